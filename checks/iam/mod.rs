@@ -1,0 +1,73 @@
+pub mod console_users_mfa;
+pub mod password_complexity;
+pub mod password_max_age;
+pub mod password_min_length;
+pub mod password_reuse_prevention;
+pub mod root_mfa_enabled;
+pub mod root_no_access_keys;
+pub mod root_not_used;
+pub mod user_no_admin;
+pub mod user_single_active_key;
+
+use serde_json::{Value, json};
+
+use crate::check::{Cx, GLOBAL};
+use crate::inventory::{AccountSummary, CredentialUser, PasswordPolicy};
+
+/// A root-account fact from the credential report's `<root_account>` row, or from the
+/// account summary where the report has no such row (moto). Returns the fact and the
+/// evidence naming where it came from; `None` after recording why neither was readable.
+pub(crate) fn root_fact(
+    cx: &mut Cx<'_>,
+    from_row: fn(&CredentialUser) -> bool,
+    from_summary: fn(&AccountSummary) -> bool,
+) -> Option<(bool, &'static str)> {
+    let inv = cx.inv;
+    if let Some(row) = inv.iam.credential_report.ok().and_then(|r| r.root.as_ref()) {
+        return Some((from_row(row), "credential report <root_account> row"));
+    }
+    let summary = cx.get(&inv.iam.account_summary, GLOBAL)?;
+    Some((from_summary(summary), "account summary"))
+}
+
+/// The password policy, with a failure already recorded when the account has none.
+pub(crate) fn password_policy<'a>(cx: &mut Cx<'a>) -> Option<&'a PasswordPolicy> {
+    let inv = cx.inv;
+    let policy = cx.get(&inv.iam.password_policy, GLOBAL)?;
+    if policy.is_none() {
+        let resource = password_policy_resource(cx);
+        cx.fail(
+            GLOBAL,
+            &resource,
+            "the account has no IAM password policy, so IAM accepts any password",
+            json!({ "password_policy": null }),
+        );
+    }
+    policy.as_ref()
+}
+
+pub(crate) fn password_policy_resource(cx: &Cx<'_>) -> String {
+    format!("arn:{}:iam::{}:account-password-policy", cx.inv.partition_or_default(), cx.inv.account_id)
+}
+
+/// Whether a policy document allows every action on every resource.
+pub(crate) fn grants_full_admin(document: &Value) -> bool {
+    let statements = match &document["Statement"] {
+        Value::Array(list) => list.iter().collect(),
+        single @ Value::Object(_) => vec![single],
+        _ => Vec::new(),
+    };
+    statements.into_iter().any(|s| {
+        s["Effect"] == "Allow" && has_wildcard(&s["Action"], &["*", "*:*"]) && has_wildcard(&s["Resource"], &["*"])
+    })
+}
+
+fn has_wildcard(value: &Value, wildcards: &[&str]) -> bool {
+    match value {
+        Value::String(s) => wildcards.contains(&s.as_str()),
+        Value::Array(list) => list
+            .iter()
+            .any(|v| v.as_str().is_some_and(|s| wildcards.contains(&s))),
+        _ => false,
+    }
+}

@@ -1,0 +1,1 @@
+pub mod bucket_default_encryption;

@@ -1,0 +1,235 @@
+//! SDK configuration: credentials chain, regions, emulator endpoints, retries, and a
+//! request counter on every client.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use crate::inventory::Unavailable;
+
+/// Where global calls (IAM, STS, the region list) go when no region is configured.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    /// Overrides `AWS_ENDPOINT_URL`; both point every client at an emulator.
+    pub endpoint_url: Option<String>,
+    /// The region for global calls; the chain's region, else [`DEFAULT_REGION`].
+    pub region: Option<String>,
+    /// Attempts per request, first try included (adaptive retry, so throttling slows the
+    /// client down instead of failing the scan).
+    pub max_attempts: u32,
+    pub operation_timeout: Duration,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            endpoint_url: None,
+            region: None,
+            max_attempts: 5,
+            operation_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A loaded SDK configuration, from which every service client of a scan is made.
+#[derive(Clone)]
+pub struct Aws {
+    sdk: SdkConfig,
+    metrics: Arc<Metrics>,
+}
+
+impl Aws {
+    pub async fn load(opts: &AwsOptions) -> Aws {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(opts.operation_timeout)
+                    .operation_attempt_timeout(opts.operation_timeout / 2)
+                    .build(),
+            );
+        if let Some(profile) = &opts.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &opts.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(region) = &opts.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        let mut sdk = loader.load().await;
+        if sdk.region().is_none() {
+            sdk = sdk.into_builder().region(Region::from_static(DEFAULT_REGION)).build();
+        }
+        Aws {
+            sdk,
+            metrics: Arc::default(),
+        }
+    }
+
+    /// The region global calls go to.
+    pub fn home_region(&self) -> &str {
+        self.sdk.region().map(Region::as_ref).unwrap_or(DEFAULT_REGION)
+    }
+
+    /// Whether an endpoint override (emulator) is in force.
+    pub fn is_custom_endpoint(&self) -> bool {
+        self.sdk.endpoint_url().is_some()
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    fn counter(&self) -> RequestCounter {
+        RequestCounter(self.metrics.clone())
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::config::Builder::from(&self.sdk).interceptor(self.counter());
+        aws_sdk_sts::Client::from_conf(conf.build())
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let conf = aws_sdk_iam::config::Builder::from(&self.sdk).interceptor(self.counter());
+        aws_sdk_iam::Client::from_conf(conf.build())
+    }
+
+    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter());
+        aws_sdk_ec2::Client::from_conf(conf.build())
+    }
+
+    pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter());
+        aws_sdk_cloudtrail::Client::from_conf(conf.build())
+    }
+
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_string()))
+            // Emulators on 127.0.0.1 cannot serve bucket.host virtual-hosted addresses.
+            .force_path_style(self.is_custom_endpoint())
+            .interceptor(self.counter());
+        aws_sdk_s3::Client::from_conf(conf.build())
+    }
+}
+
+/// Request figures of a scan, filled by [`RequestCounter`] on every client.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    operations_started: AtomicU64,
+    requests: AtomicU64,
+    per_operation: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Metrics {
+    /// Requests sent (retries included).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Requests beyond the first attempt of each operation.
+    pub fn retries(&self) -> u64 {
+        self.requests()
+            .saturating_sub(self.operations_started.load(Ordering::Relaxed))
+    }
+
+    pub fn per_operation(&self) -> BTreeMap<String, u64> {
+        self.per_operation.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+#[derive(Debug)]
+struct RequestCounter(Arc<Metrics>);
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "tomscan::RequestCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _ctx: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.operations_started.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn read_before_transmit(
+        &self,
+        _ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.requests.fetch_add(1, Ordering::Relaxed);
+        if let Some(meta) = cfg.load::<Metadata>() {
+            let key = format!("{}:{}", meta.service(), meta.name());
+            if let Ok(mut map) = self.0.per_operation.lock() {
+                *map.entry(key).or_default() += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Turns a failed call into the fact checks will report: which action, which code, why.
+pub fn unavailable<E>(action: &str, err: SdkError<E, HttpResponse>) -> Unavailable
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let (code, message) = match &err {
+        SdkError::ServiceError(se) => match se.err().code() {
+            Some(code) => (code.to_string(), se.err().message().unwrap_or_default().to_string()),
+            None => {
+                let status = se.raw().status().as_u16();
+                // Emulators answer operations they lack with a bare 500 or 501 page.
+                let code = if matches!(status, 500 | 501) { "NotImplemented" } else { "HttpError" };
+                (code.to_string(), format!("HTTP {status} without an AWS error code"))
+            }
+        },
+        SdkError::DispatchFailure(_) => ("ConnectionFailed".into(), DisplayErrorContext(&err).to_string()),
+        SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
+        SdkError::ResponseError(_) => ("InvalidResponse".into(), DisplayErrorContext(&err).to_string()),
+        _ => ("RequestFailed".into(), DisplayErrorContext(&err).to_string()),
+    };
+    Unavailable {
+        action: action.to_string(),
+        code,
+        message: one_line(&message),
+    }
+}
+
+/// Error text comes from the network; keep it to one bounded line.
+fn one_line(s: &str) -> String {
+    let line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(300) {
+        Some((i, _)) => format!("{}...", &line[..i]),
+        None => line,
+    }
+}

@@ -1,0 +1,256 @@
+//! The command line: the edge where typed errors become messages and exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::aws::AwsOptions;
+use crate::check::{Severity, Status};
+use crate::config::Config;
+use crate::framework::Framework;
+use crate::inventory::Inventory;
+use crate::render::{Format, write_atomic};
+use crate::report::{Report, Stats};
+use crate::scan::{self, ScanOptions, Selection};
+
+/// Exit codes (README "Exit codes").
+pub mod exit {
+    /// Clean: no policy breach, every check evaluated.
+    pub const OK: u8 = 0;
+    /// Policy breach: a failure at or above --fail-on, or a score under --fail-under.
+    pub const BREACH: u8 = 1;
+    /// Could not run: usage, configuration, credentials.
+    pub const USAGE: u8 = 2;
+    /// Finished, but some checks could not be evaluated (`error` findings).
+    pub const INCOMPLETE: u8 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "tomscan", version, about = "Proves, measure by measure, whether an AWS account keeps the promises of its TOM document")]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug). TOMSCAN_LOG=filter overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan the account behind the AWS credentials and report per TOM measure.
+    Scan(ScanArgs),
+    /// Evaluate a saved inventory (from `scan --save-inventory`) again, offline.
+    Evaluate(EvaluateArgs),
+    /// List the check catalogue.
+    Checks {
+        #[arg(long, value_enum, default_value = "table")]
+        format: CatalogueFormat,
+    },
+    /// Explain one check: what it verifies, why, how to fix it, what it needs.
+    Explain { id: String },
+    /// Print the least-privilege IAM policy for the selected checks.
+    Permissions(SelectArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CatalogueFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Only these checks (comma-separated ids, e.g. IAM-03,S3-01).
+    #[arg(long, value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// Only checks of these sections or measures (e.g. 4,6 or 4.c).
+    #[arg(long, value_delimiter = ',')]
+    pub sections: Vec<String>,
+    /// A framework file mapping another document's numbering to checks (default: the built-in TOM).
+    #[arg(long)]
+    pub framework: Option<PathBuf>,
+    /// Configuration file (default: ./tomscan.toml when present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when any finding of this severity or above fails.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+    /// Exit 1 when the overall score is below this (0-100).
+    #[arg(long, value_parser = parse_score)]
+    pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Named profile from ~/.aws/config (SSO, assume-role and credential_process work).
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Region to scan; repeat for more. Default: tomscan.toml `regions`, else every enabled region.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Send every request to this endpoint (moto, LocalStack). AWS_ENDPOINT_URL works too.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Attempts per request including the first (adaptive retry).
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 5)]
+    pub max_attempts: u32,
+    /// Also write the collected inventory here (JSON), for `tomscan evaluate`.
+    #[arg(long)]
+    pub save_inventory: Option<PathBuf>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// An inventory written by `tomscan scan --save-inventory`.
+    pub inventory: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_score(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is outside 0-100"))
+    }
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub async fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan_command(args).await,
+        Command::Evaluate(args) => evaluate_command(args),
+        Command::Checks { format } => {
+            print(&crate::catalogue::render(format))?;
+            Ok(exit::OK)
+        }
+        Command::Explain { id } => {
+            let Some(check) = crate::checks::find(&id) else {
+                bail!("unknown check id {id:?}: `tomscan checks` lists the ids");
+            };
+            print(&crate::catalogue::explain(check, &Framework::builtin()))?;
+            Ok(exit::OK)
+        }
+        Command::Permissions(select) => {
+            let (framework, selection, _) = load_selection(&select)?;
+            let checks = selection.checks(&framework)?;
+            print(&crate::catalogue::policy(&checks))?;
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn load_selection(select: &SelectArgs) -> Result<(Framework, Selection, Config)> {
+    let config = Config::load(select.config.as_deref())?;
+    let framework = match &select.framework {
+        Some(path) => Framework::load(path)?,
+        None => Framework::builtin(),
+    };
+    let pick = |flag: &[String], file: &[String]| if flag.is_empty() { file.to_vec() } else { flag.to_vec() };
+    let selection = Selection {
+        checks: pick(&select.checks, &config.checks),
+        sections: pick(&select.sections, &config.sections),
+    };
+    Ok((framework, selection, config))
+}
+
+async fn scan_command(args: ScanArgs) -> Result<u8> {
+    let (framework, selection, config) = load_selection(&args.select)?;
+    let opts = ScanOptions {
+        aws: AwsOptions {
+            profile: args.profile,
+            endpoint_url: args.endpoint_url,
+            region: args.regions.first().cloned(),
+            max_attempts: args.max_attempts,
+            operation_timeout: Duration::from_secs(60),
+        },
+        regions: if args.regions.is_empty() { config.regions.clone() } else { args.regions },
+        framework,
+        selection,
+        settings: config.thresholds,
+    };
+    let out = scan::scan(&opts).await?;
+    if let Some(path) = &args.save_inventory {
+        let json = serde_json::to_vec_pretty(&out.inventory)?;
+        write_atomic(path, &json).with_context(|| format!("cannot write inventory {}", path.display()))?;
+    }
+    emit(&out.report, &args.output)
+}
+
+fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
+    let (framework, selection, config) = load_selection(&args.select)?;
+    let text = std::fs::read_to_string(&args.inventory)
+        .with_context(|| format!("cannot read inventory {}", args.inventory.display()))?;
+    let inventory: Inventory = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a tomscan inventory (write one with `tomscan scan --save-inventory FILE`)",
+            args.inventory.display()
+        )
+    })?;
+    let checks = selection.checks(&framework)?;
+    let now = chrono::Utc::now();
+    let findings = scan::evaluate(&inventory, &checks, &framework, &selection, &config.thresholds, now);
+    let report = scan::build_report(&[&inventory], &checks, &framework, findings, now, Stats::default());
+    emit(&report, &args.output)
+}
+
+fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
+    let text = output.format.render(report);
+    match &output.output {
+        Some(path) => write_report(path, &text)?,
+        None => print(&text)?,
+    }
+    Ok(exit_code(report, output.fail_on, output.fail_under))
+}
+
+fn write_report(path: &Path, text: &str) -> Result<()> {
+    write_atomic(path, text.as_bytes()).with_context(|| format!("cannot write report {}", path.display()))
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()) {
+        // `tomscan ... | head` is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// DESIGN §7: a breach (1) outranks unevaluated checks (3).
+pub fn exit_code(report: &Report, fail_on: Option<Severity>, fail_under: Option<f64>) -> u8 {
+    let failed_at = |min: Severity| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.status == Status::Fail && f.severity >= min)
+    };
+    // No score at all cannot prove it is above the bar.
+    let under = |min: f64| report.score.is_none_or(|s| s < min);
+    if fail_on.is_some_and(failed_at) || fail_under.is_some_and(under) {
+        exit::BREACH
+    } else if report.counts.error > 0 {
+        exit::INCOMPLETE
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,234 @@
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_sdk_iam::types::{ReportStateType, SummaryKeyType};
+use chrono::{DateTime, Utc};
+
+use super::when;
+use crate::aws::{Aws, unavailable};
+use crate::inventory::{
+    AccessKey, AccountSummary, Authorization, CredentialReport, CredentialUser, Iam, InlinePolicy, ManagedPolicy,
+    PasswordPolicy, Principal, Source, Unavailable,
+};
+
+pub async fn collect(aws: &Aws, sources: &BTreeSet<Source>) -> Iam {
+    let client = aws.iam();
+    let (credential_report, account_summary, password_policy, authorization) = tokio::join!(
+        when(sources, Source::IamCredentialReport, credential_report(&client)),
+        when(sources, Source::IamAccountSummary, account_summary(&client)),
+        when(sources, Source::IamPasswordPolicy, password_policy(&client)),
+        when(sources, Source::IamAuthorization, authorization(&client)),
+    );
+    Iam {
+        credential_report,
+        account_summary,
+        password_policy,
+        authorization,
+    }
+}
+
+/// Two calls for every user of the account, instead of several per user.
+async fn credential_report(client: &aws_sdk_iam::Client) -> Result<CredentialReport, Unavailable> {
+    // AWS builds the report asynchronously (seconds); it reuses one younger than 4 hours.
+    let mut delay = Duration::from_millis(250);
+    for attempt in 0.. {
+        let out = client
+            .generate_credential_report()
+            .send()
+            .await
+            .map_err(|e| unavailable("iam:GenerateCredentialReport", e))?;
+        if out.state() == Some(&ReportStateType::Complete) {
+            break;
+        }
+        if attempt == 20 {
+            return Err(Unavailable {
+                action: "iam:GenerateCredentialReport".into(),
+                code: "ReportNotReady".into(),
+                message: "the credential report was still being generated after 20 polls".into(),
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(3));
+    }
+    let out = client
+        .get_credential_report()
+        .send()
+        .await
+        .map_err(|e| unavailable("iam:GetCredentialReport", e))?;
+    let content = out.content().map(|b| b.as_ref()).unwrap_or_default();
+    let mut report = parse_credential_report(content).map_err(|e| Unavailable {
+        action: "iam:GetCredentialReport".into(),
+        code: "InvalidCredentialReport".into(),
+        message: e.to_string(),
+    })?;
+    report.generated_at = out.generated_time().and_then(super::to_chrono);
+    Ok(report)
+}
+
+/// Parses the credential report CSV by column name, so added columns do not break it.
+pub(crate) fn parse_credential_report(csv_bytes: &[u8]) -> Result<CredentialReport, csv::Error> {
+    let mut reader = csv::Reader::from_reader(csv_bytes);
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (user, arn, created) = (col("user"), col("arn"), col("user_creation_time"));
+    let (pw, pw_used, pw_changed, mfa) = (
+        col("password_enabled"),
+        col("password_last_used"),
+        col("password_last_changed"),
+        col("mfa_active"),
+    );
+    let keys: Vec<_> = (1..=2)
+        .map(|n| {
+            (
+                col(&format!("access_key_{n}_active")),
+                col(&format!("access_key_{n}_last_rotated")),
+                col(&format!("access_key_{n}_last_used_date")),
+            )
+        })
+        .collect();
+    let mut report = CredentialReport::default();
+    for record in reader.records() {
+        let record = record?;
+        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
+        let row = CredentialUser {
+            user: get(user).to_string(),
+            arn: get(arn).to_string(),
+            created: date(get(created)),
+            password_enabled: get(pw) == "true",
+            password_last_used: date(get(pw_used)),
+            password_last_changed: date(get(pw_changed)),
+            mfa_active: get(mfa) == "true",
+            access_keys: keys
+                .iter()
+                .map(|(active, rotated, used)| AccessKey {
+                    active: get(*active) == "true",
+                    last_rotated: date(get(*rotated)),
+                    last_used: date(get(*used)),
+                })
+                .collect(),
+        };
+        if row.user == "<root_account>" {
+            report.root = Some(row);
+        } else {
+            report.users.push(row);
+        }
+    }
+    Ok(report)
+}
+
+/// Report dates are ISO 8601; `N/A`, `no_information` and `not_supported` mean none.
+fn date(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+async fn account_summary(client: &aws_sdk_iam::Client) -> Result<AccountSummary, Unavailable> {
+    let out = client
+        .get_account_summary()
+        .send()
+        .await
+        .map_err(|e| unavailable("iam:GetAccountSummary", e))?;
+    let map = out.summary_map();
+    let flag = |k: SummaryKeyType| map.and_then(|m| m.get(&k)).is_some_and(|v| *v > 0);
+    Ok(AccountSummary {
+        root_mfa_enabled: flag(SummaryKeyType::AccountMfaEnabled),
+        root_access_keys_present: flag(SummaryKeyType::AccountAccessKeysPresent),
+    })
+}
+
+async fn password_policy(client: &aws_sdk_iam::Client) -> Result<Option<PasswordPolicy>, Unavailable> {
+    match client.get_account_password_policy().send().await {
+        Ok(out) => Ok(out.password_policy().map(|p| PasswordPolicy {
+            minimum_length: p.minimum_password_length().unwrap_or(0).max(0) as u32,
+            require_uppercase: p.require_uppercase_characters(),
+            require_lowercase: p.require_lowercase_characters(),
+            require_numbers: p.require_numbers(),
+            require_symbols: p.require_symbols(),
+            max_age_days: p.max_password_age().filter(|d| *d > 0).map(|d| d as u32),
+            reuse_prevention: p.password_reuse_prevention().filter(|d| *d > 0).map(|d| d as u32),
+            allow_users_to_change: p.allow_users_to_change_password(),
+            hard_expiry: p.hard_expiry().unwrap_or(false),
+        })),
+        // The account has no policy: a fact, not a failure to read.
+        Err(e) if e.code() == Some("NoSuchEntity") => Ok(None),
+        Err(e) => Err(unavailable("iam:GetAccountPasswordPolicy", e)),
+    }
+}
+
+/// Users, groups, roles and customer-managed policies with their documents. AWS-managed
+/// policies are left out (over 1,000, the bulk of the response); checks judge those by
+/// their well-known ARNs (`AdministratorAccess`).
+async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Unavailable> {
+    use aws_sdk_iam::types::EntityType;
+    let pages = client
+        .get_account_authorization_details()
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("iam:GetAccountAuthorizationDetails", e))?;
+    let attached = |list: &[aws_sdk_iam::types::AttachedPolicy]| -> Vec<String> {
+        list.iter()
+            .filter_map(|p| p.policy_arn().map(str::to_string))
+            .collect()
+    };
+    let inline = |list: &[aws_sdk_iam::types::PolicyDetail]| -> Vec<InlinePolicy> {
+        list.iter()
+            .map(|p| InlinePolicy {
+                name: p.policy_name().unwrap_or_default().to_string(),
+                document: decode_policy(p.policy_document().unwrap_or_default()),
+            })
+            .collect()
+    };
+    let mut auth = Authorization::default();
+    for page in pages {
+        auth.users.extend(page.user_detail_list().iter().map(|u| Principal {
+            name: u.user_name().unwrap_or_default().to_string(),
+            arn: u.arn().unwrap_or_default().to_string(),
+            groups: u.group_list().to_vec(),
+            attached_policies: attached(u.attached_managed_policies()),
+            inline_policies: inline(u.user_policy_list()),
+        }));
+        auth.groups.extend(page.group_detail_list().iter().map(|g| Principal {
+            name: g.group_name().unwrap_or_default().to_string(),
+            arn: g.arn().unwrap_or_default().to_string(),
+            groups: Vec::new(),
+            attached_policies: attached(g.attached_managed_policies()),
+            inline_policies: inline(g.group_policy_list()),
+        }));
+        auth.roles.extend(page.role_detail_list().iter().map(|r| Principal {
+            name: r.role_name().unwrap_or_default().to_string(),
+            arn: r.arn().unwrap_or_default().to_string(),
+            groups: Vec::new(),
+            attached_policies: attached(r.attached_managed_policies()),
+            inline_policies: inline(r.role_policy_list()),
+        }));
+        auth.policies.extend(page.policies().iter().map(|p| ManagedPolicy {
+            arn: p.arn().unwrap_or_default().to_string(),
+            name: p.policy_name().unwrap_or_default().to_string(),
+            aws_managed: false,
+            document: p
+                .policy_version_list()
+                .iter()
+                .find(|v| v.is_default_version())
+                .and_then(|v| v.document())
+                .map(decode_policy)
+                .unwrap_or_default(),
+        }));
+    }
+    Ok(auth)
+}
+
+/// IAM returns documents URL-encoded (RFC 3986); some emulators return them raw.
+pub(crate) fn decode_policy(doc: &str) -> serde_json::Value {
+    let text = if doc.trim_start().starts_with('{') {
+        std::borrow::Cow::Borrowed(doc)
+    } else {
+        percent_encoding::percent_decode_str(doc).decode_utf8_lossy()
+    };
+    serde_json::from_str(&text).unwrap_or_else(|_| serde_json::Value::String(text.into_owned()))
+}

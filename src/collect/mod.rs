@@ -1,0 +1,122 @@
+//! Collectors: the only code that talks to AWS. Read-only calls, one file per service.
+//!
+//! Every source is collected at most once per scan, concurrently: global sources beside
+//! the regions, regions several at a time, buckets several at a time. A failed call
+//! becomes [`Collected::Unavailable`] for that source alone; the scan goes on.
+
+mod cloudtrail;
+mod ec2;
+mod iam;
+mod s3;
+
+use std::collections::BTreeSet;
+
+use futures_util::{StreamExt, stream};
+
+use crate::aws::Aws;
+use crate::inventory::{Collected, INVENTORY_FORMAT_VERSION, Inventory, Source, Unavailable};
+
+/// How many regions are collected at once. EC2 throttles per region, so parallel
+/// regions cost no throttling headroom; the bound keeps sockets and memory small.
+const REGION_CONCURRENCY: usize = 8;
+/// How many buckets' settings are read at once.
+const BUCKET_CONCURRENCY: usize = 16;
+
+/// The sources asked for, with the sources they need first.
+pub fn expand(sources: impl IntoIterator<Item = Source>) -> BTreeSet<Source> {
+    let mut set = BTreeSet::new();
+    for s in sources {
+        set.extend(s.requires().iter().copied());
+        set.insert(s);
+    }
+    set
+}
+
+pub struct Target<'a> {
+    pub account_id: &'a str,
+    pub partition: &'a str,
+    pub regions: &'a [String],
+}
+
+pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
+    let regional = stream::iter(target.regions.iter().cloned())
+        .map(|region| async move {
+            let facts = ec2::collect(aws, &region, sources).await;
+            (region, facts)
+        })
+        .buffer_unordered(REGION_CONCURRENCY)
+        .collect::<Vec<_>>();
+    let (iam, s3, cloudtrail, regional) = tokio::join!(
+        iam::collect(aws, sources),
+        s3::collect(aws, sources),
+        cloudtrail::collect(aws, target.regions, sources),
+        regional,
+    );
+    Inventory {
+        format_version: INVENTORY_FORMAT_VERSION,
+        account_id: target.account_id.to_string(),
+        partition: target.partition.to_string(),
+        regions: target.regions.to_vec(),
+        collected_at: Some(chrono::Utc::now()),
+        iam,
+        s3,
+        cloudtrail,
+        regional: regional.into_iter().collect(),
+    }
+}
+
+/// Runs `fetch` only when `source` was asked for.
+async fn when<T, F>(sources: &BTreeSet<Source>, source: Source, fetch: F) -> Collected<T>
+where
+    F: std::future::Future<Output = Result<T, Unavailable>>,
+{
+    if sources.contains(&source) {
+        fetch.await.into()
+    } else {
+        Collected::NotCollected
+    }
+}
+
+/// Who is scanning, and which regions the account has enabled.
+pub struct Identity {
+    pub account_id: String,
+    pub partition: String,
+    pub arn: String,
+}
+
+pub async fn identity(aws: &Aws) -> Result<Identity, Unavailable> {
+    let out = aws
+        .sts()
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| crate::aws::unavailable("sts:GetCallerIdentity", e))?;
+    let arn = out.arn().unwrap_or_default().to_string();
+    let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
+    Ok(Identity {
+        account_id: out.account().unwrap_or_default().to_string(),
+        partition: partition.to_string(),
+        arn,
+    })
+}
+
+pub async fn enabled_regions(aws: &Aws) -> Result<Vec<String>, Unavailable> {
+    let out = aws
+        .ec2(aws.home_region())
+        .describe_regions()
+        .send()
+        .await
+        .map_err(|e| crate::aws::unavailable("ec2:DescribeRegions", e))?;
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter_map(|r| r.region_name().map(str::to_string))
+        .collect();
+    regions.sort();
+    Ok(regions)
+}
+
+/// `2024-01-02T03:04:05Z`-style SDK timestamps to chrono.
+fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}

@@ -1,0 +1,24 @@
+//! tomscan: proves, measure by measure, whether an AWS account keeps the promises of a
+//! Technical and Organisational Measures document.
+//!
+//! The flow: [`collect`] (the only code that calls AWS, read-only) fills an
+//! [`inventory::Inventory`]; each [`check::Check`] of the catalogue ([`checks`]) is a pure
+//! function over it; [`score`] weighs the findings per measure of a [`framework`];
+//! [`render`] turns the [`report::Report`] into tables or JSON.
+
+pub mod aws;
+pub mod catalogue;
+pub mod check;
+pub mod cli;
+pub mod collect;
+pub mod config;
+pub mod framework;
+pub mod inventory;
+pub mod logging;
+pub mod render;
+pub mod report;
+pub mod scan;
+pub mod score;
+
+#[path = "../checks/mod.rs"]
+pub mod checks;

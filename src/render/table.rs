@@ -1,0 +1,134 @@
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
+
+use super::sanitize_terminal as clean;
+use crate::check::Status;
+use crate::report::{Counts, Report};
+
+/// Width used when stdout is not a terminal (CI logs, files).
+const DEFAULT_WIDTH: u16 = 140;
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "tomscan {} · {} · account {} · regions {}\n\n",
+        report.tool.version,
+        clean(&report.framework.title),
+        report.accounts.join(", "),
+        if report.regions.is_empty() { "-".to_string() } else { report.regions.join(", ") },
+    ));
+    out.push_str(&sections(report).to_string());
+    out.push('\n');
+    let attention: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Error))
+        .collect();
+    if attention.is_empty() {
+        out.push_str("\nNo failing or unevaluated findings.\n");
+    } else {
+        out.push_str(&format!("\nFindings that need attention ({}):\n", attention.len()));
+        let mut t = table(&["Status", "Check", "TOM", "Severity", "Region", "Resource", "Finding"]);
+        for f in attention {
+            t.add_row(vec![
+                status_cell(f.status),
+                Cell::new(&f.check_id),
+                Cell::new(f.sections.join(" ")),
+                Cell::new(f.severity.as_str()),
+                Cell::new(clean(&f.region)),
+                Cell::new(clean(&f.resource)),
+                Cell::new(clean(&f.message)),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    let c = &report.counts;
+    out.push_str(&format!(
+        "\nScore {} / 100 · coverage {:.1}% · {}\n",
+        report.score.map_or("n/a".to_string(), |s| format!("{s:.1}")),
+        report.coverage,
+        counts_line(c),
+    ));
+    out.push_str(&format!(
+        "Scanned in {:.1} s with {} AWS requests ({} retries). Score: severity-weighted share of passing resources per check; see README.\n",
+        report.stats.duration_ms as f64 / 1000.0,
+        report.stats.requests,
+        report.stats.retries,
+    ));
+    out
+}
+
+fn sections(report: &Report) -> Table {
+    let mut t = table(&["TOM", "Section / measure", "Pass", "Fail", "Error", "Manual", "Score"]);
+    for s in &report.sections {
+        let title = match &s.parent {
+            None => clean(&s.title),
+            Some(_) => format!("  {}", truncate(&clean(&s.title), 70)),
+        };
+        let score = match (s.score, s.counts.manual, s.counts.attested) {
+            (Some(v), _, _) => format!("{v:.1}"),
+            (None, m, a) if m + a > 0 && s.counts.pass + s.counts.fail == 0 => {
+                if m > 0 { "manual".into() } else { "attested".into() }
+            }
+            _ => "-".into(),
+        };
+        let mut id = Cell::new(&s.id);
+        let mut title_cell = Cell::new(title);
+        if s.parent.is_none() {
+            id = id.add_attribute(comfy_table::Attribute::Bold);
+            title_cell = title_cell.add_attribute(comfy_table::Attribute::Bold);
+        }
+        t.add_row(vec![
+            id,
+            title_cell,
+            num(s.counts.pass),
+            num(s.counts.fail),
+            num(s.counts.error),
+            num(s.counts.manual),
+            Cell::new(score).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    t
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    if t.width().is_none() {
+        t.set_width(DEFAULT_WIDTH);
+    }
+    t
+}
+
+fn num(n: u32) -> Cell {
+    Cell::new(if n == 0 { String::new() } else { n.to_string() }).set_alignment(CellAlignment::Right)
+}
+
+fn status_cell(s: Status) -> Cell {
+    let cell = Cell::new(s.as_str());
+    match s {
+        Status::Fail => cell.fg(Color::Red),
+        Status::Error => cell.fg(Color::Yellow),
+        Status::Pass => cell.fg(Color::Green),
+        _ => cell,
+    }
+}
+
+fn counts_line(c: &Counts) -> String {
+    Status::ALL
+        .iter()
+        .filter(|s| c.get(**s) > 0)
+        .map(|s| format!("{} {}", c.get(*s), s.as_str().replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}

@@ -1,0 +1,150 @@
+//! The report: the JSON contract users script against, and what every renderer reads.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::check::{Severity, Status};
+
+/// Bumped on any change that could break a consumer of the JSON report.
+pub const SCHEMA_VERSION: &str = "1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: String,
+    pub tool: Tool,
+    pub framework: FrameworkRef,
+    pub scanned_at: DateTime<Utc>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// 0-100; `None` when nothing could be judged.
+    pub score: Option<f64>,
+    /// 0-100: how much of the selection could be evaluated at all.
+    pub coverage: f64,
+    pub scoring: Scoring,
+    pub counts: Counts,
+    /// Top-level sections (`parent` null) and their measures, in document order.
+    pub sections: Vec<SectionResult>,
+    pub checks: Vec<CheckResult>,
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FrameworkRef {
+    pub id: String,
+    pub title: String,
+}
+
+/// The formula, in the report itself, so a reader need not trust the README's version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Scoring {
+    pub formula: String,
+    pub weights: BTreeMap<Severity, f64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub pass: u32,
+    pub fail: u32,
+    pub error: u32,
+    pub not_applicable: u32,
+    pub manual: u32,
+    pub attested: u32,
+    pub waived: u32,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: Status) {
+        *self.get_mut(status) += 1;
+    }
+
+    pub fn get(&self, status: Status) -> u32 {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Error => self.error,
+            Status::NotApplicable => self.not_applicable,
+            Status::Manual => self.manual,
+            Status::Attested => self.attested,
+            Status::Waived => self.waived,
+        }
+    }
+
+    pub fn merge(&mut self, other: &Counts) {
+        for s in Status::ALL {
+            *self.get_mut(s) += other.get(s);
+        }
+    }
+
+    fn get_mut(&mut self, status: Status) -> &mut u32 {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Error => &mut self.error,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::Manual => &mut self.manual,
+            Status::Attested => &mut self.attested,
+            Status::Waived => &mut self.waived,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SectionResult {
+    pub id: String,
+    /// The top-level section a measure belongs to; `None` for a section.
+    pub parent: Option<String>,
+    pub title: String,
+    pub score: Option<f64>,
+    pub coverage: Option<f64>,
+    pub counts: Counts,
+    /// Check ids evidencing it (for a section: its own and its measures').
+    pub checks: Vec<String>,
+    pub organisational: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub sections: Vec<String>,
+    pub score: Option<f64>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Finding {
+    pub check_id: String,
+    pub title: String,
+    pub sections: Vec<String>,
+    pub severity: Severity,
+    pub status: Status,
+    pub account: String,
+    pub region: String,
+    pub resource: String,
+    pub message: String,
+    pub evidence: Value,
+    pub remediation: String,
+}
+
+/// How the scan went: what it cost, so a slow or throttled run shows itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stats {
+    pub duration_ms: u64,
+    /// AWS requests sent, retries included.
+    pub requests: u64,
+    pub retries: u64,
+    pub throttled: u64,
+    /// Requests per `service:Operation`.
+    pub operations: BTreeMap<String, u64>,
+}

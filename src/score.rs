@@ -1,0 +1,112 @@
+//! Scores and coverage, per check, per TOM section and measure, and overall.
+//!
+//! score = 100 x sum(w_c x pass_c / (pass_c + fail_c)) / sum(w_c), over the checks c in
+//! scope with at least one pass or fail, where w_c is the check's severity weight (low 1,
+//! medium 2, high 4, critical 8). A check weighs the same whether it judged one resource or
+//! a thousand, so a large fleet of one kind cannot drown the rest.
+//!
+//! coverage = 100 x sum(w_u x judged_u) / sum(w_u) over the units u in scope: checks with
+//! any finding other than not_applicable (judged = (pass + fail + waived) / (those + error))
+//! and organisational measures (weight 2; judged 1 when attested, 0 when manual).
+//!
+//! `error`, `manual` and `not_applicable` never enter the score; `waived` findings are
+//! counted as judged but left out of the score.
+
+use std::collections::BTreeMap;
+
+use crate::check::{Severity, Status};
+use crate::report::{Counts, Finding, Scoring};
+
+pub const FORMULA: &str = "score = 100 * sum(w * pass / (pass + fail)) / sum(w) over checks with a pass or fail, \
+w = severity weight (low 1, medium 2, high 4, critical 8); coverage = weighted share of checks and \
+organisational measures that could be evaluated (error and manual lower it); error, manual and \
+not_applicable never enter the score";
+
+/// Weight of an organisational measure in coverage.
+const ORGANISATIONAL_WEIGHT: f64 = 2.0;
+
+pub fn scoring() -> Scoring {
+    Scoring {
+        formula: FORMULA.to_string(),
+        weights: [Severity::Low, Severity::Medium, Severity::High, Severity::Critical]
+            .into_iter()
+            .map(|s| (s, s.weight()))
+            .collect(),
+    }
+}
+
+/// Counts of a set of findings, grouped per check.
+#[derive(Default)]
+pub struct Tally {
+    per_check: BTreeMap<String, (Severity, Counts, bool)>,
+}
+
+impl Tally {
+    pub fn new<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Tally {
+        let mut per_check: BTreeMap<String, (Severity, Counts, bool)> = BTreeMap::new();
+        for f in findings {
+            let entry = per_check
+                .entry(f.check_id.clone())
+                .or_insert((f.severity, Counts::default(), false));
+            entry.1.add(f.status);
+            // Only organisational measures are ever manual or attested.
+            entry.2 |= matches!(f.status, Status::Manual | Status::Attested);
+        }
+        Tally { per_check }
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut total = Counts::default();
+        for (_, c, _) in self.per_check.values() {
+            total.merge(c);
+        }
+        total
+    }
+
+    pub fn score(&self) -> Option<f64> {
+        let (mut num, mut den) = (0.0, 0.0);
+        for (sev, c, org) in self.per_check.values() {
+            let judged = c.pass + c.fail;
+            if *org || judged == 0 {
+                continue;
+            }
+            num += sev.weight() * f64::from(c.pass) / f64::from(judged);
+            den += sev.weight();
+        }
+        (den > 0.0).then(|| round1(100.0 * num / den))
+    }
+
+    pub fn coverage(&self) -> Option<f64> {
+        let (mut num, mut den) = (0.0, 0.0);
+        for (sev, c, org) in self.per_check.values() {
+            if *org {
+                num += ORGANISATIONAL_WEIGHT * f64::from(c.attested.min(1));
+                den += ORGANISATIONAL_WEIGHT;
+                continue;
+            }
+            let judged = c.pass + c.fail + c.waived;
+            let all = judged + c.error;
+            if all == 0 {
+                continue;
+            }
+            num += sev.weight() * f64::from(judged) / f64::from(all);
+            den += sev.weight();
+        }
+        (den > 0.0).then(|| round1(100.0 * num / den))
+    }
+
+    /// Per-check score.
+    pub fn check_score(&self, id: &str) -> Option<f64> {
+        let (_, c, _) = self.per_check.get(id)?;
+        let judged = c.pass + c.fail;
+        (judged > 0).then(|| round1(100.0 * f64::from(c.pass) / f64::from(judged)))
+    }
+
+    pub fn check_counts(&self, id: &str) -> Counts {
+        self.per_check.get(id).map(|e| e.1).unwrap_or_default()
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
