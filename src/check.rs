@@ -111,16 +111,20 @@ pub struct Check {
     /// CIS AWS Foundations and Security Hub control ids.
     pub references: &'static [&'static str],
     pub run: fn(&mut Cx<'_>),
+    /// `module_path!()` of the check's file, which places its fixtures:
+    /// `checks/iam/root_mfa_enabled.rs` -> `mocks/checks/iam/root-mfa-enabled/`.
+    pub module: &'static str,
 }
 
 impl Check {
-    /// The service prefix of the id, which is also the fixture directory: `iam`.
-    pub fn service(&self) -> String {
-        self.id
-            .split('-')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
+    /// The service directory the check lives in: `iam`.
+    pub fn service(&self) -> &'static str {
+        self.module.rsplit("::").nth(1).unwrap_or_default()
+    }
+
+    /// The file name of the check, without `.rs`.
+    pub fn file_stem(&self) -> &'static str {
+        self.module.rsplit("::").next().unwrap_or_default()
     }
 
     /// Every IAM action this check's sources call, sorted and unique.
@@ -239,8 +243,12 @@ impl<'a> Cx<'a> {
         self.push(status, region, resource, message.to_string(), evidence);
     }
 
-    /// Nothing to judge here (no buckets, no VPN endpoints): said, never silent.
+    /// Nothing to judge here (no buckets, no VPN endpoints): said, never silent. Not
+    /// said when part of the facts could not be read: "none found" would then be a guess.
     pub fn not_applicable(&mut self, region: &str, message: impl Into<String>) {
+        if self.outcomes.iter().any(|o| o.status == Status::Error) {
+            return;
+        }
         self.push(Status::NotApplicable, region, "", message.into(), Value::Null);
     }
 

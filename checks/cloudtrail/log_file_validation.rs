@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "aws cloudtrail update-trail --name TRAIL --enable-log-file-validation",
     references: &["CIS AWS 3.2", "Security Hub CloudTrail.4"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

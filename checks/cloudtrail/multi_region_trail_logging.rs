@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "aws cloudtrail create-trail --name org-trail --s3-bucket-name LOG_BUCKET --is-multi-region-trail --enable-log-file-validation, then aws cloudtrail start-logging --name org-trail; leave the default event selector (management events, ReadWriteType All).",
     references: &["CIS AWS 3.1", "Security Hub CloudTrail.1"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

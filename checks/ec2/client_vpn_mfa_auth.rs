@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Recreate or modify the endpoint to use federated (SAML, with MFA required at the identity provider) or Active Directory authentication with MFA, in addition to or instead of certificates.",
     references: &["AWS Client VPN: client authentication"],
     run,
+    module: module_path!(),
 };
 
 const USER_AUTH: [&str; 2] = ["federated-authentication", "directory-service-authentication"];

@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "aws ec2 enable-ebs-encryption-by-default --region REGION (per region; optionally set a customer-managed key with modify-ebs-default-kms-key-id). Existing unencrypted volumes need a snapshot-copy-restore.",
     references: &["CIS AWS 2.2.1", "Security Hub EC2.7"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Run the workload in an Auto Scaling group (or behind a load balancer) whose subnets are in at least two Availability Zones, with instances in each.",
     references: &["Security Hub AutoScaling.2", "AWS Well-Architected REL10-BP01"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

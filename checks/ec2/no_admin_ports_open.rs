@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Remove the ingress rules that allow 0.0.0.0/0 or ::/0 on ports 22 and 3389; reach instances through the VPN's address range, or through SSM Session Manager with no inbound port at all.",
     references: &["CIS AWS 5.2", "CIS AWS 5.3", "Security Hub EC2.13", "Security Hub EC2.14"],
     run,
+    module: module_path!(),
 };
 
 const ADMIN_PORTS: [i32; 2] = [22, 3389];

@@ -15,6 +15,7 @@ pub static CHECK: Check = Check {
     remediation: "Create a subnet in a second (better: third) Availability Zone of the VPC, with the same routing as the existing ones, and add it to the workload's Auto Scaling groups and load balancers.",
     references: &["AWS Well-Architected REL10-BP01"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Assign an MFA device to each listed user (IAM > Users > Security credentials), and deny actions without MFA with an `aws:MultiFactorAuthPresent` condition until they do. Better: move people to IAM Identity Center with MFA enforced.",
     references: &["CIS AWS 1.10", "Security Hub IAM.5"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

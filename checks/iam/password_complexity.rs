@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "aws iam update-account-password-policy --require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols (with your other settings: the call replaces the whole policy).",
     references: &["CIS AWS 1.8 (v1.2: 1.5-1.8)", "Security Hub IAM.7"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "aws iam update-account-password-policy --max-password-age 90 (with your other settings: the call replaces the whole policy).",
     references: &["CIS AWS 1.11 (v1.2)", "Security Hub IAM.16"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

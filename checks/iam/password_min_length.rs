@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "aws iam update-account-password-policy --minimum-password-length 14 (keep the other settings you pass; the call replaces the whole policy).",
     references: &["CIS AWS 1.8", "Security Hub IAM.15"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Sign in as root, open Security credentials, and assign an MFA device (a hardware key is best). Keep the device in a safe with a documented recovery procedure.",
     references: &["CIS AWS 1.5", "CIS AWS 1.6", "Security Hub IAM.9"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Sign in as root, open Security credentials, and delete every access key. Use IAM roles or users with least-privilege policies instead.",
     references: &["CIS AWS 1.4", "Security Hub IAM.4"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

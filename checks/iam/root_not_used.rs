@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Give each person an IAM Identity Center or IAM identity with the permissions they need, lock the root credentials away, and alarm on root sign-in (CloudTrail metric filter).",
     references: &["CIS AWS 1.7", "Security Hub CloudWatch.1"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

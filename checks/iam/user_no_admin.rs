@@ -14,6 +14,7 @@ pub static CHECK: Check = Check {
     remediation: "Detach AdministratorAccess and every `\"Action\": \"*\", \"Resource\": \"*\"` policy from the user and its groups; grant a least-privilege policy instead, and reach admin only through a role assumed with MFA for the task at hand.",
     references: &["CIS AWS 1.16", "Security Hub IAM.1"],
     run,
+    module: module_path!(),
 };
 
 const ADMINISTRATOR_ACCESS: &str = ":policy/AdministratorAccess";

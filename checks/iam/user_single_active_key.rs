@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "Find which key is in use (access_key_N_last_used_date in the credential report), move every consumer to it, then deactivate and delete the other.",
     references: &["CIS AWS 1.13", "Security Hub IAM.3"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

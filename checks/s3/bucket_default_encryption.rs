@@ -13,6 +13,7 @@ pub static CHECK: Check = Check {
     remediation: "aws s3api put-bucket-encryption --bucket BUCKET --server-side-encryption-configuration '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\"},\"BucketKeyEnabled\":true}]}'",
     references: &["CIS AWS 2.1.1 (v1.4)", "Security Hub S3.4"],
     run,
+    module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {

@@ -76,7 +76,7 @@ async fn selectors(client: &aws_sdk_cloudtrail::Client, arn: &str) -> Result<Tra
         .send()
         .await
         .map_err(|e| unavailable("cloudtrail:GetEventSelectors", e))?;
-    Ok(TrailSelectors {
+    let mut selectors = TrailSelectors {
         basic: out
             .event_selectors()
             .iter()
@@ -100,5 +100,14 @@ async fn selectors(client: &aws_sdk_cloudtrail::Client, arn: &str) -> Result<Tra
                     .collect(),
             })
             .collect(),
-    })
+    };
+    // A trail without explicit selectors logs all read and write management events; AWS
+    // reports that default as a selector, some emulators as nothing at all.
+    if selectors.basic.is_empty() && selectors.advanced.is_empty() {
+        selectors.basic.push(EventSelector {
+            read_write_type: "All".into(),
+            include_management_events: true,
+        });
+    }
+    Ok(selectors)
 }

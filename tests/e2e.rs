@@ -1,0 +1,236 @@
+//! Layer 3: the built binary against a seeded `moto_server`, judged by its JSON report.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use serde_json::Value;
+use support::{Moto, load_scenario, scenario_path, seed};
+
+struct Scan {
+    code: i32,
+    report: Value,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `tomscan scan` against `moto`, endpoint from AWS_ENDPOINT_URL unless
+/// `args` pass --endpoint-url themselves.
+fn tomscan(moto: &Moto, args: &[&str]) -> Scan {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
+    cmd.arg("scan").args(args).current_dir(dir.path());
+    for (k, v) in moto.scan_env() {
+        cmd.env(k, v);
+    }
+    if args.contains(&"--endpoint-url") {
+        cmd.env_remove("AWS_ENDPOINT_URL");
+    }
+    let json_wanted = !args.contains(&"--format");
+    if json_wanted {
+        cmd.args(["--format", "json", "--output"]).arg(&out);
+    }
+    let output = cmd.output().expect("run tomscan");
+    let report = if json_wanted && out.exists() {
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
+    } else {
+        Value::Null
+    };
+    Scan {
+        code: output.status.code().unwrap_or(-1),
+        report,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+async fn seeded(name: &str) -> (Moto, Vec<String>) {
+    let scenario = load_scenario(&scenario_path(name));
+    let moto = Moto::start_with(scenario.root.as_ref(), &[]);
+    seed::seed(&moto, &scenario).await;
+    (moto, scenario.region_names())
+}
+
+fn region_args(regions: &[String]) -> Vec<&str> {
+    regions.iter().flat_map(|r| ["--region", r.as_str()]).collect()
+}
+
+fn findings<'a>(report: &'a Value, check: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check_id"] == check)
+        .collect()
+}
+
+/// The resources of `check` with `status`.
+fn resources(report: &Value, check: &str, status: &str) -> BTreeSet<String> {
+    findings(report, check)
+        .into_iter()
+        .filter(|f| f["status"] == status)
+        .map(|f| f["resource"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn section<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no section {id} in the report"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn noncompliant_account_fails_in_the_right_measures() {
+    let (moto, regions) = seeded("noncompliant").await;
+    let scan = tomscan(&moto, &region_args(&regions));
+    let r = &scan.report;
+    assert!(r.is_object(), "no report; stderr:\n{}", scan.stderr);
+    let acct = "123456789012";
+    let user = |n: &str| format!("arn:aws:iam::{acct}:user/{n}");
+    let expect = |check: &str, want: &[String]| {
+        let got = resources(r, check, "fail");
+        let want: BTreeSet<String> = want.iter().cloned().collect();
+        assert_eq!(got, want, "{check} failing resources");
+    };
+    // 4.b, 4.a
+    expect("IAM-04", &[user("bob")]);
+    expect("IAM-05", &[user("carol"), user("dave")]);
+    // 4.c: a policy exists but is weak on every count
+    for id in ["IAM-07", "IAM-08", "IAM-09", "IAM-10"] {
+        expect(id, &[format!("arn:aws:iam::{acct}:account-password-policy")]);
+    }
+    // 4.d: root MFA from the account summary (moto has no root row), console MFA, ports
+    expect("IAM-03", &[format!("arn:aws:iam::{acct}:root")]);
+    expect("IAM-06", &[user("alice")]);
+    let open = resources(r, "EC2-03", "fail");
+    assert_eq!(open.len(), 2, "ssh-open and rdp-open-v6: {open:?}");
+    assert!(resources(r, "EC2-03", "pass").len() >= 2, "web and the default group pass");
+    // 4.f
+    expect("CT-01", &[format!("arn:aws:iam::{acct}:root")]);
+    assert_eq!(resources(r, "CT-02", "fail").len(), 1);
+    // 6
+    expect("S3-01", &["arn:aws:s3:::noncompliant-plain".to_string()]);
+    assert_eq!(resources(r, "S3-01", "pass"), BTreeSet::from(["arn:aws:s3:::noncompliant-encrypted".to_string()]));
+    expect("EC2-05", &[format!("arn:aws:ec2:eu-west-1:{acct}:ebs-encryption-by-default")]);
+    // 8: both instances in one zone, one subnet
+    assert_eq!(resources(r, "EC2-01", "fail").len(), 1);
+    assert_eq!(resources(r, "EC2-02", "fail").len(), 1);
+
+    // Findings carry their TOM measures, evidence and remediation.
+    for f in r["findings"].as_array().unwrap().iter().filter(|f| f["status"] == "fail") {
+        assert!(!f["sections"].as_array().unwrap().is_empty(), "{f}");
+        assert!(f["evidence"].is_object(), "fail without evidence: {f}");
+        assert!(!f["remediation"].as_str().unwrap().is_empty());
+    }
+    for (id, check) in [("4.a", "IAM-05"), ("4.b", "IAM-04"), ("4.c", "IAM-07"), ("4.d", "IAM-06"), ("4.f", "CT-01"), ("6", "S3-01"), ("8", "EC2-01")] {
+        let s = section(r, id);
+        assert!(s["counts"]["fail"].as_u64().unwrap() > 0, "section {id} shows no failure: {s}");
+        let f = findings(r, check)[0];
+        assert!(f["sections"].as_array().unwrap().iter().any(|x| x == id), "{check} not keyed to {id}");
+    }
+    // Unevaluable, never passed: moto's report has no root row; moto lacks Client VPN.
+    let root_used = findings(r, "IAM-02");
+    assert!(root_used.iter().all(|f| f["status"] == "error"), "{root_used:?}");
+    let vpn = findings(r, "EC2-04");
+    assert!(!vpn.is_empty() && vpn.iter().all(|f| f["status"] == "error"), "{vpn:?}");
+    assert!(vpn[0]["message"].as_str().unwrap().contains("ec2:DescribeClientVpnEndpoints"));
+    assert!(r["score"].as_f64().unwrap() < 50.0, "score {}", r["score"]);
+    // No --fail-on: errors present, so "finished but incomplete".
+    assert_eq!(scan.code, 3, "stderr: {}", scan.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compliant_account_scores_at_least_90_with_no_fail() {
+    let (moto, regions) = seeded("compliant").await;
+    let mut args = region_args(&regions);
+    // The flag, not the environment, this time.
+    args.extend(["--endpoint-url", moto.url.as_str()]);
+    let scan = tomscan(&moto, &args);
+    let r = &scan.report;
+    assert!(r.is_object(), "no report; stderr:\n{}", scan.stderr);
+    let fails: Vec<_> = r["findings"].as_array().unwrap().iter().filter(|f| f["status"] == "fail").collect();
+    assert!(fails.is_empty(), "fails in the compliant account: {fails:#?}");
+    let score = r["score"].as_f64().unwrap();
+    assert!(score >= 90.0, "score {score}");
+    // Root facts came from the real-AWS shape (the <root_account> row).
+    for id in ["IAM-01", "IAM-02", "IAM-03"] {
+        let f = findings(r, id);
+        assert_eq!(f.len(), 1, "{id}: {f:?}");
+        assert_eq!(f[0]["status"], "pass", "{id}: {}", f[0]);
+    }
+    assert_eq!(findings(r, "IAM-03")[0]["evidence"]["source"], "credential report <root_account> row");
+    // Every check of the core catalogue said something, and the passes are real.
+    for check in tomscan::checks::ALL {
+        assert!(!findings(r, check.id).is_empty(), "{} produced no finding", check.id);
+    }
+    assert_eq!(resources(r, "S3-01", "pass").len(), 2);
+    assert_eq!(resources(r, "EC2-01", "pass").len(), 1);
+    assert_eq!(r["schema_version"], "1");
+    assert_eq!(r["accounts"][0], "123456789012");
+    assert!(r["stats"]["requests"].as_u64().unwrap() > 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn global_findings_are_reported_once_across_regions_and_exit_codes_follow_policy() {
+    let (moto, _) = seeded("noncompliant").await;
+    let regions = ["eu-west-1", "us-east-1"];
+    let mut args: Vec<&str> = regions.iter().flat_map(|r| ["--region", *r]).collect();
+    args.extend(["--checks", "IAM-04,IAM-06,EC2-05"]);
+    let scan = tomscan(&moto, &args);
+    let r = &scan.report;
+    assert_eq!(r["regions"], serde_json::json!(regions));
+    for id in ["IAM-04", "IAM-06"] {
+        let f = findings(r, id);
+        assert!(f.iter().all(|f| f["region"] == "global"), "{id} {f:?}");
+        let res: Vec<_> = f.iter().map(|f| f["resource"].as_str().unwrap()).collect();
+        let unique: BTreeSet<_> = res.iter().collect();
+        assert_eq!(res.len(), unique.len(), "{id} reported twice: {res:?}");
+    }
+    // EBS default encryption is regional: one finding per region.
+    let ebs: BTreeSet<_> = findings(r, "EC2-05").iter().map(|f| f["region"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ebs, BTreeSet::from(["eu-west-1".to_string(), "us-east-1".to_string()]));
+    assert_eq!(scan.code, 0, "all evaluated, no policy flags: {}", scan.stderr);
+
+    args.extend(["--fail-on", "high"]);
+    assert_eq!(tomscan(&moto, &args).code, 1, "IAM-06 (high) fails");
+    let mut args_low: Vec<&str> = args[..args.len() - 2].to_vec();
+    args_low.extend(["--fail-on", "critical"]);
+    assert_eq!(tomscan(&moto, &args_low).code, 0, "no critical check selected");
+    let mut args_score = args_low.clone();
+    args_score.extend(["--fail-under", "99"]);
+    assert_eq!(tomscan(&moto, &args_score).code, 1, "score is under 99");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn table_output_shows_sections_failures_and_score() {
+    let (moto, regions) = seeded("noncompliant").await;
+    let mut args = region_args(&regions);
+    args.extend(["--format", "table"]);
+    let scan = tomscan(&moto, &args);
+    let out = &scan.stdout;
+    for needle in ["4.c", "System Access", "Findings that need attention", "IAM-06", "user/alice", "Score ", "coverage"] {
+        assert!(out.contains(needle), "table lacks {needle:?}:\n{out}");
+    }
+    assert!(!out.contains('\u{1b}'), "no escape sequences when stdout is not a terminal");
+}
+
+#[test]
+fn unreachable_endpoint_is_a_clear_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .args(["scan", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:9"])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sts:GetCallerIdentity") && err.contains("credentials"), "{err}");
+    assert!(out.stdout.is_empty());
+}

@@ -1,0 +1,134 @@
+//! Test support shared by the end-to-end tests, the collector tests and the demo:
+//! a `moto_server` on a free 127.0.0.1 port, and account scenarios
+//! (`mocks/scenarios/*.json`) seeded into it through the real AWS APIs.
+//!
+//! This is the only code in the project that calls mutating AWS APIs, and it only ever
+//! talks to the emulator it started itself.
+#![allow(dead_code)]
+
+pub mod seed;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ACCESS_KEY: &str = "testing";
+pub const SECRET_KEY: &str = "testing";
+pub const ACCOUNT_ID: &str = "123456789012";
+
+pub fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A moto server for one test (or the demo); killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub url: String,
+    pub port: u16,
+}
+
+impl Moto {
+    /// Plain moto: its credential report has no root row, root has no MFA.
+    pub fn start() -> Moto {
+        Moto::start_with(None, &[])
+    }
+
+    /// `root`: the root-account facts of a real AWS account (see moto_server.py);
+    /// `env`: extra variables, e.g. `INITIAL_NO_AUTH_ACTION_COUNT` for IAM enforcement.
+    pub fn start_with(root: Option<&serde_json::Value>, env: &[(&str, &str)]) -> Moto {
+        let port = free_port();
+        let launcher = project_dir().join("tests/support/moto_server.py");
+        let mut cmd = Command::new(python());
+        cmd.arg(&launcher)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .env("MOTO_AMIS_PATH", project_dir().join("tests/support/amis.json"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(root) = root {
+            cmd.env("TOMSCAN_MOTO_ROOT", root.to_string());
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| {
+            panic!("cannot start {} ({e}): install moto with `pip install 'moto[server]'`", python())
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("moto_server exited with {status}: {err}\nInstall it with `pip install 'moto[server]'`");
+            }
+            assert!(Instant::now() < deadline, "moto_server did not listen on port {port} within 60 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Its request log is noise; stop buffering it so the pipe never fills up.
+        drop(child.stderr.take());
+        Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+        }
+    }
+
+    /// An SDK configuration for this server, for seeding.
+    pub async fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                ACCESS_KEY, SECRET_KEY, None, None, "tomscan-tests",
+            ))
+            .load()
+            .await
+    }
+
+    /// Environment for a `tomscan` child process scanning this server.
+    pub fn scan_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY.into()),
+            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.into()),
+            ("AWS_ENDPOINT_URL", self.url.clone()),
+            ("AWS_MAX_ATTEMPTS", "2".into()),
+            // Keep the developer's own AWS setup out of the tests.
+            ("AWS_CONFIG_FILE", "/dev/null".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".into()),
+        ]
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+pub fn scenario_path(name: &str) -> PathBuf {
+    project_dir().join("mocks/scenarios").join(format!("{name}.json"))
+}
+
+pub fn load_scenario(path: &Path) -> seed::Scenario {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
