@@ -18,8 +18,8 @@ use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::inventory::Unavailable;
 
@@ -79,7 +79,10 @@ impl Aws {
         }
         let mut sdk = loader.load().await;
         if sdk.region().is_none() {
-            sdk = sdk.into_builder().region(Region::from_static(DEFAULT_REGION)).build();
+            sdk = sdk
+                .into_builder()
+                .region(Region::from_static(DEFAULT_REGION))
+                .build();
         }
         Aws {
             sdk,
@@ -89,7 +92,10 @@ impl Aws {
 
     /// The region global calls go to.
     pub fn home_region(&self) -> &str {
-        self.sdk.region().map(Region::as_ref).unwrap_or(DEFAULT_REGION)
+        self.sdk
+            .region()
+            .map(Region::as_ref)
+            .unwrap_or(DEFAULT_REGION)
     }
 
     /// Whether an endpoint override (emulator) is in force.
@@ -160,7 +166,10 @@ impl Metrics {
     }
 
     pub fn per_operation(&self) -> BTreeMap<String, u64> {
-        self.per_operation.lock().map(|m| m.clone()).unwrap_or_default()
+        self.per_operation
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -205,18 +214,37 @@ where
 {
     let (code, message) = match &err {
         SdkError::ServiceError(se) => match se.err().code() {
-            Some(code) => (code.to_string(), se.err().message().unwrap_or_default().to_string()),
+            Some(code) => (
+                code.to_string(),
+                se.err().message().unwrap_or_default().to_string(),
+            ),
             None => {
                 let status = se.raw().status().as_u16();
                 // Emulators answer operations they lack with a bare 500 or 501 page.
-                let code = if matches!(status, 500 | 501) { "NotImplemented" } else { "HttpError" };
-                (code.to_string(), format!("HTTP {status} without an AWS error code"))
+                let code = if matches!(status, 500 | 501) {
+                    "NotImplemented"
+                } else {
+                    "HttpError"
+                };
+                (
+                    code.to_string(),
+                    format!("HTTP {status} without an AWS error code"),
+                )
             }
         },
-        SdkError::DispatchFailure(_) => ("ConnectionFailed".into(), DisplayErrorContext(&err).to_string()),
+        SdkError::DispatchFailure(_) => (
+            "ConnectionFailed".into(),
+            DisplayErrorContext(&err).to_string(),
+        ),
         SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
-        SdkError::ResponseError(_) => ("InvalidResponse".into(), DisplayErrorContext(&err).to_string()),
-        _ => ("RequestFailed".into(), DisplayErrorContext(&err).to_string()),
+        SdkError::ResponseError(_) => (
+            "InvalidResponse".into(),
+            DisplayErrorContext(&err).to_string(),
+        ),
+        _ => (
+            "RequestFailed".into(),
+            DisplayErrorContext(&err).to_string(),
+        ),
     };
     Unavailable {
         action: action.to_string(),

@@ -22,7 +22,12 @@ pub fn render(format: CatalogueFormat) -> String {
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_header(vec!["ID", "TOM", "Severity", "Check"]);
             for c in ALL {
-                t.add_row(vec![c.id.to_string(), tom(c), c.severity.as_str().to_string(), c.title.to_string()]);
+                t.add_row(vec![
+                    c.id.to_string(),
+                    tom(c),
+                    c.severity.as_str().to_string(),
+                    c.title.to_string(),
+                ]);
             }
             format!("{t}\n{} checks\n", ALL.len())
         }
@@ -38,10 +43,15 @@ pub fn render(format: CatalogueFormat) -> String {
                     })
                 })
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&list).expect("plain data"))
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&list).expect("plain data")
+            )
         }
         CatalogueFormat::Markdown => {
-            let mut s = String::from("| ID | TOM | Severity | Check | References |\n|---|---|---|---|---|\n");
+            let mut s = String::from(
+                "| ID | TOM | Severity | Check | References |\n|---|---|---|---|---|\n",
+            );
             for c in ALL {
                 s.push_str(&format!(
                     "| {} | {} | {} | {} | {} |\n",
@@ -58,7 +68,11 @@ pub fn render(format: CatalogueFormat) -> String {
 }
 
 pub fn explain(c: &Check, framework: &Framework) -> String {
-    let tom = framework.controls_by_check().get(c.id).map(|v| v.join(", ")).unwrap_or_default();
+    let tom = framework
+        .controls_by_check()
+        .get(c.id)
+        .map(|v| v.join(", "))
+        .unwrap_or_default();
     format!(
         "{id}  {title}\n\nSeverity:     {sev}\nTOM measures: {tom}\nReferences:   {refs}\nIAM actions:  {actions}\n\nWhy\n  {why}\n\nFix\n  {fix}\n",
         id = c.id,
@@ -74,7 +88,11 @@ pub fn explain(c: &Check, framework: &Framework) -> String {
 /// The least-privilege policy for `checks`: exactly the read actions their sources
 /// call, plus the two every scan makes.
 pub fn policy(checks: &[&Check]) -> String {
-    let mut actions: Vec<&str> = checks.iter().flat_map(|c| c.actions()).chain(SCAN_ACTIONS.iter().copied()).collect();
+    let mut actions: Vec<&str> = checks
+        .iter()
+        .flat_map(|c| c.actions())
+        .chain(SCAN_ACTIONS.iter().copied())
+        .collect();
     actions.sort_unstable();
     actions.dedup();
     let doc = json!({
@@ -86,5 +104,8 @@ pub fn policy(checks: &[&Check]) -> String {
             "Resource": "*"
         }]
     });
-    format!("{}\n", serde_json::to_string_pretty(&doc).expect("plain data"))
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).expect("plain data")
+    )
 }

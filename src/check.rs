@@ -183,7 +183,12 @@ impl<'a> Cx<'a> {
     }
 
     /// [`Cx::get`] for a source that belongs to one resource (a bucket's encryption).
-    pub fn get_for<T>(&mut self, source: &'a Collected<T>, region: &str, resource: &str) -> Option<&'a T> {
+    pub fn get_for<T>(
+        &mut self,
+        source: &'a Collected<T>,
+        region: &str,
+        resource: &str,
+    ) -> Option<&'a T> {
         match source {
             Collected::Ok(v) => Some(v),
             Collected::Unavailable(u) => {
@@ -218,11 +223,23 @@ impl<'a> Cx<'a> {
         self.inv.regional.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    pub fn pass(&mut self, region: &str, resource: &str, message: impl Into<String>, evidence: Value) {
+    pub fn pass(
+        &mut self,
+        region: &str,
+        resource: &str,
+        message: impl Into<String>,
+        evidence: Value,
+    ) {
         self.push(Status::Pass, region, resource, message.into(), evidence);
     }
 
-    pub fn fail(&mut self, region: &str, resource: &str, message: impl Into<String>, evidence: Value) {
+    pub fn fail(
+        &mut self,
+        region: &str,
+        resource: &str,
+        message: impl Into<String>,
+        evidence: Value,
+    ) {
         self.push(Status::Fail, region, resource, message.into(), evidence);
     }
 
@@ -249,15 +266,34 @@ impl<'a> Cx<'a> {
         if self.outcomes.iter().any(|o| o.status == Status::Error) {
             return;
         }
-        self.push(Status::NotApplicable, region, "", message.into(), Value::Null);
+        self.push(
+            Status::NotApplicable,
+            region,
+            "",
+            message.into(),
+            Value::Null,
+        );
     }
 
     /// Could not evaluate for a reason the inventory itself shows (no root row, ...).
-    pub fn error(&mut self, region: &str, resource: &str, message: impl Into<String>, evidence: Value) {
+    pub fn error(
+        &mut self,
+        region: &str,
+        resource: &str,
+        message: impl Into<String>,
+        evidence: Value,
+    ) {
         self.push(Status::Error, region, resource, message.into(), evidence);
     }
 
-    fn push(&mut self, status: Status, region: &str, resource: &str, message: String, evidence: Value) {
+    fn push(
+        &mut self,
+        status: Status,
+        region: &str,
+        resource: &str,
+        message: String,
+        evidence: Value,
+    ) {
         self.outcomes.push(Outcome {
             status,
             region: region.to_string(),

@@ -29,7 +29,11 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "tomscan", version, about = "Proves, measure by measure, whether an AWS account keeps the promises of its TOM document")]
+#[command(
+    name = "tomscan",
+    version,
+    about = "Proves, measure by measure, whether an AWS account keeps the promises of its TOM document"
+)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug). TOMSCAN_LOG=filter overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -166,7 +170,13 @@ fn load_selection(select: &SelectArgs) -> Result<(Framework, Selection, Config)>
         Some(path) => Framework::load(path)?,
         None => Framework::builtin(),
     };
-    let pick = |flag: &[String], file: &[String]| if flag.is_empty() { file.to_vec() } else { flag.to_vec() };
+    let pick = |flag: &[String], file: &[String]| {
+        if flag.is_empty() {
+            file.to_vec()
+        } else {
+            flag.to_vec()
+        }
+    };
     let selection = Selection {
         checks: pick(&select.checks, &config.checks),
         sections: pick(&select.sections, &config.sections),
@@ -184,7 +194,11 @@ async fn scan_command(args: ScanArgs) -> Result<u8> {
             max_attempts: args.max_attempts,
             operation_timeout: Duration::from_secs(60),
         },
-        regions: if args.regions.is_empty() { config.regions.clone() } else { args.regions },
+        regions: if args.regions.is_empty() {
+            config.regions.clone()
+        } else {
+            args.regions
+        },
         framework,
         selection,
         settings: config.thresholds,
@@ -192,7 +206,8 @@ async fn scan_command(args: ScanArgs) -> Result<u8> {
     let out = scan::scan(&opts).await?;
     if let Some(path) = &args.save_inventory {
         let json = serde_json::to_vec_pretty(&out.inventory)?;
-        write_atomic(path, &json).with_context(|| format!("cannot write inventory {}", path.display()))?;
+        write_atomic(path, &json)
+            .with_context(|| format!("cannot write inventory {}", path.display()))?;
     }
     emit(&out.report, &args.output)
 }
@@ -209,8 +224,22 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     })?;
     let checks = selection.checks(&framework)?;
     let now = chrono::Utc::now();
-    let findings = scan::evaluate(&inventory, &checks, &framework, &selection, &config.thresholds, now);
-    let report = scan::build_report(&[&inventory], &checks, &framework, findings, now, Stats::default());
+    let findings = scan::evaluate(
+        &inventory,
+        &checks,
+        &framework,
+        &selection,
+        &config.thresholds,
+        now,
+    );
+    let report = scan::build_report(
+        &[&inventory],
+        &checks,
+        &framework,
+        findings,
+        now,
+        Stats::default(),
+    );
     emit(&report, &args.output)
 }
 
@@ -224,7 +253,8 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
 }
 
 fn write_report(path: &Path, text: &str) -> Result<()> {
-    write_atomic(path, text.as_bytes()).with_context(|| format!("cannot write report {}", path.display()))
+    write_atomic(path, text.as_bytes())
+        .with_context(|| format!("cannot write report {}", path.display()))
 }
 
 fn print(text: &str) -> Result<()> {

@@ -107,7 +107,11 @@ impl Framework {
     }
 
     /// Parses and validates: ids unique, every check id known.
-    pub fn parse(text: &str, path: &str, known: &HashSet<&str>) -> Result<Framework, FrameworkError> {
+    pub fn parse(
+        text: &str,
+        path: &str,
+        known: &HashSet<&str>,
+    ) -> Result<Framework, FrameworkError> {
         let raw: RawFramework = toml::from_str(text).map_err(|e| FrameworkError::Parse {
             path: path.to_string(),
             message: e.to_string().trim_end().to_string(),
@@ -129,7 +133,10 @@ impl Framework {
             if !seen.insert(id.get_ref().clone()) {
                 return Err(invalid(
                     id.span(),
-                    format!("duplicate section id {:?}: every id must be unique", id.get_ref()),
+                    format!(
+                        "duplicate section id {:?}: every id must be unique",
+                        id.get_ref()
+                    ),
                 ));
             }
             let mut ids = Vec::with_capacity(checks.len());
@@ -179,9 +186,11 @@ impl Framework {
     /// checks or no measures (3, 8, 10), then its measures, in document order.
     pub fn controls(&self) -> impl Iterator<Item = (&Section, &Control)> {
         self.sections.iter().flat_map(|s| {
-            let own = (!s.control.checks.is_empty() || s.measures.is_empty() || s.control.organisational)
-                .then_some((s, &s.control));
-            own.into_iter().chain(s.measures.iter().map(move |m| (s, m)))
+            let own =
+                (!s.control.checks.is_empty() || s.measures.is_empty() || s.control.organisational)
+                    .then_some((s, &s.control));
+            own.into_iter()
+                .chain(s.measures.iter().map(move |m| (s, m)))
         })
     }
 

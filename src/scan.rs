@@ -11,7 +11,9 @@ use crate::collect::{self, Target};
 use crate::config::Settings;
 use crate::framework::Framework;
 use crate::inventory::{Inventory, Unavailable};
-use crate::report::{CheckResult, Finding, FrameworkRef, Report, SCHEMA_VERSION, SectionResult, Stats, Tool};
+use crate::report::{
+    CheckResult, Finding, FrameworkRef, Report, SCHEMA_VERSION, SectionResult, Stats, Tool,
+};
 use crate::score::{self, Tally};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +27,9 @@ pub enum ScanError {
         code: String,
         message: String,
     },
-    #[error("cannot list the enabled regions: {action} failed with {code}: {message}\nName the regions with --region.")]
+    #[error(
+        "cannot list the enabled regions: {action} failed with {code}: {message}\nName the regions with --region."
+    )]
     Regions {
         action: String,
         code: String,
@@ -69,10 +73,12 @@ pub struct Selection {
 impl Selection {
     fn covers_control(&self, id: &str) -> bool {
         self.sections.is_empty()
-            || self
-                .sections
-                .iter()
-                .any(|s| s == id || id.strip_prefix(s.as_str()).is_some_and(|rest| rest.starts_with('.')))
+            || self.sections.iter().any(|s| {
+                s == id
+                    || id
+                        .strip_prefix(s.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
     }
 
     /// The checks to run, in catalogue order: mapped by the framework to a selected
@@ -82,7 +88,11 @@ impl Selection {
             crate::checks::find(id).ok_or_else(|| ScanError::UnknownCheck(id.clone()))?;
         }
         for id in &self.sections {
-            if !framework.controls().any(|(s, c)| s.id == *id || c.id == *id) && framework.section_of(id).is_none() {
+            if !framework
+                .controls()
+                .any(|(s, c)| s.id == *id || c.id == *id)
+                && framework.section_of(id).is_none()
+            {
                 return Err(ScanError::UnknownSection(id.clone(), framework.id.clone()));
             }
         }
@@ -95,7 +105,9 @@ impl Selection {
             .iter()
             .copied()
             .filter(|c| mapped.contains(c.id))
-            .filter(|c| self.checks.is_empty() || self.checks.iter().any(|id| id.eq_ignore_ascii_case(c.id)))
+            .filter(|c| {
+                self.checks.is_empty() || self.checks.iter().any(|id| id.eq_ignore_ascii_case(c.id))
+            })
             .collect();
         if selected.is_empty() && self.checks.is_empty() && !self.sections.is_empty() {
             // Only organisational measures selected: still a valid (manual) report.
@@ -130,7 +142,9 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     let who = collect::identity(&aws).await.map_err(ScanError::identity)?;
     tracing::info!(account = %who.account_id, principal = %who.arn, "scanning");
     let regions = if opts.regions.is_empty() {
-        collect::enabled_regions(&aws).await.map_err(ScanError::regions)?
+        collect::enabled_regions(&aws)
+            .await
+            .map_err(ScanError::regions)?
     } else {
         opts.regions.clone()
     };
@@ -142,7 +156,14 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     };
     let inventory = collect::collect(&aws, &target, &sources).await;
     let now = Utc::now();
-    let findings = evaluate(&inventory, &checks, &opts.framework, &opts.selection, &opts.settings, now);
+    let findings = evaluate(
+        &inventory,
+        &checks,
+        &opts.framework,
+        &opts.selection,
+        &opts.settings,
+        now,
+    );
     let m = aws.metrics();
     let stats = Stats {
         duration_ms: started.elapsed().as_millis() as u64,
@@ -151,7 +172,14 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         throttled: 0,
         operations: m.per_operation(),
     };
-    let report = build_report(&[&inventory], &checks, &opts.framework, findings, now, stats);
+    let report = build_report(
+        &[&inventory],
+        &checks,
+        &opts.framework,
+        findings,
+        now,
+        stats,
+    );
     Ok(ScanOutput { inventory, report })
 }
 
@@ -222,12 +250,26 @@ pub fn build_report(
     stats: Stats,
 ) -> Report {
     findings.sort_by(|a, b| {
-        (&a.check_id, &a.account, &a.region, &a.resource, a.status)
-            .cmp(&(&b.check_id, &b.account, &b.region, &b.resource, b.status))
+        (&a.check_id, &a.account, &a.region, &a.resource, a.status).cmp(&(
+            &b.check_id,
+            &b.account,
+            &b.region,
+            &b.resource,
+            b.status,
+        ))
     });
     let overall = Tally::new(&findings);
-    let in_scope = |ids: &[&str]| Tally::new(findings.iter().filter(|f| f.sections.iter().any(|s| ids.contains(&s.as_str()))));
-    let present: BTreeSet<&str> = findings.iter().flat_map(|f| f.sections.iter().map(String::as_str)).collect();
+    let in_scope = |ids: &[&str]| {
+        Tally::new(
+            findings
+                .iter()
+                .filter(|f| f.sections.iter().any(|s| ids.contains(&s.as_str()))),
+        )
+    };
+    let present: BTreeSet<&str> = findings
+        .iter()
+        .flat_map(|f| f.sections.iter().map(String::as_str))
+        .collect();
     let mut sections = Vec::new();
     for s in &framework.sections {
         let ids: Vec<&str> = std::iter::once(s.id.as_str())
@@ -256,7 +298,11 @@ pub fn build_report(
             checks,
             organisational: s.control.organisational && s.measures.is_empty(),
         });
-        for m in s.measures.iter().filter(|m| present.contains(m.id.as_str())) {
+        for m in s
+            .measures
+            .iter()
+            .filter(|m| present.contains(m.id.as_str()))
+        {
             let t = in_scope(&[m.id.as_str()]);
             sections.push(SectionResult {
                 id: m.id.clone(),
@@ -285,7 +331,10 @@ pub fn build_report(
             counts: overall.check_counts(c.id),
         })
         .collect();
-    let mut regions: Vec<String> = inventories.iter().flat_map(|i| i.regions.iter().cloned()).collect();
+    let mut regions: Vec<String> = inventories
+        .iter()
+        .flat_map(|i| i.regions.iter().cloned())
+        .collect();
     regions.sort();
     regions.dedup();
     Report {

@@ -28,10 +28,15 @@ const ORGANISATIONAL_WEIGHT: f64 = 2.0;
 pub fn scoring() -> Scoring {
     Scoring {
         formula: FORMULA.to_string(),
-        weights: [Severity::Low, Severity::Medium, Severity::High, Severity::Critical]
-            .into_iter()
-            .map(|s| (s, s.weight()))
-            .collect(),
+        weights: [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .map(|s| (s, s.weight()))
+        .collect(),
     }
 }
 
@@ -45,9 +50,11 @@ impl Tally {
     pub fn new<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Tally {
         let mut per_check: BTreeMap<String, (Severity, Counts, bool)> = BTreeMap::new();
         for f in findings {
-            let entry = per_check
-                .entry(f.check_id.clone())
-                .or_insert((f.severity, Counts::default(), false));
+            let entry = per_check.entry(f.check_id.clone()).or_insert((
+                f.severity,
+                Counts::default(),
+                false,
+            ));
             entry.1.add(f.status);
             // Only organisational measures are ever manual or attested.
             entry.2 |= matches!(f.status, Status::Manual | Status::Attested);

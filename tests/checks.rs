@@ -59,7 +59,8 @@ fn fixtures(check: &Check, prefix: &str) -> Vec<PathBuf> {
 
 fn run(check: &Check, path: &Path) -> (Fixture, Vec<Outcome>) {
     let text = std::fs::read_to_string(path).unwrap();
-    let fixture: Fixture = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let fixture: Fixture =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut cx = Cx::new(&fixture.inventory, &fixture.settings, fixture.now);
     (check.run)(&mut cx);
     let outcomes = cx.into_outcomes();
@@ -69,7 +70,12 @@ fn run(check: &Check, path: &Path) -> (Fixture, Vec<Outcome>) {
 fn describe(outcomes: &[Outcome]) -> String {
     outcomes
         .iter()
-        .map(|o| format!("  {:?} {} {}: {}", o.status, o.region, o.resource, o.message))
+        .map(|o| {
+            format!(
+                "  {:?} {} {}: {}",
+                o.status, o.region, o.resource, o.message
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -83,7 +89,13 @@ fn pass_fixtures_pass() {
                 && outcomes
                     .iter()
                     .all(|o| matches!(o.status, Status::Pass | Status::NotApplicable));
-            assert!(ok, "{} {}: expected only passes, got\n{}", check.id, path.display(), describe(&outcomes));
+            assert!(
+                ok,
+                "{} {}: expected only passes, got\n{}",
+                check.id,
+                path.display(),
+                describe(&outcomes)
+            );
         }
     }
 }
@@ -98,7 +110,13 @@ fn fail_fixtures_fail_on_exactly_the_expected_resources() {
                 .filter(|o| o.status == Status::Fail)
                 .map(|o| o.resource.clone())
                 .collect();
-            assert!(!failed.is_empty(), "{} {}: expected a failure, got\n{}", check.id, path.display(), describe(&outcomes));
+            assert!(
+                !failed.is_empty(),
+                "{} {}: expected a failure, got\n{}",
+                check.id,
+                path.display(),
+                describe(&outcomes)
+            );
             assert!(
                 outcomes.iter().all(|o| o.status != Status::Error),
                 "{} {}: unexpected error\n{}",
@@ -107,7 +125,13 @@ fn fail_fixtures_fail_on_exactly_the_expected_resources() {
                 describe(&outcomes)
             );
             if let Some(expected) = fixture.expect_fail {
-                assert_eq!(failed, expected, "{} {}: failing resources", check.id, path.display());
+                assert_eq!(
+                    failed,
+                    expected,
+                    "{} {}: failing resources",
+                    check.id,
+                    path.display()
+                );
             }
         }
     }
@@ -187,7 +211,9 @@ fn every_check_errors_when_its_sources_are_denied() {
             describe(&outcomes)
         );
         assert!(
-            outcomes.iter().all(|o| check.actions().iter().any(|a| o.message.contains(a))),
+            outcomes
+                .iter()
+                .all(|o| check.actions().iter().any(|a| o.message.contains(a))),
             "{}: its errors must name an action from its own sources {:?}\n{}",
             check.id,
             check.actions(),
@@ -201,8 +227,18 @@ fn every_check_errors_when_its_sources_are_denied() {
 #[test]
 fn every_check_has_pass_and_fail_fixtures() {
     for check in ALL {
-        assert!(!fixtures(check, "pass_").is_empty(), "{}: no pass_*.json in {}", check.id, fixture_dir(check).display());
-        assert!(!fixtures(check, "fail_").is_empty(), "{}: no fail_*.json in {}", check.id, fixture_dir(check).display());
+        assert!(
+            !fixtures(check, "pass_").is_empty(),
+            "{}: no pass_*.json in {}",
+            check.id,
+            fixture_dir(check).display()
+        );
+        assert!(
+            !fixtures(check, "fail_").is_empty(),
+            "{}: no fail_*.json in {}",
+            check.id,
+            fixture_dir(check).display()
+        );
     }
 }
 
@@ -219,10 +255,24 @@ fn ids_are_unique_sorted_and_well_formed() {
     assert_eq!(unique.len(), ids.len(), "duplicate check ids");
     for c in ALL {
         let (prefix, n) = c.id.split_once('-').expect("ID-NN");
-        assert!(prefix.chars().all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()), "{}", c.id);
+        assert!(
+            prefix
+                .chars()
+                .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()),
+            "{}",
+            c.id
+        );
         assert_eq!(n.len(), 2, "{}: two-digit number", c.id);
-        assert_eq!(c.slug.replace('-', "_"), c.file_stem(), "{}: slug must match its file name", c.id);
-        let slugs: Vec<_> = ALL.iter().filter(|o| o.slug == c.slug && o.service() == c.service()).collect();
+        assert_eq!(
+            c.slug.replace('-', "_"),
+            c.file_stem(),
+            "{}: slug must match its file name",
+            c.id
+        );
+        let slugs: Vec<_> = ALL
+            .iter()
+            .filter(|o| o.slug == c.slug && o.service() == c.service())
+            .collect();
         assert_eq!(slugs.len(), 1, "{}: duplicate slug", c.id);
     }
 }
@@ -231,8 +281,16 @@ fn ids_are_unique_sorted_and_well_formed() {
 fn metadata_is_complete_and_in_one_style() {
     for c in ALL {
         assert!(!c.sources.is_empty(), "{}: no sources", c.id);
-        assert!(c.title.chars().next().unwrap().is_uppercase(), "{}: title starts upper-case", c.id);
-        assert!(!c.title.ends_with('.'), "{}: title is a statement without a full stop", c.id);
+        assert!(
+            c.title.chars().next().unwrap().is_uppercase(),
+            "{}: title starts upper-case",
+            c.id
+        );
+        assert!(
+            !c.title.ends_with('.'),
+            "{}: title is a statement without a full stop",
+            c.id
+        );
         assert!(c.rationale.len() > 40, "{}: rationale too short", c.id);
         assert!(c.remediation.len() > 20, "{}: remediation too short", c.id);
         assert!(!c.references.is_empty(), "{}: no references", c.id);
@@ -244,7 +302,11 @@ fn builtin_framework_maps_every_check_and_every_measure() {
     let fw = Framework::builtin();
     let mapped = fw.controls_by_check();
     for c in ALL {
-        assert!(mapped.contains_key(c.id), "{} is mapped to no TOM measure", c.id);
+        assert!(
+            mapped.contains_key(c.id),
+            "{} is mapped to no TOM measure",
+            c.id
+        );
     }
     for (_, control) in fw.controls() {
         assert!(
@@ -275,7 +337,8 @@ fn builtin_framework_has_the_35_measures_of_the_document() {
 
 #[test]
 fn readme_check_table_is_current() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let table = tomscan::catalogue::render(tomscan::cli::CatalogueFormat::Markdown);
     assert!(
         readme.contains(&table),

@@ -54,7 +54,10 @@ async fn seeded(name: &str) -> (Moto, Vec<String>) {
 }
 
 fn region_args(regions: &[String]) -> Vec<&str> {
-    regions.iter().flat_map(|r| ["--region", r.as_str()]).collect()
+    regions
+        .iter()
+        .flat_map(|r| ["--region", r.as_str()])
+        .collect()
 }
 
 fn findings<'a>(report: &'a Value, check: &str) -> Vec<&'a Value> {
@@ -102,43 +105,87 @@ async fn noncompliant_account_fails_in_the_right_measures() {
     expect("IAM-05", &[user("carol"), user("dave")]);
     // 4.c: a policy exists but is weak on every count
     for id in ["IAM-07", "IAM-08", "IAM-09", "IAM-10"] {
-        expect(id, &[format!("arn:aws:iam::{acct}:account-password-policy")]);
+        expect(
+            id,
+            &[format!("arn:aws:iam::{acct}:account-password-policy")],
+        );
     }
     // 4.d: root MFA from the account summary (moto has no root row), console MFA, ports
     expect("IAM-03", &[format!("arn:aws:iam::{acct}:root")]);
     expect("IAM-06", &[user("alice")]);
     let open = resources(r, "EC2-03", "fail");
     assert_eq!(open.len(), 2, "ssh-open and rdp-open-v6: {open:?}");
-    assert!(resources(r, "EC2-03", "pass").len() >= 2, "web and the default group pass");
+    assert!(
+        resources(r, "EC2-03", "pass").len() >= 2,
+        "web and the default group pass"
+    );
     // 4.f
     expect("CT-01", &[format!("arn:aws:iam::{acct}:root")]);
     assert_eq!(resources(r, "CT-02", "fail").len(), 1);
     // 6
     expect("S3-01", &["arn:aws:s3:::noncompliant-plain".to_string()]);
-    assert_eq!(resources(r, "S3-01", "pass"), BTreeSet::from(["arn:aws:s3:::noncompliant-encrypted".to_string()]));
-    expect("EC2-05", &[format!("arn:aws:ec2:eu-west-1:{acct}:ebs-encryption-by-default")]);
+    assert_eq!(
+        resources(r, "S3-01", "pass"),
+        BTreeSet::from(["arn:aws:s3:::noncompliant-encrypted".to_string()])
+    );
+    expect(
+        "EC2-05",
+        &[format!(
+            "arn:aws:ec2:eu-west-1:{acct}:ebs-encryption-by-default"
+        )],
+    );
     // 8: both instances in one zone, one subnet
     assert_eq!(resources(r, "EC2-01", "fail").len(), 1);
     assert_eq!(resources(r, "EC2-02", "fail").len(), 1);
 
     // Findings carry their TOM measures, evidence and remediation.
-    for f in r["findings"].as_array().unwrap().iter().filter(|f| f["status"] == "fail") {
+    for f in r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+    {
         assert!(!f["sections"].as_array().unwrap().is_empty(), "{f}");
         assert!(f["evidence"].is_object(), "fail without evidence: {f}");
         assert!(!f["remediation"].as_str().unwrap().is_empty());
     }
-    for (id, check) in [("4.a", "IAM-05"), ("4.b", "IAM-04"), ("4.c", "IAM-07"), ("4.d", "IAM-06"), ("4.f", "CT-01"), ("6", "S3-01"), ("8", "EC2-01")] {
+    for (id, check) in [
+        ("4.a", "IAM-05"),
+        ("4.b", "IAM-04"),
+        ("4.c", "IAM-07"),
+        ("4.d", "IAM-06"),
+        ("4.f", "CT-01"),
+        ("6", "S3-01"),
+        ("8", "EC2-01"),
+    ] {
         let s = section(r, id);
-        assert!(s["counts"]["fail"].as_u64().unwrap() > 0, "section {id} shows no failure: {s}");
+        assert!(
+            s["counts"]["fail"].as_u64().unwrap() > 0,
+            "section {id} shows no failure: {s}"
+        );
         let f = findings(r, check)[0];
-        assert!(f["sections"].as_array().unwrap().iter().any(|x| x == id), "{check} not keyed to {id}");
+        assert!(
+            f["sections"].as_array().unwrap().iter().any(|x| x == id),
+            "{check} not keyed to {id}"
+        );
     }
     // Unevaluable, never passed: moto's report has no root row; moto lacks Client VPN.
     let root_used = findings(r, "IAM-02");
-    assert!(root_used.iter().all(|f| f["status"] == "error"), "{root_used:?}");
+    assert!(
+        root_used.iter().all(|f| f["status"] == "error"),
+        "{root_used:?}"
+    );
     let vpn = findings(r, "EC2-04");
-    assert!(!vpn.is_empty() && vpn.iter().all(|f| f["status"] == "error"), "{vpn:?}");
-    assert!(vpn[0]["message"].as_str().unwrap().contains("ec2:DescribeClientVpnEndpoints"));
+    assert!(
+        !vpn.is_empty() && vpn.iter().all(|f| f["status"] == "error"),
+        "{vpn:?}"
+    );
+    assert!(
+        vpn[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ec2:DescribeClientVpnEndpoints")
+    );
     assert!(r["score"].as_f64().unwrap() < 50.0, "score {}", r["score"]);
     // No --fail-on: errors present, so "finished but incomplete".
     assert_eq!(scan.code, 3, "stderr: {}", scan.stderr);
@@ -153,8 +200,16 @@ async fn compliant_account_scores_at_least_90_with_no_fail() {
     let scan = tomscan(&moto, &args);
     let r = &scan.report;
     assert!(r.is_object(), "no report; stderr:\n{}", scan.stderr);
-    let fails: Vec<_> = r["findings"].as_array().unwrap().iter().filter(|f| f["status"] == "fail").collect();
-    assert!(fails.is_empty(), "fails in the compliant account: {fails:#?}");
+    let fails: Vec<_> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .collect();
+    assert!(
+        fails.is_empty(),
+        "fails in the compliant account: {fails:#?}"
+    );
     let score = r["score"].as_f64().unwrap();
     assert!(score >= 90.0, "score {score}");
     // Root facts came from the real-AWS shape (the <root_account> row).
@@ -163,10 +218,17 @@ async fn compliant_account_scores_at_least_90_with_no_fail() {
         assert_eq!(f.len(), 1, "{id}: {f:?}");
         assert_eq!(f[0]["status"], "pass", "{id}: {}", f[0]);
     }
-    assert_eq!(findings(r, "IAM-03")[0]["evidence"]["source"], "credential report <root_account> row");
+    assert_eq!(
+        findings(r, "IAM-03")[0]["evidence"]["source"],
+        "credential report <root_account> row"
+    );
     // Every check of the core catalogue said something, and the passes are real.
     for check in tomscan::checks::ALL {
-        assert!(!findings(r, check.id).is_empty(), "{} produced no finding", check.id);
+        assert!(
+            !findings(r, check.id).is_empty(),
+            "{} produced no finding",
+            check.id
+        );
     }
     assert_eq!(resources(r, "S3-01", "pass").len(), 2);
     assert_eq!(resources(r, "EC2-01", "pass").len(), 1);
@@ -192,15 +254,29 @@ async fn global_findings_are_reported_once_across_regions_and_exit_codes_follow_
         assert_eq!(res.len(), unique.len(), "{id} reported twice: {res:?}");
     }
     // EBS default encryption is regional: one finding per region.
-    let ebs: BTreeSet<_> = findings(r, "EC2-05").iter().map(|f| f["region"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ebs, BTreeSet::from(["eu-west-1".to_string(), "us-east-1".to_string()]));
-    assert_eq!(scan.code, 0, "all evaluated, no policy flags: {}", scan.stderr);
+    let ebs: BTreeSet<_> = findings(r, "EC2-05")
+        .iter()
+        .map(|f| f["region"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ebs,
+        BTreeSet::from(["eu-west-1".to_string(), "us-east-1".to_string()])
+    );
+    assert_eq!(
+        scan.code, 0,
+        "all evaluated, no policy flags: {}",
+        scan.stderr
+    );
 
     args.extend(["--fail-on", "high"]);
     assert_eq!(tomscan(&moto, &args).code, 1, "IAM-06 (high) fails");
     let mut args_low: Vec<&str> = args[..args.len() - 2].to_vec();
     args_low.extend(["--fail-on", "critical"]);
-    assert_eq!(tomscan(&moto, &args_low).code, 0, "no critical check selected");
+    assert_eq!(
+        tomscan(&moto, &args_low).code,
+        0,
+        "no critical check selected"
+    );
     let mut args_score = args_low.clone();
     args_score.extend(["--fail-under", "99"]);
     assert_eq!(tomscan(&moto, &args_score).code, 1, "score is under 99");
@@ -213,16 +289,33 @@ async fn table_output_shows_sections_failures_and_score() {
     args.extend(["--format", "table"]);
     let scan = tomscan(&moto, &args);
     let out = &scan.stdout;
-    for needle in ["4.c", "System Access", "Findings that need attention", "IAM-06", "user/alice", "Score ", "coverage"] {
+    for needle in [
+        "4.c",
+        "System Access",
+        "Findings that need attention",
+        "IAM-06",
+        "user/alice",
+        "Score ",
+        "coverage",
+    ] {
         assert!(out.contains(needle), "table lacks {needle:?}:\n{out}");
     }
-    assert!(!out.contains('\u{1b}'), "no escape sequences when stdout is not a terminal");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no escape sequences when stdout is not a terminal"
+    );
 }
 
 #[test]
 fn unreachable_endpoint_is_a_clear_usage_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args(["scan", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:9"])
+        .args([
+            "scan",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
         .env("AWS_ACCESS_KEY_ID", "x")
         .env("AWS_SECRET_ACCESS_KEY", "x")
         .env("AWS_MAX_ATTEMPTS", "1")
@@ -231,6 +324,9 @@ fn unreachable_endpoint_is_a_clear_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("sts:GetCallerIdentity") && err.contains("credentials"), "{err}");
+    assert!(
+        err.contains("sts:GetCallerIdentity") && err.contains("credentials"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 }

@@ -43,7 +43,10 @@ fn run(cx: &mut Cx<'_>) {
         cx.error(
             &trail.home_region,
             &trail.arn,
-            format!("could not be evaluated: {} failed for trail {}", missing["missing_action"], trail.name),
+            format!(
+                "could not be evaluated: {} failed for trail {}",
+                missing["missing_action"], trail.name
+            ),
             json!({ "unreadable": missing, "other_trails": judged }),
         );
         return;
@@ -54,7 +57,10 @@ fn run(cx: &mut Cx<'_>) {
         if trails.is_empty() {
             "the account has no CloudTrail trail".to_string()
         } else {
-            format!("none of the {} trail(s) is a logging multi-region trail of all management events", trails.len())
+            format!(
+                "none of the {} trail(s) is a logging multi-region trail of all management events",
+                trails.len()
+            )
         },
         json!({ "trails": judged }),
     );
@@ -83,7 +89,9 @@ fn judge(trail: &Trail) -> Result<Vec<&'static str>, Value> {
 
 fn missing<T>(c: &Collected<T>) -> Value {
     match c {
-        Collected::Unavailable(u) => json!({ "missing_action": u.action, "code": u.code, "message": u.message }),
+        Collected::Unavailable(u) => {
+            json!({ "missing_action": u.action, "code": u.code, "message": u.message })
+        }
         _ => json!({ "missing_action": "not collected" }),
     }
 }

@@ -16,7 +16,10 @@ pub static CHECK: Check = Check {
     module: module_path!(),
 };
 
-const USER_AUTH: [&str; 2] = ["federated-authentication", "directory-service-authentication"];
+const USER_AUTH: [&str; 2] = [
+    "federated-authentication",
+    "directory-service-authentication",
+];
 
 fn run(cx: &mut Cx<'_>) {
     let mut endpoints = 0;
@@ -26,8 +29,13 @@ fn run(cx: &mut Cx<'_>) {
         };
         for ep in list {
             endpoints += 1;
-            let user_auth = ep.authentication.iter().any(|a| USER_AUTH.contains(&a.as_str()));
-            let arn = cx.inv.arn("ec2", region, &format!("client-vpn-endpoint/{}", ep.id));
+            let user_auth = ep
+                .authentication
+                .iter()
+                .any(|a| USER_AUTH.contains(&a.as_str()));
+            let arn = cx
+                .inv
+                .arn("ec2", region, &format!("client-vpn-endpoint/{}", ep.id));
             cx.verdict(
                 user_auth,
                 region,

@@ -26,7 +26,10 @@ fn run(cx: &mut Cx<'_>) {
             enabled,
             region,
             &resource,
-            ("EBS encryption by default is on", "EBS encryption by default is off"),
+            (
+                "EBS encryption by default is on",
+                "EBS encryption by default is off",
+            ),
             json!({ "ebs_encryption_by_default": enabled }),
         );
     }

@@ -11,7 +11,10 @@ pub static CHECK: Check = Check {
     sources: &[Source::Ec2Instances],
     rationale: "The TOM promises that Availability Zones keep customer data available; a workload whose instances all sit in one zone goes down with that zone.",
     remediation: "Run the workload in an Auto Scaling group (or behind a load balancer) whose subnets are in at least two Availability Zones, with instances in each.",
-    references: &["Security Hub AutoScaling.2", "AWS Well-Architected REL10-BP01"],
+    references: &[
+        "Security Hub AutoScaling.2",
+        "AWS Well-Architected REL10-BP01",
+    ],
     run,
     module: module_path!(),
 };

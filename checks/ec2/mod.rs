@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::inventory::Instance;
 
 /// Running instances of a region grouped by VPC, with the zones each VPC runs in.
-pub(crate) fn running_by_vpc(instances: &[Instance]) -> BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> {
+pub(crate) fn running_by_vpc(
+    instances: &[Instance],
+) -> BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> {
     let mut by_vpc: BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> = BTreeMap::new();
     for i in instances.iter().filter(|i| i.state == "running") {
         // Instances outside any VPC (EC2-Classic) have no zones to spread over here.

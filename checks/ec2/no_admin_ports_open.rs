@@ -11,7 +11,12 @@ pub static CHECK: Check = Check {
     sources: &[Source::Ec2SecurityGroups],
     rationale: "The TOM promises that systems are reached only through a VPN with a second factor. SSH (22) or RDP (3389) open to 0.0.0.0/0 or ::/0 is a way in that skips it.",
     remediation: "Remove the ingress rules that allow 0.0.0.0/0 or ::/0 on ports 22 and 3389; reach instances through the VPN's address range, or through SSM Session Manager with no inbound port at all.",
-    references: &["CIS AWS 5.2", "CIS AWS 5.3", "Security Hub EC2.13", "Security Hub EC2.14"],
+    references: &[
+        "CIS AWS 5.2",
+        "CIS AWS 5.3",
+        "Security Hub EC2.13",
+        "Security Hub EC2.14",
+    ],
     run,
     module: module_path!(),
 };
@@ -30,13 +35,19 @@ fn run(cx: &mut Cx<'_>) {
                 .ingress
                 .iter()
                 .filter_map(|rule| {
-                    let ports: Vec<i32> = ADMIN_PORTS.into_iter().filter(|p| rule.admits_tcp_port(*p)).collect();
+                    let ports: Vec<i32> = ADMIN_PORTS
+                        .into_iter()
+                        .filter(|p| rule.admits_tcp_port(*p))
+                        .collect();
                     let world = rule.open_to_world();
-                    (!ports.is_empty() && !world.is_empty())
-                        .then(|| json!({ "ports": ports, "sources": world, "protocol": rule.protocol }))
+                    (!ports.is_empty() && !world.is_empty()).then(
+                        || json!({ "ports": ports, "sources": world, "protocol": rule.protocol }),
+                    )
                 })
                 .collect();
-            let arn = cx.inv.arn("ec2", region, &format!("security-group/{}", sg.id));
+            let arn = cx
+                .inv
+                .arn("ec2", region, &format!("security-group/{}", sg.id));
             cx.verdict(
                 open.is_empty(),
                 region,

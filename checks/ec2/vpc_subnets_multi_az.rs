@@ -52,6 +52,9 @@ fn run(cx: &mut Cx<'_>) {
         }
     }
     if vpcs == 0 {
-        cx.not_applicable(GLOBAL, "no VPC in the scanned regions holds running instances");
+        cx.not_applicable(
+            GLOBAL,
+            "no VPC in the scanned regions holds running instances",
+        );
     }
 }

@@ -28,7 +28,10 @@ fn run(cx: &mut Cx<'_>) {
             user.mfa_active,
             GLOBAL,
             &user.arn,
-            ("console user has MFA", "console user has a password but no MFA device"),
+            (
+                "console user has MFA",
+                "console user has a password but no MFA device",
+            ),
             json!({ "user": user.user, "password_enabled": true, "mfa_active": user.mfa_active }),
         );
     }

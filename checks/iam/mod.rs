@@ -47,7 +47,11 @@ pub(crate) fn password_policy<'a>(cx: &mut Cx<'a>) -> Option<&'a PasswordPolicy>
 }
 
 pub(crate) fn password_policy_resource(cx: &Cx<'_>) -> String {
-    format!("arn:{}:iam::{}:account-password-policy", cx.inv.partition_or_default(), cx.inv.account_id)
+    format!(
+        "arn:{}:iam::{}:account-password-policy",
+        cx.inv.partition_or_default(),
+        cx.inv.account_id
+    )
 }
 
 /// Whether a policy document allows every action on every resource.
@@ -58,7 +62,9 @@ pub(crate) fn grants_full_admin(document: &Value) -> bool {
         _ => Vec::new(),
     };
     statements.into_iter().any(|s| {
-        s["Effect"] == "Allow" && has_wildcard(&s["Action"], &["*", "*:*"]) && has_wildcard(&s["Resource"], &["*"])
+        s["Effect"] == "Allow"
+            && has_wildcard(&s["Action"], &["*", "*:*"])
+            && has_wildcard(&s["Resource"], &["*"])
     })
 }
 

@@ -24,7 +24,12 @@ fn run(cx: &mut Cx<'_>) {
     let resource = super::password_policy_resource(cx);
     let evidence = json!({ "max_password_age_days": policy.max_age_days, "required_max": want });
     match policy.max_age_days {
-        Some(days) if days <= want => cx.pass(GLOBAL, &resource, format!("passwords expire after {days} days"), evidence),
+        Some(days) if days <= want => cx.pass(
+            GLOBAL,
+            &resource,
+            format!("passwords expire after {days} days"),
+            evidence,
+        ),
         Some(days) => cx.fail(
             GLOBAL,
             &resource,

@@ -17,7 +17,8 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let Some((enabled, from)) = super::root_fact(cx, |row| row.mfa_active, |s| s.root_mfa_enabled) else {
+    let Some((enabled, from)) = super::root_fact(cx, |row| row.mfa_active, |s| s.root_mfa_enabled)
+    else {
         return;
     };
     let root = cx.inv.root_arn();
@@ -25,7 +26,10 @@ fn run(cx: &mut Cx<'_>) {
         enabled,
         GLOBAL,
         &root,
-        ("the root account has MFA enabled", "the root account has no MFA device"),
+        (
+            "the root account has MFA enabled",
+            "the root account has no MFA device",
+        ),
         json!({ "root_mfa_enabled": enabled, "source": from }),
     );
 }

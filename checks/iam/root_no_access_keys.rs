@@ -29,7 +29,10 @@ fn run(cx: &mut Cx<'_>) {
         !present,
         GLOBAL,
         &root,
-        ("the root account has no active access keys", "the root account has active access keys"),
+        (
+            "the root account has no active access keys",
+            "the root account has active access keys",
+        ),
         json!({ "root_access_keys_present": present, "source": from }),
     );
 }

@@ -41,8 +41,18 @@ fn run(cx: &mut Cx<'_>) {
         "threshold_days": days,
     });
     if recent {
-        cx.fail(GLOBAL, &root, format!("the root account was used within the last {days} days"), evidence);
+        cx.fail(
+            GLOBAL,
+            &root,
+            format!("the root account was used within the last {days} days"),
+            evidence,
+        );
     } else {
-        cx.pass(GLOBAL, &root, format!("the root account was not used in the last {days} days"), evidence);
+        cx.pass(
+            GLOBAL,
+            &root,
+            format!("the root account was not used in the last {days} days"),
+            evidence,
+        );
     }
 }

@@ -31,12 +31,21 @@ fn run(cx: &mut Cx<'_>) {
         let grants = admin_grants(auth, user);
         let evidence = json!({ "user": user.name, "admin_grants": grants });
         if grants.is_empty() {
-            cx.pass(GLOBAL, &user.arn, "user holds no full-admin policy", evidence);
+            cx.pass(
+                GLOBAL,
+                &user.arn,
+                "user holds no full-admin policy",
+                evidence,
+            );
         } else {
             cx.fail(
                 GLOBAL,
                 &user.arn,
-                format!("user {} holds full admin through {}", user.name, grants.join(", ")),
+                format!(
+                    "user {} holds full admin through {}",
+                    user.name,
+                    grants.join(", ")
+                ),
                 evidence,
             );
         }
@@ -48,19 +57,29 @@ fn run(cx: &mut Cx<'_>) {
 fn admin_grants(auth: &Authorization, user: &Principal) -> Vec<String> {
     let mut grants = own_grants(auth, user);
     for group in user.groups.iter().filter_map(|g| auth.group(g)) {
-        grants.extend(own_grants(auth, group).into_iter().map(|g| format!("group {}: {g}", group.name)));
+        grants.extend(
+            own_grants(auth, group)
+                .into_iter()
+                .map(|g| format!("group {}: {g}", group.name)),
+        );
     }
     grants
 }
 
 fn own_grants(auth: &Authorization, principal: &Principal) -> Vec<String> {
     let attached = principal.attached_policies.iter().filter(|arn| {
-        arn.ends_with(ADMINISTRATOR_ACCESS) || auth.policy(arn).is_some_and(|p| grants_full_admin(&p.document))
+        arn.ends_with(ADMINISTRATOR_ACCESS)
+            || auth
+                .policy(arn)
+                .is_some_and(|p| grants_full_admin(&p.document))
     });
     let inline = principal
         .inline_policies
         .iter()
         .filter(|p| grants_full_admin(&p.document))
         .map(|p: &InlinePolicy| format!("inline policy {}", p.name));
-    attached.map(|arn| format!("attached policy {arn}")).chain(inline).collect()
+    attached
+        .map(|arn| format!("attached policy {arn}"))
+        .chain(inline)
+        .collect()
 }

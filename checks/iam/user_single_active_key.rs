@@ -28,9 +28,19 @@ fn run(cx: &mut Cx<'_>) {
         let active = user.active_keys().count();
         let evidence = json!({ "user": user.user, "active_access_keys": active });
         if active > 1 {
-            cx.fail(GLOBAL, &user.arn, format!("user {} has {active} active access keys", user.user), evidence);
+            cx.fail(
+                GLOBAL,
+                &user.arn,
+                format!("user {} has {active} active access keys", user.user),
+                evidence,
+            );
         } else {
-            cx.pass(GLOBAL, &user.arn, format!("user {} has {active} active access key(s)", user.user), evidence);
+            cx.pass(
+                GLOBAL,
+                &user.arn,
+                format!("user {} has {active} active access key(s)", user.user),
+                evidence,
+            );
         }
     }
 }

@@ -5,7 +5,8 @@ use futures_util::future::join_all;
 use super::when;
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{
-    AdvancedSelector, CloudTrail, EventSelector, Source, Trail, TrailSelectors, TrailStatus, Unavailable,
+    AdvancedSelector, CloudTrail, EventSelector, Source, Trail, TrailSelectors, TrailStatus,
+    Unavailable,
 };
 
 pub async fn collect(aws: &Aws, regions: &[String], sources: &BTreeSet<Source>) -> CloudTrail {
@@ -56,7 +57,10 @@ async fn trails(aws: &Aws, regions: &[String]) -> Result<Vec<Trail>, Unavailable
     Ok(trails)
 }
 
-async fn status(client: &aws_sdk_cloudtrail::Client, arn: &str) -> Result<TrailStatus, Unavailable> {
+async fn status(
+    client: &aws_sdk_cloudtrail::Client,
+    arn: &str,
+) -> Result<TrailStatus, Unavailable> {
     let out = client
         .get_trail_status()
         .name(arn)
@@ -69,7 +73,10 @@ async fn status(client: &aws_sdk_cloudtrail::Client, arn: &str) -> Result<TrailS
     })
 }
 
-async fn selectors(client: &aws_sdk_cloudtrail::Client, arn: &str) -> Result<TrailSelectors, Unavailable> {
+async fn selectors(
+    client: &aws_sdk_cloudtrail::Client,
+    arn: &str,
+) -> Result<TrailSelectors, Unavailable> {
     let out = client
         .get_event_selectors()
         .trail_name(arn)

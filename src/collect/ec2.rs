@@ -3,21 +3,36 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::types::{IpPermission, Tag};
 
 use super::when;
-use crate::aws::{Aws, unavailable};
+use crate::aws::unavailable;
 use crate::inventory::{
-    ClientVpnEndpoint, Instance, IpRule, Regional, SecurityGroup, Source, Subnet, Tags, Unavailable, Vpc,
+    ClientVpnEndpoint, Instance, IpRule, Regional, SecurityGroup, Source, Subnet, Tags,
+    Unavailable, Vpc,
 };
 
-pub async fn collect(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Regional {
-    let client = aws.ec2(region);
-    let c = &client;
-    let (instances, vpcs, subnets, security_groups, client_vpn_endpoints, ebs_encryption_by_default) = tokio::join!(
+/// One region's EC2 facts; `client` is bound to that region.
+pub async fn collect(c: &aws_sdk_ec2::Client, sources: &BTreeSet<Source>) -> Regional {
+    let (
+        instances,
+        vpcs,
+        subnets,
+        security_groups,
+        client_vpn_endpoints,
+        ebs_encryption_by_default,
+    ) = tokio::join!(
         when(sources, Source::Ec2Instances, instances(c)),
         when(sources, Source::Ec2Vpcs, vpcs(c)),
         when(sources, Source::Ec2Subnets, subnets(c)),
         when(sources, Source::Ec2SecurityGroups, security_groups(c)),
-        when(sources, Source::Ec2ClientVpnEndpoints, client_vpn_endpoints(c)),
-        when(sources, Source::Ec2EbsEncryptionByDefault, ebs_encryption_by_default(c)),
+        when(
+            sources,
+            Source::Ec2ClientVpnEndpoints,
+            client_vpn_endpoints(c)
+        ),
+        when(
+            sources,
+            Source::Ec2EbsEncryptionByDefault,
+            ebs_encryption_by_default(c)
+        ),
     );
     Regional {
         instances,
@@ -31,7 +46,12 @@ pub async fn collect(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Reg
 
 fn tags(list: &[Tag]) -> Tags {
     list.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -145,7 +165,9 @@ fn ip_rule(p: &IpPermission) -> IpRule {
     }
 }
 
-async fn client_vpn_endpoints(client: &aws_sdk_ec2::Client) -> Result<Vec<ClientVpnEndpoint>, Unavailable> {
+async fn client_vpn_endpoints(
+    client: &aws_sdk_ec2::Client,
+) -> Result<Vec<ClientVpnEndpoint>, Unavailable> {
     let list = client
         .describe_client_vpn_endpoints()
         .into_paginator()

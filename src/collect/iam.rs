@@ -6,19 +6,22 @@ use aws_sdk_iam::types::{ReportStateType, SummaryKeyType};
 use chrono::{DateTime, Utc};
 
 use super::when;
-use crate::aws::{Aws, unavailable};
+use crate::aws::unavailable;
 use crate::inventory::{
-    AccessKey, AccountSummary, Authorization, CredentialReport, CredentialUser, Iam, InlinePolicy, ManagedPolicy,
-    PasswordPolicy, Principal, Source, Unavailable,
+    AccessKey, AccountSummary, Authorization, CredentialReport, CredentialUser, Iam, InlinePolicy,
+    ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable,
 };
 
-pub async fn collect(aws: &Aws, sources: &BTreeSet<Source>) -> Iam {
-    let client = aws.iam();
+pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -> Iam {
     let (credential_report, account_summary, password_policy, authorization) = tokio::join!(
-        when(sources, Source::IamCredentialReport, credential_report(&client)),
-        when(sources, Source::IamAccountSummary, account_summary(&client)),
-        when(sources, Source::IamPasswordPolicy, password_policy(&client)),
-        when(sources, Source::IamAuthorization, authorization(&client)),
+        when(
+            sources,
+            Source::IamCredentialReport,
+            credential_report(client)
+        ),
+        when(sources, Source::IamAccountSummary, account_summary(client)),
+        when(sources, Source::IamPasswordPolicy, password_policy(client)),
+        when(sources, Source::IamAuthorization, authorization(client)),
     );
     Iam {
         credential_report,
@@ -119,7 +122,9 @@ pub(crate) fn parse_credential_report(csv_bytes: &[u8]) -> Result<CredentialRepo
 
 /// Report dates are ISO 8601; `N/A`, `no_information` and `not_supported` mean none.
 fn date(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 async fn account_summary(client: &aws_sdk_iam::Client) -> Result<AccountSummary, Unavailable> {
@@ -136,7 +141,9 @@ async fn account_summary(client: &aws_sdk_iam::Client) -> Result<AccountSummary,
     })
 }
 
-async fn password_policy(client: &aws_sdk_iam::Client) -> Result<Option<PasswordPolicy>, Unavailable> {
+async fn password_policy(
+    client: &aws_sdk_iam::Client,
+) -> Result<Option<PasswordPolicy>, Unavailable> {
     match client.get_account_password_policy().send().await {
         Ok(out) => Ok(out.password_policy().map(|p| PasswordPolicy {
             minimum_length: p.minimum_password_length().unwrap_or(0).max(0) as u32,
@@ -145,7 +152,10 @@ async fn password_policy(client: &aws_sdk_iam::Client) -> Result<Option<Password
             require_numbers: p.require_numbers(),
             require_symbols: p.require_symbols(),
             max_age_days: p.max_password_age().filter(|d| *d > 0).map(|d| d as u32),
-            reuse_prevention: p.password_reuse_prevention().filter(|d| *d > 0).map(|d| d as u32),
+            reuse_prevention: p
+                .password_reuse_prevention()
+                .filter(|d| *d > 0)
+                .map(|d| d as u32),
             allow_users_to_change: p.allow_users_to_change_password(),
             hard_expiry: p.hard_expiry().unwrap_or(false),
         })),
@@ -186,38 +196,43 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
     };
     let mut auth = Authorization::default();
     for page in pages {
-        auth.users.extend(page.user_detail_list().iter().map(|u| Principal {
-            name: u.user_name().unwrap_or_default().to_string(),
-            arn: u.arn().unwrap_or_default().to_string(),
-            groups: u.group_list().to_vec(),
-            attached_policies: attached(u.attached_managed_policies()),
-            inline_policies: inline(u.user_policy_list()),
-        }));
-        auth.groups.extend(page.group_detail_list().iter().map(|g| Principal {
-            name: g.group_name().unwrap_or_default().to_string(),
-            arn: g.arn().unwrap_or_default().to_string(),
-            groups: Vec::new(),
-            attached_policies: attached(g.attached_managed_policies()),
-            inline_policies: inline(g.group_policy_list()),
-        }));
-        auth.roles.extend(page.role_detail_list().iter().map(|r| Principal {
-            name: r.role_name().unwrap_or_default().to_string(),
-            arn: r.arn().unwrap_or_default().to_string(),
-            groups: Vec::new(),
-            attached_policies: attached(r.attached_managed_policies()),
-            inline_policies: inline(r.role_policy_list()),
-        }));
-        auth.policies.extend(page.policies().iter().map(|p| ManagedPolicy {
-            arn: p.arn().unwrap_or_default().to_string(),
-            name: p.policy_name().unwrap_or_default().to_string(),
-            aws_managed: false,
-            document: p
-                .policy_version_list()
-                .iter()
-                .find(|v| v.is_default_version())
-                .and_then(|v| v.document())
-                .map(decode_policy)
-                .unwrap_or_default(),
+        auth.users
+            .extend(page.user_detail_list().iter().map(|u| Principal {
+                name: u.user_name().unwrap_or_default().to_string(),
+                arn: u.arn().unwrap_or_default().to_string(),
+                groups: u.group_list().to_vec(),
+                attached_policies: attached(u.attached_managed_policies()),
+                inline_policies: inline(u.user_policy_list()),
+            }));
+        auth.groups
+            .extend(page.group_detail_list().iter().map(|g| Principal {
+                name: g.group_name().unwrap_or_default().to_string(),
+                arn: g.arn().unwrap_or_default().to_string(),
+                groups: Vec::new(),
+                attached_policies: attached(g.attached_managed_policies()),
+                inline_policies: inline(g.group_policy_list()),
+            }));
+        auth.roles
+            .extend(page.role_detail_list().iter().map(|r| Principal {
+                name: r.role_name().unwrap_or_default().to_string(),
+                arn: r.arn().unwrap_or_default().to_string(),
+                groups: Vec::new(),
+                attached_policies: attached(r.attached_managed_policies()),
+                inline_policies: inline(r.role_policy_list()),
+            }));
+        auth.policies.extend(page.policies().iter().map(|p| {
+            ManagedPolicy {
+                arn: p.arn().unwrap_or_default().to_string(),
+                name: p.policy_name().unwrap_or_default().to_string(),
+                aws_managed: false,
+                document: p
+                    .policy_version_list()
+                    .iter()
+                    .find(|v| v.is_default_version())
+                    .and_then(|v| v.document())
+                    .map(decode_policy)
+                    .unwrap_or_default(),
+            }
         }));
     }
     Ok(auth)

@@ -4,10 +4,10 @@
 //! the regions, regions several at a time, buckets several at a time. A failed call
 //! becomes [`Collected::Unavailable`] for that source alone; the scan goes on.
 
-mod cloudtrail;
-mod ec2;
-mod iam;
-mod s3;
+pub mod cloudtrail;
+pub mod ec2;
+pub mod iam;
+pub mod s3;
 
 use std::collections::BTreeSet;
 
@@ -41,13 +41,15 @@ pub struct Target<'a> {
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
-            let facts = ec2::collect(aws, &region, sources).await;
+            let client = aws.ec2(&region);
+            let facts = ec2::collect(&client, sources).await;
             (region, facts)
         })
         .buffer_unordered(REGION_CONCURRENCY)
         .collect::<Vec<_>>();
+    let iam_client = aws.iam();
     let (iam, s3, cloudtrail, regional) = tokio::join!(
-        iam::collect(aws, sources),
+        iam::collect(&iam_client, sources),
         s3::collect(aws, sources),
         cloudtrail::collect(aws, target.regions, sources),
         regional,
@@ -92,7 +94,11 @@ pub async fn identity(aws: &Aws) -> Result<Identity, Unavailable> {
         .await
         .map_err(|e| crate::aws::unavailable("sts:GetCallerIdentity", e))?;
     let arn = out.arn().unwrap_or_default().to_string();
-    let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
+    let partition = arn
+        .split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws");
     Ok(Identity {
         account_id: out.account().unwrap_or_default().to_string(),
         partition: partition.to_string(),

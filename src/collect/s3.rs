@@ -31,10 +31,17 @@ async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, U
                 // ListBuckets names the region on current AWS; ask the bucket otherwise.
                 let region = match b.bucket_region() {
                     Some(r) if !r.is_empty() => r.to_string(),
-                    _ => location(home, &name).await.unwrap_or_else(|_| aws.home_region().to_string()),
+                    _ => location(home, &name)
+                        .await
+                        .unwrap_or_else(|_| aws.home_region().to_string()),
                 };
                 let client = aws.s3(&region);
-                let encryption = when(sources, Source::S3BucketEncryption, encryption(&client, &name)).await;
+                let encryption = when(
+                    sources,
+                    Source::S3BucketEncryption,
+                    encryption(&client, &name),
+                )
+                .await;
                 Bucket {
                     name,
                     region,
@@ -64,7 +71,10 @@ async fn location(client: &aws_sdk_s3::Client, bucket: &str) -> Result<String, U
     })
 }
 
-async fn encryption(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<BucketEncryption>, Unavailable> {
+async fn encryption(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+) -> Result<Option<BucketEncryption>, Unavailable> {
     match client.get_bucket_encryption().bucket(bucket).send().await {
         Ok(out) => {
             let rule = out
@@ -83,4 +93,3 @@ async fn encryption(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<
         Err(e) => Err(unavailable("s3:GetEncryptionConfiguration", e)),
     }
 }
-

@@ -28,16 +28,28 @@ pub const INVENTORY_FORMAT_VERSION: u32 = 1;
 
 impl Inventory {
     pub fn partition_or_default(&self) -> &str {
-        if self.partition.is_empty() { "aws" } else { &self.partition }
+        if self.partition.is_empty() {
+            "aws"
+        } else {
+            &self.partition
+        }
     }
 
     /// `arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE`.
     pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
-        format!("arn:{}:{service}:{region}:{}:{resource}", self.partition_or_default(), self.account_id)
+        format!(
+            "arn:{}:{service}:{region}:{}:{resource}",
+            self.partition_or_default(),
+            self.account_id
+        )
     }
 
     pub fn root_arn(&self) -> String {
-        format!("arn:{}:iam::{}:root", self.partition_or_default(), self.account_id)
+        format!(
+            "arn:{}:iam::{}:root",
+            self.partition_or_default(),
+            self.account_id
+        )
     }
 
     /// Findings about the account as a whole name it by its root ARN, as AWS does.

@@ -15,7 +15,11 @@ pub fn render(report: &Report) -> String {
         report.tool.version,
         clean(&report.framework.title),
         report.accounts.join(", "),
-        if report.regions.is_empty() { "-".to_string() } else { report.regions.join(", ") },
+        if report.regions.is_empty() {
+            "-".to_string()
+        } else {
+            report.regions.join(", ")
+        },
     ));
     out.push_str(&sections(report).to_string());
     out.push('\n');
@@ -27,8 +31,13 @@ pub fn render(report: &Report) -> String {
     if attention.is_empty() {
         out.push_str("\nNo failing or unevaluated findings.\n");
     } else {
-        out.push_str(&format!("\nFindings that need attention ({}):\n", attention.len()));
-        let mut t = table(&["Status", "Check", "TOM", "Severity", "Region", "Resource", "Finding"]);
+        out.push_str(&format!(
+            "\nFindings that need attention ({}):\n",
+            attention.len()
+        ));
+        let mut t = table(&[
+            "Status", "Check", "TOM", "Severity", "Region", "Resource", "Finding",
+        ]);
         for f in attention {
             t.add_row(vec![
                 status_cell(f.status),
@@ -46,7 +55,9 @@ pub fn render(report: &Report) -> String {
     let c = &report.counts;
     out.push_str(&format!(
         "\nScore {} / 100 · coverage {:.1}% · {}\n",
-        report.score.map_or("n/a".to_string(), |s| format!("{s:.1}")),
+        report
+            .score
+            .map_or("n/a".to_string(), |s| format!("{s:.1}")),
         report.coverage,
         counts_line(c),
     ));
@@ -60,7 +71,15 @@ pub fn render(report: &Report) -> String {
 }
 
 fn sections(report: &Report) -> Table {
-    let mut t = table(&["TOM", "Section / measure", "Pass", "Fail", "Error", "Manual", "Score"]);
+    let mut t = table(&[
+        "TOM",
+        "Section / measure",
+        "Pass",
+        "Fail",
+        "Error",
+        "Manual",
+        "Score",
+    ]);
     for s in &report.sections {
         let title = match &s.parent {
             None => clean(&s.title),
@@ -69,7 +88,11 @@ fn sections(report: &Report) -> Table {
         let score = match (s.score, s.counts.manual, s.counts.attested) {
             (Some(v), _, _) => format!("{v:.1}"),
             (None, m, a) if m + a > 0 && s.counts.pass + s.counts.fail == 0 => {
-                if m > 0 { "manual".into() } else { "attested".into() }
+                if m > 0 {
+                    "manual".into()
+                } else {
+                    "attested".into()
+                }
             }
             _ => "-".into(),
         };
@@ -104,7 +127,8 @@ fn table(header: &[&str]) -> Table {
 }
 
 fn num(n: u32) -> Cell {
-    Cell::new(if n == 0 { String::new() } else { n.to_string() }).set_alignment(CellAlignment::Right)
+    Cell::new(if n == 0 { String::new() } else { n.to_string() })
+        .set_alignment(CellAlignment::Right)
 }
 
 fn status_cell(s: Status) -> Cell {

@@ -43,7 +43,10 @@ impl Moto {
         cmd.arg(&launcher)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .env("MOTO_AMIS_PATH", project_dir().join("tests/support/amis.json"))
+            .env(
+                "MOTO_AMIS_PATH",
+                project_dir().join("tests/support/amis.json"),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         if let Some(root) = root {
@@ -53,7 +56,10 @@ impl Moto {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().unwrap_or_else(|e| {
-            panic!("cannot start {} ({e}): install moto with `pip install 'moto[server]'`", python())
+            panic!(
+                "cannot start {} ({e}): install moto with `pip install 'moto[server]'`",
+                python()
+            )
         });
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -66,9 +72,14 @@ impl Moto {
                     use std::io::Read;
                     let _ = e.read_to_string(&mut err);
                 }
-                panic!("moto_server exited with {status}: {err}\nInstall it with `pip install 'moto[server]'`");
+                panic!(
+                    "moto_server exited with {status}: {err}\nInstall it with `pip install 'moto[server]'`"
+                );
             }
-            assert!(Instant::now() < deadline, "moto_server did not listen on port {port} within 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not listen on port {port} within 60 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         // Its request log is noise; stop buffering it so the pipe never fills up.
@@ -86,7 +97,11 @@ impl Moto {
             .region(aws_config::Region::new(region.to_string()))
             .endpoint_url(&self.url)
             .credentials_provider(aws_sdk_iam::config::Credentials::new(
-                ACCESS_KEY, SECRET_KEY, None, None, "tomscan-tests",
+                ACCESS_KEY,
+                SECRET_KEY,
+                None,
+                None,
+                "tomscan-tests",
             ))
             .load()
             .await
@@ -125,7 +140,9 @@ fn free_port() -> u16 {
 }
 
 pub fn scenario_path(name: &str) -> PathBuf {
-    project_dir().join("mocks/scenarios").join(format!("{name}.json"))
+    project_dir()
+        .join("mocks/scenarios")
+        .join(format!("{name}.json"))
 }
 
 pub fn load_scenario(path: &Path) -> seed::Scenario {

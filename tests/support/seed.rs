@@ -150,7 +150,11 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
     seed_iam(&aws_sdk_iam::Client::new(&base), s).await;
     for b in &s.buckets {
         let conf = moto.sdk_config(&b.region).await;
-        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build());
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(true)
+                .build(),
+        );
         let mut create = s3.create_bucket().bucket(&b.name);
         if b.region != "us-east-1" {
             create = create.create_bucket_configuration(
@@ -173,7 +177,10 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
             s3.put_bucket_encryption()
                 .bucket(&b.name)
                 .server_side_encryption_configuration(
-                    ServerSideEncryptionConfiguration::builder().rules(rule).build().unwrap(),
+                    ServerSideEncryptionConfiguration::builder()
+                        .rules(rule)
+                        .build()
+                        .unwrap(),
                 )
                 .send()
                 .await
@@ -181,7 +188,12 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
         }
     }
     for (name, region) in &s.regions {
-        seed_region(&aws_sdk_ec2::Client::new(&moto.sdk_config(name).await), name, region).await;
+        seed_region(
+            &aws_sdk_ec2::Client::new(&moto.sdk_config(name).await),
+            name,
+            region,
+        )
+        .await;
     }
     for t in &s.trails {
         let ct = aws_sdk_cloudtrail::Client::new(&moto.sdk_config(&t.region).await);
@@ -194,7 +206,11 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
             .await
             .expect("create trail");
         if t.logging {
-            ct.start_logging().name(&t.name).send().await.expect("start logging");
+            ct.start_logging()
+                .name(&t.name)
+                .send()
+                .await
+                .expect("start logging");
         }
     }
 }
@@ -222,7 +238,11 @@ async fn seed_iam(iam: &aws_sdk_iam::Client, s: &Scenario) {
             .expect("create policy");
     }
     for g in &s.groups {
-        iam.create_group().group_name(&g.name).send().await.expect("create group");
+        iam.create_group()
+            .group_name(&g.name)
+            .send()
+            .await
+            .expect("create group");
         for p in &g.policies {
             iam.attach_group_policy()
                 .group_name(&g.name)
@@ -233,7 +253,11 @@ async fn seed_iam(iam: &aws_sdk_iam::Client, s: &Scenario) {
         }
     }
     for u in &s.users {
-        iam.create_user().user_name(&u.name).send().await.expect("create user");
+        iam.create_user()
+            .user_name(&u.name)
+            .send()
+            .await
+            .expect("create user");
         if u.console_password {
             iam.create_login_profile()
                 .user_name(&u.name)
@@ -243,7 +267,11 @@ async fn seed_iam(iam: &aws_sdk_iam::Client, s: &Scenario) {
                 .expect("login profile");
         }
         for _ in 0..u.access_keys {
-            iam.create_access_key().user_name(&u.name).send().await.expect("access key");
+            iam.create_access_key()
+                .user_name(&u.name)
+                .send()
+                .await
+                .expect("access key");
         }
         if u.mfa {
             let device = iam
@@ -252,7 +280,11 @@ async fn seed_iam(iam: &aws_sdk_iam::Client, s: &Scenario) {
                 .send()
                 .await
                 .expect("virtual mfa device");
-            let serial = device.virtual_mfa_device().unwrap().serial_number().to_string();
+            let serial = device
+                .virtual_mfa_device()
+                .unwrap()
+                .serial_number()
+                .to_string();
             iam.enable_mfa_device()
                 .user_name(&u.name)
                 .serial_number(serial)
@@ -292,10 +324,18 @@ async fn seed_iam(iam: &aws_sdk_iam::Client, s: &Scenario) {
 
 async fn seed_region(ec2: &aws_sdk_ec2::Client, name: &str, r: &Region) {
     if r.ebs_encryption_by_default {
-        ec2.enable_ebs_encryption_by_default().send().await.expect("ebs default encryption");
+        ec2.enable_ebs_encryption_by_default()
+            .send()
+            .await
+            .expect("ebs default encryption");
     }
     for v in &r.vpcs {
-        let vpc = ec2.create_vpc().cidr_block(&v.cidr).send().await.expect("vpc");
+        let vpc = ec2
+            .create_vpc()
+            .cidr_block(&v.cidr)
+            .send()
+            .await
+            .expect("vpc");
         let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
         let mut subnets = Vec::new();
         for s in &v.subnets {
