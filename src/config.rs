@@ -128,3 +128,57 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("conf/tomscan.toml"))
+    }
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+        assert_eq!(Settings::default().password_min_length, 14);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = parse("regions = [\"eu-west-1\"]\n[thresholds]\npassword_min_lenght = 12\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("conf/tomscan.toml"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("password_min_lenght"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_line() {
+        let err = parse("\n[thresholds]\nroot_unused_days = \"ninety\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("conf/tomscan.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn out_of_range_value_names_key_and_fix() {
+        let err = parse("[thresholds]\npassword_reuse_prevention = 30\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("thresholds.password_reuse_prevention = 30"),
+            "{err}"
+        );
+        assert!(err.contains("1 to 24"), "{err}");
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error() {
+        let err = Config::load(Some(Path::new("/nonexistent/tomscan.toml"))).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/tomscan.toml"));
+    }
+}

@@ -220,3 +220,71 @@ fn known_check_ids() -> HashSet<&'static str> {
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> HashSet<&'static str> {
+        ["IAM-01", "S3-01"].into_iter().collect()
+    }
+
+    #[test]
+    fn builtin_parses() {
+        let fw = Framework::builtin();
+        assert_eq!(fw.id, "collab-tom");
+        assert_eq!(fw.section_of("4.c").map(|s| s.id.as_str()), Some("4"));
+        assert_eq!(fw.section_of("8").map(|s| s.id.as_str()), Some("8"));
+    }
+
+    #[test]
+    fn custom_numbering_maps_checks() {
+        let text = r#"
+id = "iso"
+title = "ISO 27001 Annex A"
+[[section]]
+id = "A.8"
+title = "Technological controls"
+  [[section.measure]]
+  id = "A.8.5"
+  text = "Secure authentication"
+  checks = ["IAM-01"]
+"#;
+        let fw = Framework::parse(text, "iso.toml", &known()).unwrap();
+        assert_eq!(fw.controls_by_check()["IAM-01"], vec!["A.8.5"]);
+    }
+
+    #[test]
+    fn unknown_check_names_file_line_and_id() {
+        let text = "id = \"x\"\ntitle = \"x\"\n[[section]]\nid = \"1\"\ntitle = \"one\"\nchecks = [\"IAM-99\"]\n";
+        let err = Framework::parse(text, "fw.toml", &known())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("fw.toml:6:"), "{err}");
+        assert!(err.contains("IAM-99"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_an_error_at_the_second() {
+        let text = "id = \"x\"\ntitle = \"x\"\n[[section]]\nid = \"1\"\ntitle = \"one\"\n  [[section.measure]]\n  id = \"1\"\n  text = \"again\"\n";
+        let err = Framework::parse(text, "fw.toml", &known())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("fw.toml:7:") && err.contains("duplicate"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_field_is_a_parse_error_with_its_line() {
+        let text = "id = \"x\"\ntitle = \"x\"\n[[section]]\nid = \"1\"\ntitel = \"one\"\n";
+        let err = Framework::parse(text, "fw.toml", &known())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("fw.toml") && err.contains("line 5") && err.contains("titel"),
+            "{err}"
+        );
+    }
+}

@@ -117,3 +117,62 @@ impl Tally {
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Status;
+
+    fn finding(check: &str, severity: Severity, status: Status) -> Finding {
+        Finding {
+            check_id: check.into(),
+            title: String::new(),
+            sections: vec![],
+            severity,
+            status,
+            account: String::new(),
+            region: String::new(),
+            resource: String::new(),
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+            remediation: String::new(),
+        }
+    }
+
+    #[test]
+    fn checks_weigh_by_severity_not_by_resource_count() {
+        let mut f = vec![
+            finding("A", Severity::Critical, Status::Pass),
+            finding("A", Severity::Critical, Status::Fail),
+            finding("B", Severity::Low, Status::Error),
+        ];
+        // 100 passing low-severity resources move the score as much as one would.
+        f.extend((0..100).map(|_| finding("C", Severity::Low, Status::Pass)));
+        let t = Tally::new(&f);
+        // (8 x 0.5 + 1 x 1.0) / (8 + 1)
+        assert_eq!(t.score(), Some(55.6));
+        // A and C fully judged, B not at all: (8 + 1) / (8 + 1 + 1)
+        assert_eq!(t.coverage(), Some(90.0));
+        assert_eq!(t.counts().pass, 101);
+    }
+
+    #[test]
+    fn manual_measures_lower_coverage_but_not_the_score() {
+        let f = vec![
+            finding("A", Severity::High, Status::Pass),
+            finding("ORG-1.a", Severity::Medium, Status::Manual),
+            finding("ORG-1.b", Severity::Medium, Status::Attested),
+        ];
+        let t = Tally::new(&f);
+        assert_eq!(t.score(), Some(100.0));
+        // (4 + 0 + 2) / (4 + 2 + 2)
+        assert_eq!(t.coverage(), Some(75.0));
+    }
+
+    #[test]
+    fn nothing_judged_has_no_score() {
+        let t = Tally::new(&[finding("A", Severity::High, Status::Error)]);
+        assert_eq!(t.score(), None);
+        assert_eq!(t.coverage(), Some(0.0));
+    }
+}

@@ -54,3 +54,25 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_and_bidi_overrides_are_removed() {
+        let hostile = "bucket\u{1b}[2J\u{1b}]0;pwned\u{7}-\u{202E}gnp.exe\r\nnext";
+        assert_eq!(sanitize_terminal(hostile), "bucket[2J]0;pwned-gnp.exenext");
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, "old").unwrap();
+        write_atomic(&path, b"new report").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new report");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(write_atomic(&dir.path().join("missing/dir/r.json"), b"x").is_err());
+    }
+}
