@@ -1,38 +1,58 @@
-//! The check catalogue: one file per check, grouped by service, and this flat registry.
+//! The check catalogue: one file per check, grouped by service, each service with its
+//! registry list; [`ALL`] is their union, sorted by id.
 //!
-//! Adding a check: write `checks/<service>/<slug>.rs` with a `pub static CHECK`, add a
-//! `mod` line in its service's `mod.rs`, one line in [`ALL`] below (sorted by id), the
-//! check id under its measures in `frameworks/collab-tom.toml`, and pass/fail fixtures
-//! in `mocks/checks/<service>/<slug>/`. The meta-tests hold you to each of these.
+//! Adding a check: write `checks/<service>/<slug>.rs` with a `pub static CHECK`, add its
+//! `mod` line and one line to `CHECKS` in `checks/<service>/mod.rs`, the check id under
+//! its measures in `frameworks/collab-tom.toml`, and pass/fail fixtures in
+//! `mocks/checks/<service>/<slug>/`. The meta-tests hold you to each of these.
 
+pub mod account;
+pub mod autoscaling;
+pub mod backup;
 pub mod cloudtrail;
+pub mod cloudwatch;
+pub mod config;
 pub mod ec2;
+pub mod elb;
+pub mod guardduty;
 pub mod iam;
+pub mod kms;
+pub mod rds;
 pub mod s3;
+pub mod securityhub;
+
+use std::sync::LazyLock;
 
 use crate::check::Check;
 
 /// Every check, sorted by id.
-pub const ALL: &[&Check] = &[
-    &cloudtrail::multi_region_trail_logging::CHECK,
-    &cloudtrail::log_file_validation::CHECK,
-    &ec2::instances_multi_az::CHECK,
-    &ec2::vpc_subnets_multi_az::CHECK,
-    &ec2::no_admin_ports_open::CHECK,
-    &ec2::client_vpn_mfa_auth::CHECK,
-    &ec2::ebs_default_encryption::CHECK,
-    &iam::root_no_access_keys::CHECK,
-    &iam::root_not_used::CHECK,
-    &iam::root_mfa_enabled::CHECK,
-    &iam::user_single_active_key::CHECK,
-    &iam::user_no_admin::CHECK,
-    &iam::console_users_mfa::CHECK,
-    &iam::password_min_length::CHECK,
-    &iam::password_complexity::CHECK,
-    &iam::password_max_age::CHECK,
-    &iam::password_reuse_prevention::CHECK,
-    &s3::bucket_default_encryption::CHECK,
-];
+pub static ALL: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
+    let services: [&[&Check]; 14] = [
+        account::CHECKS,
+        autoscaling::CHECKS,
+        backup::CHECKS,
+        cloudtrail::CHECKS,
+        cloudwatch::CHECKS,
+        config::CHECKS,
+        ec2::CHECKS,
+        elb::CHECKS,
+        guardduty::CHECKS,
+        iam::CHECKS,
+        kms::CHECKS,
+        rds::CHECKS,
+        s3::CHECKS,
+        securityhub::CHECKS,
+    ];
+    let mut all: Vec<&Check> = services.into_iter().flatten().copied().collect();
+    all.sort_by_key(|c| sort_key(c.id));
+    all
+});
+
+/// `IAM-10` after `IAM-09`: by prefix, then by number.
+pub fn sort_key(id: &str) -> (&str, u32) {
+    let (prefix, n) = id.split_once('-').unwrap_or((id, ""));
+    (prefix, n.parse().unwrap_or(u32::MAX))
+}
 
 pub fn find(id: &str) -> Option<&'static Check> {
     ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))

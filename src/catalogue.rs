@@ -21,7 +21,7 @@ pub fn render(format: CatalogueFormat) -> String {
             t.load_style(UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_header(vec!["ID", "TOM", "Severity", "Check"]);
-            for c in ALL {
+            for c in ALL.iter() {
                 t.add_row(vec![
                     c.id.to_string(),
                     tom(c),
@@ -52,7 +52,7 @@ pub fn render(format: CatalogueFormat) -> String {
             let mut s = String::from(
                 "| ID | TOM | Severity | Check | References |\n|---|---|---|---|---|\n",
             );
-            for c in ALL {
+            for c in ALL.iter() {
                 s.push_str(&format!(
                     "| {} | {} | {} | {} | {} |\n",
                     c.id,

@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::Settings;
-use crate::inventory::{Collected, Inventory, Source};
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use crate::inventory::{Collected, Inventory, Regional, Source};
 
 /// The region of findings about account-wide resources (IAM, the account itself).
 pub const GLOBAL: &str = "global";
@@ -218,9 +221,21 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The regions of the inventory with their regional facts, in name order.
-    pub fn regions(&self) -> impl Iterator<Item = (&'a str, &'a crate::inventory::Regional)> + 'a {
-        self.inv.regional.iter().map(|(k, v)| (k.as_str(), v))
+    /// Every scanned region with its regional facts, in name order. A region the
+    /// inventory lists without facts yields empty (`NotCollected`) facts, so checks
+    /// report it as unevaluated instead of skipping it.
+    pub fn regions(&self) -> impl Iterator<Item = (&'a str, &'a Regional)> + 'a {
+        static NONE: LazyLock<Regional> = LazyLock::new(Regional::default);
+        let inv = self.inv;
+        let names: BTreeSet<&'a str> = inv
+            .regions
+            .iter()
+            .chain(inv.regional.keys())
+            .map(String::as_str)
+            .collect();
+        names
+            .into_iter()
+            .map(move |r| (r, inv.regional.get(r).unwrap_or(&NONE)))
     }
 
     pub fn pass(

@@ -223,7 +223,7 @@ async fn compliant_account_scores_at_least_90_with_no_fail() {
         "credential report <root_account> row"
     );
     // Every check of the core catalogue said something, and the passes are real.
-    for check in tomscan::checks::ALL {
+    for check in tomscan::checks::ALL.iter() {
         assert!(
             !findings(r, check.id).is_empty(),
             "{} produced no finding",

@@ -68,10 +68,11 @@ fn run(cx: &mut Cx<'_>) {
 
 /// Why this trail does not qualify (empty: it does), or the facts we could not read.
 fn judge(trail: &Trail) -> Result<Vec<&'static str>, Value> {
-    let mut reasons = Vec::new();
+    // A single-region trail can never qualify: no need for facts we could not read.
     if !trail.multi_region {
-        reasons.push("not multi-region");
+        return Ok(vec!["not multi-region"]);
     }
+    let mut reasons = Vec::new();
     match &trail.status {
         Collected::Ok(s) if !s.is_logging => reasons.push("logging is stopped"),
         Collected::Ok(_) => {}
@@ -115,10 +116,12 @@ pub(crate) fn records_all_management_events(sel: &TrailSelectors) -> bool {
         if !management {
             continue;
         }
-        match s.equals.get("readOnly").map(|v| v.as_slice()) {
+        match s.equals.get("readOnly") {
             None => (read, write) = (true, true),
-            Some(v) if v.iter().any(|x| x == "true") => read = true,
-            Some(_) => write = true,
+            Some(v) => {
+                read |= v.iter().any(|x| x == "true");
+                write |= v.iter().any(|x| x == "false");
+            }
         }
     }
     read && write

@@ -27,7 +27,7 @@ fn run(cx: &mut Cx<'_>) {
         let Some(list) = cx.get(&facts.client_vpn_endpoints, region) else {
             continue;
         };
-        for ep in list {
+        for ep in list.iter().filter(|e| e.status != "deleted") {
             endpoints += 1;
             let user_auth = ep
                 .authentication

@@ -6,7 +6,17 @@ pub mod vpc_subnets_multi_az;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::check::Check;
 use crate::inventory::Instance;
+
+/// This service's checks, in id order.
+pub const CHECKS: &[&Check] = &[
+    &instances_multi_az::CHECK,
+    &vpc_subnets_multi_az::CHECK,
+    &no_admin_ports_open::CHECK,
+    &client_vpn_mfa_auth::CHECK,
+    &ebs_default_encryption::CHECK,
+];
 
 /// Running instances of a region grouped by VPC, with the zones each VPC runs in.
 pub(crate) fn running_by_vpc(

@@ -11,8 +11,22 @@ pub mod user_single_active_key;
 
 use serde_json::{Value, json};
 
-use crate::check::{Cx, GLOBAL};
+use crate::check::{Check, Cx, GLOBAL};
 use crate::inventory::{AccountSummary, CredentialUser, PasswordPolicy};
+
+/// This service's checks, in id order.
+pub const CHECKS: &[&Check] = &[
+    &root_no_access_keys::CHECK,
+    &root_not_used::CHECK,
+    &root_mfa_enabled::CHECK,
+    &user_single_active_key::CHECK,
+    &user_no_admin::CHECK,
+    &console_users_mfa::CHECK,
+    &password_min_length::CHECK,
+    &password_complexity::CHECK,
+    &password_max_age::CHECK,
+    &password_reuse_prevention::CHECK,
+];
 
 /// A root-account fact from the credential report's `<root_account>` row, or from the
 /// account summary where the report has no such row (moto). Returns the fact and the

@@ -5,8 +5,8 @@ use futures_util::future::join_all;
 use super::when;
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{
-    AdvancedSelector, CloudTrail, EventSelector, Source, Trail, TrailSelectors, TrailStatus,
-    Unavailable,
+    AdvancedSelector, CloudTrail, DataResource, EventSelector, Source, Trail, TrailSelectors,
+    TrailStatus, Unavailable,
 };
 
 pub async fn collect(aws: &Aws, regions: &[String], sources: &BTreeSet<Source>) -> CloudTrail {
@@ -93,6 +93,14 @@ async fn selectors(
                     .map(|t| t.as_str().to_string())
                     .unwrap_or_else(|| "All".into()),
                 include_management_events: s.include_management_events().unwrap_or(true),
+                data_resources: s
+                    .data_resources()
+                    .iter()
+                    .map(|d| DataResource {
+                        resource_type: d.r#type().unwrap_or_default().to_string(),
+                        values: d.values().to_vec(),
+                    })
+                    .collect(),
             })
             .collect(),
         advanced: out
@@ -114,6 +122,7 @@ async fn selectors(
         selectors.basic.push(EventSelector {
             read_write_type: "All".into(),
             include_management_events: true,
+            data_resources: Vec::new(),
         });
     }
     Ok(selectors)

@@ -41,6 +41,7 @@ pub async fn collect(c: &aws_sdk_ec2::Client, sources: &BTreeSet<Source>) -> Reg
         security_groups,
         client_vpn_endpoints,
         ebs_encryption_by_default,
+        ..Default::default()
     }
 }
 

@@ -28,6 +28,7 @@ pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -
         account_summary,
         password_policy,
         authorization,
+        ..Default::default()
     }
 }
 

@@ -63,6 +63,7 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         iam,
         s3,
         cloudtrail,
+        account: Default::default(),
         regional: regional.into_iter().collect(),
     }
 }

@@ -10,6 +10,7 @@ use crate::inventory::{Bucket, BucketEncryption, S3, Source, Unavailable};
 pub async fn collect(aws: &Aws, sources: &BTreeSet<Source>) -> S3 {
     S3 {
         buckets: when(sources, Source::S3Buckets, buckets(aws, sources)).await,
+        ..Default::default()
     }
 }
 
@@ -46,6 +47,7 @@ async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, U
                     name,
                     region,
                     encryption,
+                    ..Default::default()
                 }
             }
         })

@@ -20,6 +20,7 @@ pub struct Inventory {
     pub iam: Iam,
     pub s3: S3,
     pub cloudtrail: CloudTrail,
+    pub account: Account,
     /// Regional sources, keyed by region name.
     pub regional: BTreeMap<String, Regional>,
 }
@@ -70,6 +71,15 @@ pub struct Iam {
     /// `Ok(None)`: the account has no password policy at all.
     pub password_policy: Collected<Option<PasswordPolicy>>,
     pub authorization: Collected<Authorization>,
+    pub virtual_mfa_devices: Collected<Vec<VirtualMfaDevice>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The ARN of the user (or `...:root`) the device is assigned to, if any.
+    pub user_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -199,6 +209,44 @@ impl Authorization {
 #[serde(default, deny_unknown_fields)]
 pub struct S3 {
     pub buckets: Collected<Vec<Bucket>>,
+    /// Account-wide Block Public Access (S3 Control); `Ok(None)`: not configured.
+    pub account_public_access_block: Collected<Option<PublicAccessBlock>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub fn all_on(&self) -> bool {
+        self.block_public_acls
+            && self.ignore_public_acls
+            && self.block_public_policy
+            && self.restrict_public_buckets
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AclGrant {
+    /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+    pub grantee_type: String,
+    /// For groups: `http://acs.amazonaws.com/groups/global/AllUsers`, `.../AuthenticatedUsers`, ...
+    pub grantee_uri: Option<String>,
+    pub permission: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BucketVersioning {
+    /// `Enabled`, `Suspended`, or empty when versioning was never turned on.
+    pub status: String,
+    pub mfa_delete: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -208,6 +256,17 @@ pub struct Bucket {
     pub region: String,
     /// `Ok(None)`: no default encryption configured.
     pub encryption: Collected<Option<BucketEncryption>>,
+    /// `Ok(None)`: no bucket-level Block Public Access configuration.
+    pub public_access_block: Collected<Option<PublicAccessBlock>>,
+    /// The bucket policy document; `Ok(None)`: no policy.
+    pub policy: Collected<Option<serde_json::Value>>,
+    pub acl_grants: Collected<Vec<AclGrant>>,
+    /// Server access logging target bucket; `Ok(None)`: logging off.
+    pub logging_target: Collected<Option<String>>,
+    pub versioning: Collected<BucketVersioning>,
+    /// Object Lock enabled on the bucket.
+    pub object_lock: Collected<bool>,
+    pub tags: Collected<Tags>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -264,6 +323,16 @@ pub struct EventSelector {
     /// `All`, `ReadOnly` or `WriteOnly`.
     pub read_write_type: String,
     pub include_management_events: bool,
+    pub data_resources: Vec<DataResource>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataResource {
+    /// `AWS::S3::Object`, `AWS::Lambda::Function`, ...
+    pub resource_type: String,
+    /// ARN prefixes; `arn:aws:s3` alone means every bucket.
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -272,6 +341,22 @@ pub struct AdvancedSelector {
     pub name: Option<String>,
     /// Field name (`eventCategory`, `readOnly`, ...) to the values it must equal.
     pub equals: BTreeMap<String, Vec<String>>,
+}
+
+// ---------------------------------------------------------------- Account
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Account {
+    /// The SECURITY alternate contact; `Ok(None)`: not set.
+    pub security_contact: Collected<Option<Contact>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
 }
 
 // ---------------------------------------------------------------- Regional
@@ -285,6 +370,263 @@ pub struct Regional {
     pub security_groups: Collected<Vec<SecurityGroup>>,
     pub client_vpn_endpoints: Collected<Vec<ClientVpnEndpoint>>,
     pub ebs_encryption_by_default: Collected<bool>,
+    pub network_acls: Collected<Vec<NetworkAcl>>,
+    pub flow_logs: Collected<Vec<FlowLog>>,
+    pub volumes: Collected<Vec<Volume>>,
+    /// Snapshots this account owns.
+    pub snapshots: Collected<Vec<Snapshot>>,
+    /// Images (AMIs) this account owns.
+    pub images: Collected<Vec<Image>>,
+    pub vpn_connections: Collected<Vec<VpnConnection>>,
+    pub load_balancers: Collected<Vec<LoadBalancer>>,
+    pub auto_scaling_groups: Collected<Vec<AutoScalingGroup>>,
+    pub db_instances: Collected<Vec<DbInstance>>,
+    pub kms_keys: Collected<Vec<KmsKey>>,
+    pub backup_plans: Collected<Vec<BackupPlan>>,
+    pub guardduty_detectors: Collected<Vec<GuardDutyDetector>>,
+    /// `Ok(None)`: Security Hub is not enabled in the region.
+    pub security_hub: Collected<Option<SecurityHub>>,
+    pub config_recorders: Collected<Vec<ConfigRecorder>>,
+    pub access_analyzers: Collected<Vec<AccessAnalyzer>>,
+    pub metric_filters: Collected<Vec<MetricFilter>>,
+    pub alarms: Collected<Vec<Alarm>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkAcl {
+    pub id: String,
+    pub vpc_id: String,
+    pub is_default: bool,
+    pub entries: Vec<NaclEntry>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NaclEntry {
+    pub rule_number: i32,
+    pub egress: bool,
+    /// `-1` (all), `6` (tcp), `17` (udp), ...
+    pub protocol: String,
+    /// `allow` or `deny`.
+    pub action: String,
+    pub cidr: Option<String>,
+    pub ipv6_cidr: Option<String>,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowLog {
+    pub id: String,
+    /// The VPC, subnet or interface it records.
+    pub resource_id: String,
+    /// `ACTIVE` when delivering.
+    pub status: String,
+    /// `ACCEPT`, `REJECT` or `ALL`.
+    pub traffic_type: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Volume {
+    pub id: String,
+    pub encrypted: bool,
+    pub kms_key_id: Option<String>,
+    pub availability_zone: String,
+    pub state: String,
+    pub attached_instances: Vec<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Snapshot {
+    pub id: String,
+    pub volume_id: Option<String>,
+    pub encrypted: bool,
+    /// Anyone may create a volume from it (`createVolumePermission` group `all`).
+    pub public: bool,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Image {
+    pub id: String,
+    pub name: String,
+    pub public: bool,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VpnConnection {
+    pub id: String,
+    /// `available`, `pending`, `deleting`, `deleted`.
+    pub state: String,
+    pub tunnels: Vec<VpnTunnel>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VpnTunnel {
+    pub outside_ip: String,
+    /// `UP` or `DOWN`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub name: String,
+    /// `application`, `network`, `gateway`.
+    pub kind: String,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    pub vpc_id: Option<String>,
+    pub availability_zones: Vec<String>,
+    /// `Unavailable` when the listeners could not be read for this load balancer.
+    pub listeners: Collected<Vec<Listener>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Listener {
+    pub arn: String,
+    pub port: i32,
+    /// `HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, `TCP_UDP`, `GENEVE`.
+    pub protocol: String,
+    pub ssl_policy: Option<String>,
+    pub default_actions: Vec<ListenerAction>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListenerAction {
+    /// `forward`, `redirect`, `fixed-response`, ...
+    pub kind: String,
+    /// For redirects: the protocol redirected to (`HTTPS`).
+    pub redirect_protocol: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    pub name: String,
+    pub arn: String,
+    pub availability_zones: Vec<String>,
+    pub desired_capacity: i32,
+    pub instances: Vec<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbInstance {
+    pub id: String,
+    pub arn: String,
+    pub engine: String,
+    pub multi_az: bool,
+    pub storage_encrypted: bool,
+    pub publicly_accessible: bool,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KmsKey {
+    pub id: String,
+    pub arn: String,
+    /// `AWS` or `CUSTOMER`.
+    pub manager: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, ...
+    pub state: String,
+    /// `SYMMETRIC_DEFAULT`, `RSA_2048`, ... (only symmetric keys can rotate).
+    pub spec: String,
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
+    pub origin: String,
+    pub rotation_enabled: Collected<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupPlan {
+    pub id: String,
+    pub name: String,
+    pub selections: Vec<BackupSelection>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupSelection {
+    pub name: String,
+    /// Resource ARNs or ARN patterns with `*`.
+    pub resources: Vec<String>,
+    pub not_resources: Vec<String>,
+    /// Tag conditions (key, value): a resource carrying any of them is selected.
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDutyDetector {
+    pub id: String,
+    /// `ENABLED` or `DISABLED`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityHub {
+    pub arn: String,
+    /// ARNs of the enabled standards subscriptions' standards.
+    pub standards: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigRecorder {
+    pub name: String,
+    pub all_supported: bool,
+    pub include_global_resource_types: bool,
+    /// From the recorder status: is it recording now.
+    pub recording: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccessAnalyzer {
+    pub arn: String,
+    pub name: String,
+    /// `ACCOUNT`, `ORGANIZATION`, `ACCOUNT_UNUSED_ACCESS`, ...
+    pub kind: String,
+    /// `ACTIVE`, `CREATING`, `DISABLED`, `FAILED`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricFilter {
+    pub name: String,
+    pub log_group: String,
+    pub pattern: String,
+    /// (namespace, metric name) of each transformation.
+    pub metrics: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Alarm {
+    pub name: String,
+    pub arn: String,
+    pub namespace: Option<String>,
+    pub metric_name: Option<String>,
+    pub actions_enabled: bool,
+    pub alarm_actions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -11,15 +11,42 @@ pub enum Source {
     IamAccountSummary,
     IamPasswordPolicy,
     IamAuthorization,
+    IamVirtualMfaDevices,
     S3Buckets,
     S3BucketEncryption,
+    S3BucketPublicAccessBlock,
+    S3BucketPolicy,
+    S3BucketAcl,
+    S3BucketLogging,
+    S3BucketVersioning,
+    S3BucketObjectLock,
+    S3BucketTags,
+    S3AccountPublicAccessBlock,
     CloudTrailTrails,
+    AccountSecurityContact,
     Ec2Instances,
     Ec2Vpcs,
     Ec2Subnets,
     Ec2SecurityGroups,
     Ec2ClientVpnEndpoints,
     Ec2EbsEncryptionByDefault,
+    Ec2NetworkAcls,
+    Ec2FlowLogs,
+    Ec2Volumes,
+    Ec2Snapshots,
+    Ec2Images,
+    Ec2VpnConnections,
+    LoadBalancers,
+    AutoScalingGroups,
+    RdsInstances,
+    KmsKeys,
+    BackupPlans,
+    GuardDutyDetectors,
+    SecurityHub,
+    ConfigRecorders,
+    AccessAnalyzers,
+    LogMetricFilters,
+    CloudWatchAlarms,
 }
 
 impl Source {
@@ -31,8 +58,17 @@ impl Source {
             IamAccountSummary => &["iam:GetAccountSummary"],
             IamPasswordPolicy => &["iam:GetAccountPasswordPolicy"],
             IamAuthorization => &["iam:GetAccountAuthorizationDetails"],
+            IamVirtualMfaDevices => &["iam:ListVirtualMFADevices"],
             S3Buckets => &["s3:ListAllMyBuckets", "s3:GetBucketLocation"],
             S3BucketEncryption => &["s3:GetEncryptionConfiguration"],
+            S3BucketPublicAccessBlock => &["s3:GetBucketPublicAccessBlock"],
+            S3BucketPolicy => &["s3:GetBucketPolicy"],
+            S3BucketAcl => &["s3:GetBucketAcl"],
+            S3BucketLogging => &["s3:GetBucketLogging"],
+            S3BucketVersioning => &["s3:GetBucketVersioning"],
+            S3BucketObjectLock => &["s3:GetBucketObjectLockConfiguration"],
+            S3BucketTags => &["s3:GetBucketTagging"],
+            S3AccountPublicAccessBlock => &["s3:GetAccountPublicAccessBlock"],
             CloudTrailTrails => &[
                 "cloudtrail:DescribeTrails",
                 "cloudtrail:GetTrailStatus",
@@ -44,13 +80,53 @@ impl Source {
             Ec2SecurityGroups => &["ec2:DescribeSecurityGroups"],
             Ec2ClientVpnEndpoints => &["ec2:DescribeClientVpnEndpoints"],
             Ec2EbsEncryptionByDefault => &["ec2:GetEbsEncryptionByDefault"],
+            AccountSecurityContact => &["account:GetAlternateContact"],
+            Ec2NetworkAcls => &["ec2:DescribeNetworkAcls"],
+            Ec2FlowLogs => &["ec2:DescribeFlowLogs"],
+            Ec2Volumes => &["ec2:DescribeVolumes"],
+            Ec2Snapshots => &["ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"],
+            Ec2Images => &["ec2:DescribeImages"],
+            Ec2VpnConnections => &["ec2:DescribeVpnConnections"],
+            LoadBalancers => &[
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeListeners",
+            ],
+            AutoScalingGroups => &["autoscaling:DescribeAutoScalingGroups"],
+            RdsInstances => &["rds:DescribeDBInstances"],
+            KmsKeys => &[
+                "kms:ListKeys",
+                "kms:DescribeKey",
+                "kms:GetKeyRotationStatus",
+            ],
+            BackupPlans => &[
+                "backup:ListBackupPlans",
+                "backup:ListBackupSelections",
+                "backup:GetBackupSelection",
+            ],
+            GuardDutyDetectors => &["guardduty:ListDetectors", "guardduty:GetDetector"],
+            SecurityHub => &["securityhub:DescribeHub", "securityhub:GetEnabledStandards"],
+            ConfigRecorders => &[
+                "config:DescribeConfigurationRecorders",
+                "config:DescribeConfigurationRecorderStatus",
+            ],
+            AccessAnalyzers => &["access-analyzer:ListAnalyzers"],
+            LogMetricFilters => &["logs:DescribeMetricFilters"],
+            CloudWatchAlarms => &["cloudwatch:DescribeAlarms"],
         }
     }
 
     /// Sources that must be collected first (a bucket's settings need the bucket list).
     pub fn requires(self) -> &'static [Source] {
+        use Source::*;
         match self {
-            Source::S3BucketEncryption => &[Source::S3Buckets],
+            S3BucketEncryption
+            | S3BucketPublicAccessBlock
+            | S3BucketPolicy
+            | S3BucketAcl
+            | S3BucketLogging
+            | S3BucketVersioning
+            | S3BucketObjectLock
+            | S3BucketTags => &[S3Buckets],
             _ => &[],
         }
     }

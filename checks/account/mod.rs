@@ -1,0 +1,5 @@
+//! account checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

@@ -1,0 +1,5 @@
+//! autoscaling checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

@@ -1,0 +1,5 @@
+//! backup checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

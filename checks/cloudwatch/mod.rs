@@ -1,0 +1,5 @@
+//! cloudwatch checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

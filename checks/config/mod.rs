@@ -1,0 +1,5 @@
+//! config checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

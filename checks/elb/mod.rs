@@ -1,0 +1,5 @@
+//! elb checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

@@ -1,0 +1,5 @@
+//! guardduty checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

@@ -1,0 +1,5 @@
+//! kms checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

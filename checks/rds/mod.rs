@@ -1,0 +1,5 @@
+//! rds checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];

@@ -1,0 +1,5 @@
+//! securityhub checks.
+
+use crate::check::Check;
+
+pub const CHECKS: &[&Check] = &[];
