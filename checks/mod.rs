@@ -6,6 +6,7 @@
 //! its measures in `frameworks/collab-tom.toml`, and pass/fail fixtures in
 //! `mocks/checks/<service>/<slug>/`. The meta-tests hold you to each of these.
 
+pub mod accessanalyzer;
 pub mod account;
 pub mod autoscaling;
 pub mod backup;
@@ -27,7 +28,8 @@ use crate::check::Check;
 
 /// Every check, sorted by id.
 pub static ALL: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
-    let services: [&[&Check]; 14] = [
+    let services: [&[&Check]; 15] = [
+        accessanalyzer::CHECKS,
         account::CHECKS,
         autoscaling::CHECKS,
         backup::CHECKS,

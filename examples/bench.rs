@@ -71,6 +71,8 @@ fn scenario(size: &Size) -> Scenario {
             name: format!("bench-bucket-{i:05}"),
             region: size.regions[i % size.regions.len()].clone(),
             encryption: (i % 2 == 0).then(|| "AES256".to_string()),
+            versioning: i % 3 == 0,
+            ..Default::default()
         })
         .collect();
     let regions: BTreeMap<String, Region> = size
@@ -107,6 +109,9 @@ fn scenario(size: &Size) -> Scenario {
                 Region {
                     ebs_encryption_by_default: true,
                     vpcs: vec![vpc],
+                    kms_keys: vec![true, false],
+                    guardduty: true,
+                    ..Default::default()
                 },
             )
         })

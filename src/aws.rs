@@ -23,6 +23,18 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::inventory::Unavailable;
 
+/// One client constructor per regional service, each with the request counter.
+macro_rules! regional_clients {
+    ($($name:ident: $krate:ident,)*) => {$(
+        pub fn $name(&self, region: &str) -> $krate::Client {
+            let conf = $krate::config::Builder::from(&self.sdk)
+                .region(Region::new(region.to_string()))
+                .interceptor(self.counter());
+            $krate::Client::from_conf(conf.build())
+        }
+    )*};
+}
+
 /// Where global calls (IAM, STS, the region list) go when no region is configured.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -121,18 +133,37 @@ impl Aws {
         aws_sdk_iam::Client::from_conf(conf.build())
     }
 
-    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
-            .region(Region::new(region.to_string()))
-            .interceptor(self.counter());
-        aws_sdk_ec2::Client::from_conf(conf.build())
+    regional_clients! {
+        ec2: aws_sdk_ec2,
+        cloudtrail: aws_sdk_cloudtrail,
+        elbv2: aws_sdk_elasticloadbalancingv2,
+        autoscaling: aws_sdk_autoscaling,
+        rds: aws_sdk_rds,
+        kms: aws_sdk_kms,
+        backup: aws_sdk_backup,
+        guardduty: aws_sdk_guardduty,
+        securityhub: aws_sdk_securityhub,
+        config: aws_sdk_config,
+        accessanalyzer: aws_sdk_accessanalyzer,
+        cloudwatch: aws_sdk_cloudwatch,
+        logs: aws_sdk_cloudwatchlogs,
     }
 
-    pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
-            .region(Region::new(region.to_string()))
-            .interceptor(self.counter());
-        aws_sdk_cloudtrail::Client::from_conf(conf.build())
+    /// The Account API is global (answered in us-east-1).
+    pub fn account(&self) -> aws_sdk_account::Client {
+        let conf = aws_sdk_account::config::Builder::from(&self.sdk).interceptor(self.counter());
+        aws_sdk_account::Client::from_conf(conf.build())
+    }
+
+    pub fn s3control(&self) -> aws_sdk_s3control::Client {
+        let mut conf =
+            aws_sdk_s3control::config::Builder::from(&self.sdk).interceptor(self.counter());
+        if self.is_custom_endpoint() {
+            // S3 Control prefixes the account id to the host (`123456789012.127.0.0.1`),
+            // which no emulator address resolves; a custom endpoint is used as given.
+            conf = conf.endpoint_resolver(AsGiven::default());
+        }
+        aws_sdk_s3control::Client::from_conf(conf.build())
     }
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
@@ -142,6 +173,26 @@ impl Aws {
             .force_path_style(self.is_custom_endpoint())
             .interceptor(self.counter());
         aws_sdk_s3::Client::from_conf(conf.build())
+    }
+}
+
+/// S3 Control endpoint resolution that leaves a custom endpoint as it is.
+#[derive(Debug, Default)]
+pub struct AsGiven(aws_sdk_s3control::config::endpoint::DefaultResolver);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for AsGiven {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_smithy_runtime_api::client::endpoint::EndpointFuture<'a> {
+        use aws_sdk_s3control::config::endpoint::ResolveEndpoint;
+        use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
+        match params.endpoint() {
+            Some(url) => EndpointFuture::ready(Ok(aws_smithy_types::endpoint::Endpoint::builder()
+                .url(url.to_string())
+                .build())),
+            None => ResolveEndpoint::resolve_endpoint(&self.0, params),
+        }
     }
 }
 

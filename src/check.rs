@@ -290,6 +290,21 @@ impl<'a> Cx<'a> {
         );
     }
 
+    /// Needs a person's judgement the configuration has not given (no allowed regions
+    /// set): reported `manual` with the facts found, and left out of the score.
+    pub fn manual(
+        &mut self,
+        region: &str,
+        resource: &str,
+        message: impl Into<String>,
+        evidence: Value,
+    ) {
+        if self.outcomes.iter().any(|o| o.status == Status::Error) {
+            return;
+        }
+        self.push(Status::Manual, region, resource, message.into(), evidence);
+    }
+
     /// Could not evaluate for a reason the inventory itself shows (no root row, ...).
     pub fn error(
         &mut self,

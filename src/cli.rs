@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::attest::Attestations;
 use crate::aws::AwsOptions;
 use crate::check::{Severity, Status};
 use crate::config::Config;
@@ -80,6 +81,9 @@ pub struct SelectArgs {
     /// Configuration file (default: ./tomscan.toml when present).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Attestations of organisational measures (TOML; overrides tomscan.toml `attestations`).
+    #[arg(long)]
+    pub attestations: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +188,21 @@ fn load_selection(select: &SelectArgs) -> Result<(Framework, Selection, Config)>
     Ok((framework, selection, config))
 }
 
+fn load_attestations(
+    select: &SelectArgs,
+    config: &Config,
+    framework: &Framework,
+) -> Result<Attestations> {
+    match select
+        .attestations
+        .as_ref()
+        .or(config.attestations.as_ref())
+    {
+        Some(path) => Ok(Attestations::load(path, framework)?),
+        None => Ok(Attestations::default()),
+    }
+}
+
 async fn scan_command(args: ScanArgs) -> Result<u8> {
     let (framework, selection, config) = load_selection(&args.select)?;
     let opts = ScanOptions {
@@ -199,9 +218,10 @@ async fn scan_command(args: ScanArgs) -> Result<u8> {
         } else {
             args.regions
         },
+        attestations: load_attestations(&args.select, &config, &framework)?,
         framework,
         selection,
-        settings: config.thresholds,
+        settings: config.settings(),
     };
     let out = scan::scan(&opts).await?;
     if let Some(path) = &args.save_inventory {
@@ -224,12 +244,14 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     })?;
     let checks = selection.checks(&framework)?;
     let now = chrono::Utc::now();
+    let attestations = load_attestations(&args.select, &config, &framework)?;
     let findings = scan::evaluate(
         &inventory,
         &checks,
         &framework,
         &selection,
-        &config.thresholds,
+        &config.settings(),
+        &attestations,
         now,
     );
     let report = scan::build_report(

@@ -13,6 +13,21 @@ pub struct Settings {
     pub password_reuse_prevention: u32,
     /// Root counts as "in use" when its password or keys were used this recently.
     pub root_unused_days: u32,
+    /// Passwords and access keys unused this long should be disabled (4.e).
+    pub credentials_unused_days: u32,
+    /// Access keys older than this should be rotated (4.e).
+    pub access_key_max_age_days: u32,
+    /// A console password never used nor changed this long after the user was created
+    /// is an initial password nobody replaced (4.c).
+    pub initial_password_days: u32,
+    /// The hosting jurisdiction (3): resources must be only in these regions. Empty: not
+    /// configured, and measure 3 is reported `manual` with the regions in use.
+    pub allowed_regions: Vec<String>,
+    /// The tag that names the customer (tenant) a resource serves (9.b). Unset: the
+    /// tenant-tag check is `not_applicable`.
+    pub tenant_tag: Option<String>,
+    /// Require SSE-KMS (not SSE-S3) on every bucket (6).
+    pub require_kms: bool,
 }
 
 impl Default for Settings {
@@ -22,11 +37,17 @@ impl Default for Settings {
             password_max_age_days: 90,
             password_reuse_prevention: 24,
             root_unused_days: 90,
+            credentials_unused_days: 45,
+            access_key_max_age_days: 90,
+            initial_password_days: 7,
+            allowed_regions: Vec::new(),
+            tenant_tag: None,
+            require_kms: false,
         }
     }
 }
 
-/// The whole file.
+/// The whole file. Thresholds sit in `[thresholds]`; everything else at the top.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -36,7 +57,41 @@ pub struct Config {
     pub checks: Vec<String>,
     /// Only checks evidencing these section or measure ids; empty means all.
     pub sections: Vec<String>,
-    pub thresholds: Settings,
+    /// Hosting jurisdiction (measure 3).
+    pub allowed_regions: Vec<String>,
+    /// Tenant tag key (measure 9.b).
+    pub tenant_tag: Option<String>,
+    pub require_kms: bool,
+    /// Attestation file, relative to this file's directory.
+    pub attestations: Option<PathBuf>,
+    pub thresholds: Thresholds,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    pub password_min_length: u32,
+    pub password_max_age_days: u32,
+    pub password_reuse_prevention: u32,
+    pub root_unused_days: u32,
+    pub credentials_unused_days: u32,
+    pub access_key_max_age_days: u32,
+    pub initial_password_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        let s = Settings::default();
+        Thresholds {
+            password_min_length: s.password_min_length,
+            password_max_age_days: s.password_max_age_days,
+            password_reuse_prevention: s.password_reuse_prevention,
+            root_unused_days: s.root_unused_days,
+            credentials_unused_days: s.credentials_unused_days,
+            access_key_max_age_days: s.access_key_max_age_days,
+            initial_password_days: s.initial_password_days,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,53 +135,136 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             // toml's message already names the line, column and key.
             message: e.to_string().trim_end().to_string(),
         })?;
         config.validate(path)?;
+        if let (Some(file), Some(dir)) = (&config.attestations, path.parent()) {
+            config.attestations = Some(dir.join(file));
+        }
         Ok(config)
+    }
+
+    /// What the checks judge against.
+    pub fn settings(&self) -> Settings {
+        let t = &self.thresholds;
+        Settings {
+            password_min_length: t.password_min_length,
+            password_max_age_days: t.password_max_age_days,
+            password_reuse_prevention: t.password_reuse_prevention,
+            root_unused_days: t.root_unused_days,
+            credentials_unused_days: t.credentials_unused_days,
+            access_key_max_age_days: t.access_key_max_age_days,
+            initial_password_days: t.initial_password_days,
+            allowed_regions: self.allowed_regions.clone(),
+            tenant_tag: self.tenant_tag.clone(),
+            require_kms: self.require_kms,
+        }
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
         let t = &self.thresholds;
-        let bad = |key, value: u32, fix| ConfigError::Value {
+        let bad = |key, value: String, fix| ConfigError::Value {
             path: path.to_path_buf(),
             key,
-            value: value.to_string(),
+            value,
             fix,
         };
-        if !(6..=128).contains(&t.password_min_length) {
-            return Err(bad(
+        let ranges: [(
+            &'static str,
+            u32,
+            std::ops::RangeInclusive<u32>,
+            &'static str,
+        ); 7] = [
+            (
                 "thresholds.password_min_length",
                 t.password_min_length,
+                6..=128,
                 "IAM accepts 6 to 128",
-            ));
-        }
-        if !(1..=1095).contains(&t.password_max_age_days) {
-            return Err(bad(
+            ),
+            (
                 "thresholds.password_max_age_days",
                 t.password_max_age_days,
+                1..=1095,
                 "IAM accepts 1 to 1095 days",
-            ));
-        }
-        if !(1..=24).contains(&t.password_reuse_prevention) {
-            return Err(bad(
+            ),
+            (
                 "thresholds.password_reuse_prevention",
                 t.password_reuse_prevention,
+                1..=24,
                 "IAM accepts 1 to 24",
-            ));
-        }
-        if t.root_unused_days == 0 {
-            return Err(bad(
+            ),
+            (
                 "thresholds.root_unused_days",
-                0,
-                "use a number of days of at least 1",
+                t.root_unused_days,
+                1..=3650,
+                "use 1 to 3650 days",
+            ),
+            (
+                "thresholds.credentials_unused_days",
+                t.credentials_unused_days,
+                1..=3650,
+                "use 1 to 3650 days",
+            ),
+            (
+                "thresholds.access_key_max_age_days",
+                t.access_key_max_age_days,
+                1..=3650,
+                "use 1 to 3650 days",
+            ),
+            (
+                "thresholds.initial_password_days",
+                t.initial_password_days,
+                1..=3650,
+                "use 1 to 3650 days",
+            ),
+        ];
+        for (key, value, range, fix) in ranges {
+            if !range.contains(&value) {
+                return Err(bad(key, value.to_string(), fix));
+            }
+        }
+        for (key, list) in [
+            ("regions", &self.regions),
+            ("allowed_regions", &self.allowed_regions),
+        ] {
+            if let Some(r) = list.iter().find(|r| !is_region_name(r)) {
+                return Err(bad(
+                    key,
+                    format!("{r:?}"),
+                    "use AWS region names such as \"eu-central-1\"",
+                ));
+            }
+        }
+        if self
+            .tenant_tag
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(bad(
+                "tenant_tag",
+                "\"\"".into(),
+                "name the tag key, or leave the key out",
             ));
         }
         Ok(())
     }
+}
+
+/// `eu-central-1`, `us-gov-west-1`, `cn-north-1`: letters, a dash-separated middle, a number.
+fn is_region_name(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -174,6 +312,28 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("1 to 24"), "{err}");
+    }
+
+    #[test]
+    fn top_level_options_reach_the_settings() {
+        let c = parse("allowed_regions = [\"eu-central-1\"]\ntenant_tag = \"customer\"\nrequire_kms = true\nattestations = \"att.toml\"\n[thresholds]\ncredentials_unused_days = 30\n").unwrap();
+        let s = c.settings();
+        assert_eq!(s.allowed_regions, ["eu-central-1"]);
+        assert_eq!(s.tenant_tag.as_deref(), Some("customer"));
+        assert!(s.require_kms);
+        assert_eq!(s.credentials_unused_days, 30);
+        assert_eq!(c.attestations.as_deref(), Some(Path::new("conf/att.toml")));
+    }
+
+    #[test]
+    fn bad_region_name_is_named() {
+        let err = parse("allowed_regions = [\"Frankfurt\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("allowed_regions = \"Frankfurt\"") && err.contains("eu-central-1"),
+            "{err}"
+        );
     }
 
     #[test]

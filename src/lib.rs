@@ -6,6 +6,7 @@
 //! function over it; [`score`] weighs the findings per measure of a [`framework`];
 //! [`render`] turns the [`report::Report`] into tables or JSON.
 
+pub mod attest;
 pub mod aws;
 pub mod catalogue;
 pub mod check;

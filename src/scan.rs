@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
+use crate::attest::{Attestation, Attestations};
 use crate::aws::{Aws, AwsOptions};
 use crate::check::{Check, Cx, Severity, Status};
 use crate::collect::{self, Target};
@@ -123,6 +124,7 @@ pub struct ScanOptions {
     pub framework: Framework,
     pub selection: Selection,
     pub settings: Settings,
+    pub attestations: Attestations,
 }
 
 pub struct ScanOutput {
@@ -158,6 +160,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         &opts.framework,
         &opts.selection,
         &opts.settings,
+        &opts.attestations,
         now,
     );
     let m = aws.metrics();
@@ -187,6 +190,7 @@ pub fn evaluate(
     framework: &Framework,
     selection: &Selection,
     settings: &Settings,
+    attestations: &Attestations,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let by_check = framework.controls_by_check();
@@ -217,23 +221,64 @@ pub fn evaluate(
             .controls()
             .filter(|(_, c)| c.organisational && selection.covers_control(&c.id))
         {
-            findings.push(Finding {
-                check_id: format!("ORG-{}", control.id),
-                title: control.text.clone(),
-                sections: vec![control.id.clone()],
-                severity: Severity::Medium,
-                status: Status::Manual,
-                account: inv.account_id.clone(),
-                region: crate::check::GLOBAL.to_string(),
-                resource: String::new(),
-                message: "organisational measure: no AWS evidence; attest it to record who checked it and when"
-                    .into(),
-                evidence: serde_json::Value::Null,
-                remediation: "Record an attestation (who, when, reference, expiry) for this measure.".into(),
-            });
+            findings.push(organisational(
+                inv,
+                control,
+                attestations.get(&control.id),
+                now,
+            ));
         }
     }
     findings
+}
+
+/// The finding of an organisational measure: `attested` while an attestation is in
+/// force, `manual` without one or once it has expired.
+fn organisational(
+    inv: &Inventory,
+    control: &crate::framework::Control,
+    attestation: Option<&Attestation>,
+    now: DateTime<Utc>,
+) -> Finding {
+    let today = now.date_naive();
+    let (status, message, evidence) = match attestation {
+        Some(a) if a.expires >= today => (
+            Status::Attested,
+            format!(
+                "attested by {} on {} ({}), valid until {}",
+                a.attested_by, a.date, a.reference, a.expires
+            ),
+            serde_json::to_value(a).unwrap_or_default(),
+        ),
+        Some(a) => {
+            tracing::warn!(measure = %control.id, expired = %a.expires, "attestation expired; reporting the measure as manual");
+            (
+                Status::Manual,
+                format!("the attestation by {} expired on {}: renew it", a.attested_by, a.expires),
+                serde_json::json!({ "expired_attestation": a }),
+            )
+        }
+        None => (
+            Status::Manual,
+            "organisational measure: no AWS evidence; attest it (--attestations) to record who checked it and when"
+                .to_string(),
+            serde_json::Value::Null,
+        ),
+    };
+    Finding {
+        check_id: format!("ORG-{}", control.id),
+        title: control.text.clone(),
+        sections: vec![control.id.clone()],
+        severity: Severity::Medium,
+        status,
+        account: inv.account_id.clone(),
+        region: crate::check::GLOBAL.to_string(),
+        resource: String::new(),
+        message,
+        evidence,
+        remediation: "Record an attestation (who, when, reference, expiry) for this measure in the attestation file."
+            .into(),
+    }
 }
 
 /// Scores the findings and assembles the report.

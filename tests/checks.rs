@@ -169,6 +169,22 @@ fn error_fixtures_never_pass_and_name_the_missing_action() {
     }
 }
 
+#[test]
+fn manual_fixtures_ask_for_judgement_and_never_pass() {
+    for check in ALL.iter() {
+        for path in fixtures(check, "manual_") {
+            let (_, outcomes) = run(check, &path);
+            assert!(
+                !outcomes.is_empty() && outcomes.iter().all(|o| o.status == Status::Manual),
+                "{} {}: expected only manual, got\n{}",
+                check.id,
+                path.display(),
+                describe(&outcomes)
+            );
+        }
+    }
+}
+
 /// Every check, whatever its sources, reports `error` (never `pass`, never "nothing
 /// to check") on an inventory where every source was denied, and names the action.
 #[test]

@@ -138,6 +138,29 @@ async fn noncompliant_account_fails_in_the_right_measures() {
     assert_eq!(resources(r, "EC2-01", "fail").len(), 1);
     assert_eq!(resources(r, "EC2-02", "fail").len(), 1);
 
+    // The wider catalogue: public data (5.b), TLS (6.a), storage (6), keys (7.g), 8.
+    expect("S3-04", &["arn:aws:s3:::noncompliant-plain".to_string()]);
+    expect("S3-02", &[format!("arn:aws:iam::{acct}:root")]);
+    assert_eq!(
+        resources(r, "EC2-09", "fail").len(),
+        1,
+        "the public snapshot"
+    );
+    assert_eq!(
+        resources(r, "ELB-01", "fail").len(),
+        1,
+        "the plain HTTP listener"
+    );
+    let db = format!("arn:aws:rds:eu-west-1:{acct}:db:orders");
+    expect("RDS-01", std::slice::from_ref(&db));
+    expect("RDS-02", &[db]);
+    assert!(!resources(r, "KMS-01", "fail").is_empty());
+    assert_eq!(
+        resources(r, "GD-01", "fail").len(),
+        1,
+        "no detector in eu-west-1"
+    );
+
     // Findings carry their TOM measures, evidence and remediation.
     for f in r["findings"]
         .as_array()
@@ -230,10 +253,37 @@ async fn compliant_account_scores_at_least_90_with_no_fail() {
             check.id
         );
     }
-    assert_eq!(resources(r, "S3-01", "pass").len(), 2);
+    assert_eq!(resources(r, "S3-01", "pass").len(), 3);
     assert_eq!(resources(r, "EC2-01", "pass").len(), 1);
     assert_eq!(r["schema_version"], "1");
     assert_eq!(r["accounts"][0], "123456789012");
+    // Sections 1 to 11 are all accounted for: evidenced, or manual for the organisational.
+    let top: Vec<&str> = r["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["parent"].is_null())
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        top,
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]
+    );
+    for id in ["1.a", "2.b", "5.a", "7.c", "11.d"] {
+        assert_eq!(section(r, id)["counts"]["manual"], 1, "{id} is manual");
+    }
+    // Hardened account: the wider catalogue passes where moto can show it.
+    for id in [
+        "S3-02", "S3-03", "S3-05", "S3-06", "S3-08", "EC2-06", "EC2-07", "EC2-11", "RDS-01",
+        "RDS-02", "GD-01", "SH-01", "CFG-01", "CT-03", "CT-04", "CT-05", "KMS-01", "ASG-01",
+        "ACCT-02", "IAM-12",
+    ] {
+        let f = findings(r, id);
+        assert!(
+            !f.is_empty() && f.iter().all(|f| f["status"] == "pass"),
+            "{id}: {f:#?}"
+        );
+    }
     assert!(r["stats"]["requests"].as_u64().unwrap() > 10);
 }
 

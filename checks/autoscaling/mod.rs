@@ -1,5 +1,7 @@
 //! autoscaling checks.
 
+pub mod multi_az;
+
 use crate::check::Check;
 
-pub const CHECKS: &[&Check] = &[];
+pub const CHECKS: &[&Check] = &[&multi_az::CHECK];

@@ -1,5 +1,7 @@
 //! config checks.
 
+pub mod config_recording;
+
 use crate::check::Check;
 
-pub const CHECKS: &[&Check] = &[];
+pub const CHECKS: &[&Check] = &[&config_recording::CHECK];

@@ -1,13 +1,23 @@
+pub mod client_vpn_connection_logs;
 pub mod client_vpn_mfa_auth;
+pub mod default_sg_restricts_all;
 pub mod ebs_default_encryption;
+pub mod ebs_snapshots_encrypted;
+pub mod ebs_volumes_encrypted;
 pub mod instances_multi_az;
+pub mod nacl_no_admin_ports;
 pub mod no_admin_ports_open;
+pub mod no_public_amis;
+pub mod no_public_snapshots;
+pub mod no_workloads_in_default_vpc;
+pub mod vpc_flow_logs;
 pub mod vpc_subnets_multi_az;
+pub mod vpn_tunnels_up;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::Check;
-use crate::inventory::Instance;
+use crate::inventory::{Instance, Inventory};
 
 /// This service's checks, in id order.
 pub const CHECKS: &[&Check] = &[
@@ -16,6 +26,16 @@ pub const CHECKS: &[&Check] = &[
     &no_admin_ports_open::CHECK,
     &client_vpn_mfa_auth::CHECK,
     &ebs_default_encryption::CHECK,
+    &nacl_no_admin_ports::CHECK,
+    &vpc_flow_logs::CHECK,
+    &client_vpn_connection_logs::CHECK,
+    &no_public_snapshots::CHECK,
+    &no_public_amis::CHECK,
+    &ebs_volumes_encrypted::CHECK,
+    &ebs_snapshots_encrypted::CHECK,
+    &default_sg_restricts_all::CHECK,
+    &no_workloads_in_default_vpc::CHECK,
+    &vpn_tunnels_up::CHECK,
 ];
 
 /// Running instances of a region grouped by VPC, with the zones each VPC runs in.
@@ -32,4 +52,9 @@ pub(crate) fn running_by_vpc(
         }
     }
     by_vpc
+}
+
+/// The ARN of an EC2 resource of this account: `arn:aws:ec2:REGION:ACCOUNT:KIND/ID`.
+pub(crate) fn ec2_arn(inv: &Inventory, region: &str, kind: &str, id: &str) -> String {
+    inv.arn("ec2", region, &format!("{kind}/{id}"))
 }

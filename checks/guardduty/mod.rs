@@ -1,5 +1,7 @@
 //! guardduty checks.
 
+pub mod guardduty_enabled;
+
 use crate::check::Check;
 
-pub const CHECKS: &[&Check] = &[];
+pub const CHECKS: &[&Check] = &[&guardduty_enabled::CHECK];

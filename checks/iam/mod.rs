@@ -1,14 +1,21 @@
+pub mod access_keys_rotated;
 pub mod console_users_mfa;
+pub mod credentials_unused_disabled;
+pub mod initial_passwords_changed;
+pub mod no_customer_admin_policy;
+pub mod no_user_attached_policies;
 pub mod password_complexity;
 pub mod password_max_age;
 pub mod password_min_length;
 pub mod password_reuse_prevention;
+pub mod root_hardware_mfa;
 pub mod root_mfa_enabled;
 pub mod root_no_access_keys;
 pub mod root_not_used;
 pub mod user_no_admin;
 pub mod user_single_active_key;
 
+use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL};
@@ -26,6 +33,12 @@ pub const CHECKS: &[&Check] = &[
     &password_complexity::CHECK,
     &password_max_age::CHECK,
     &password_reuse_prevention::CHECK,
+    &no_customer_admin_policy::CHECK,
+    &no_user_attached_policies::CHECK,
+    &initial_passwords_changed::CHECK,
+    &credentials_unused_disabled::CHECK,
+    &access_keys_rotated::CHECK,
+    &root_hardware_mfa::CHECK,
 ];
 
 /// A root-account fact from the credential report's `<root_account>` row, or from the
@@ -66,6 +79,11 @@ pub(crate) fn password_policy_resource(cx: &Cx<'_>) -> String {
         cx.inv.partition_or_default(),
         cx.inv.account_id
     )
+}
+
+/// `n` whole days, for comparing credential ages against a threshold in days.
+pub(crate) fn days(n: u32) -> TimeDelta {
+    TimeDelta::days(i64::from(n))
 }
 
 /// Whether a policy document allows every action on every resource.

@@ -1,5 +1,19 @@
 //! rds checks.
 
-use crate::check::Check;
+pub mod multi_az;
+pub mod storage_encrypted;
 
-pub const CHECKS: &[&Check] = &[];
+use crate::check::Check;
+use crate::inventory::{DbInstance, Inventory};
+
+pub const CHECKS: &[&Check] = &[&storage_encrypted::CHECK, &multi_az::CHECK];
+
+/// The instance's ARN as RDS reports it, or built from its identifier where the
+/// inventory has none.
+pub(crate) fn db_arn(inv: &Inventory, region: &str, db: &DbInstance) -> String {
+    if db.arn.is_empty() {
+        inv.arn("rds", region, &format!("db:{}", db.id))
+    } else {
+        db.arn.clone()
+    }
+}

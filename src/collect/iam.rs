@@ -9,7 +9,7 @@ use super::when;
 use crate::aws::unavailable;
 use crate::inventory::{
     AccessKey, AccountSummary, Authorization, CredentialReport, CredentialUser, Iam, InlinePolicy,
-    ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable,
+    ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable, VirtualMfaDevice,
 };
 
 pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -> Iam {
@@ -28,7 +28,12 @@ pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -
         account_summary,
         password_policy,
         authorization,
-        ..Default::default()
+        virtual_mfa_devices: when(
+            sources,
+            Source::IamVirtualMfaDevices,
+            virtual_mfa_devices(client),
+        )
+        .await,
     }
 }
 
@@ -247,4 +252,24 @@ pub(crate) fn decode_policy(doc: &str) -> serde_json::Value {
         percent_encoding::percent_decode_str(doc).decode_utf8_lossy()
     };
     serde_json::from_str(&text).unwrap_or_else(|_| serde_json::Value::String(text.into_owned()))
+}
+
+async fn virtual_mfa_devices(
+    client: &aws_sdk_iam::Client,
+) -> Result<Vec<VirtualMfaDevice>, Unavailable> {
+    let list = client
+        .list_virtual_mfa_devices()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("iam:ListVirtualMFADevices", e))?;
+    Ok(list
+        .iter()
+        .map(|d| VirtualMfaDevice {
+            serial_number: d.serial_number().to_string(),
+            user_arn: d.user().map(|u| u.arn().to_string()),
+        })
+        .collect())
 }

@@ -4,17 +4,21 @@
 //! the regions, regions several at a time, buckets several at a time. A failed call
 //! becomes [`Collected::Unavailable`] for that source alone; the scan goes on.
 
+pub mod account;
 pub mod cloudtrail;
 pub mod ec2;
 pub mod iam;
 pub mod s3;
+pub mod services;
 
 use std::collections::BTreeSet;
 
 use futures_util::{StreamExt, stream};
 
 use crate::aws::Aws;
-use crate::inventory::{Collected, INVENTORY_FORMAT_VERSION, Inventory, Source, Unavailable};
+use crate::inventory::{
+    Collected, INVENTORY_FORMAT_VERSION, Inventory, Regional, Source, Unavailable,
+};
 
 /// How many regions are collected at once. EC2 throttles per region, so parallel
 /// regions cost no throttling headroom; the bound keeps sockets and memory small.
@@ -41,17 +45,17 @@ pub struct Target<'a> {
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
-            let client = aws.ec2(&region);
-            let facts = ec2::collect(&client, sources).await;
+            let facts = regional(aws, &region, sources).await;
             (region, facts)
         })
         .buffer_unordered(REGION_CONCURRENCY)
         .collect::<Vec<_>>();
     let iam_client = aws.iam();
-    let (iam, s3, cloudtrail, regional) = tokio::join!(
+    let (iam, s3, cloudtrail, account, regional) = tokio::join!(
         iam::collect(&iam_client, sources),
-        s3::collect(aws, sources),
+        s3::collect(aws, target.account_id, sources),
         cloudtrail::collect(aws, target.regions, sources),
+        account::collect(aws, sources),
         regional,
     );
     Inventory {
@@ -63,9 +67,66 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         iam,
         s3,
         cloudtrail,
-        account: Default::default(),
+        account,
         regional: regional.into_iter().collect(),
     }
+}
+
+/// Every regional source of one region, concurrently.
+async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Regional {
+    use services::*;
+    let ec2 = aws.ec2(region);
+    let (elbv2, asg, rds, kms, backup) = (
+        aws.elbv2(region),
+        aws.autoscaling(region),
+        aws.rds(region),
+        aws.kms(region),
+        aws.backup(region),
+    );
+    let (gd, sh, cfg, aa, logs, cw) = (
+        aws.guardduty(region),
+        aws.securityhub(region),
+        aws.config(region),
+        aws.accessanalyzer(region),
+        aws.logs(region),
+        aws.cloudwatch(region),
+    );
+    let (mut facts, lb, groups, dbs, keys, plans) = tokio::join!(
+        ec2::collect(&ec2, sources),
+        when(sources, Source::LoadBalancers, load_balancers(&elbv2)),
+        when(
+            sources,
+            Source::AutoScalingGroups,
+            auto_scaling_groups(&asg)
+        ),
+        when(sources, Source::RdsInstances, db_instances(&rds)),
+        when(sources, Source::KmsKeys, kms_keys(&kms)),
+        when(sources, Source::BackupPlans, backup_plans(&backup)),
+    );
+    let (detectors, hub, recorders, analyzers, filters, alarm_list) = tokio::join!(
+        when(
+            sources,
+            Source::GuardDutyDetectors,
+            guardduty_detectors(&gd)
+        ),
+        when(sources, Source::SecurityHub, security_hub(&sh)),
+        when(sources, Source::ConfigRecorders, config_recorders(&cfg)),
+        when(sources, Source::AccessAnalyzers, access_analyzers(&aa)),
+        when(sources, Source::LogMetricFilters, metric_filters(&logs)),
+        when(sources, Source::CloudWatchAlarms, alarms(&cw)),
+    );
+    facts.load_balancers = lb;
+    facts.auto_scaling_groups = groups;
+    facts.db_instances = dbs;
+    facts.kms_keys = keys;
+    facts.backup_plans = plans;
+    facts.guardduty_detectors = detectors;
+    facts.security_hub = hub;
+    facts.config_recorders = recorders;
+    facts.access_analyzers = analyzers;
+    facts.metric_filters = filters;
+    facts.alarms = alarm_list;
+    facts
 }
 
 /// Runs `fetch` only when `source` was asked for.

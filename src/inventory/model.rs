@@ -583,8 +583,9 @@ pub struct GuardDutyDetector {
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityHub {
     pub arn: String,
-    /// ARNs of the enabled standards subscriptions' standards.
-    pub standards: Vec<String>,
+    /// ARNs of the enabled standards (read apart from the hub: an endpoint may answer
+    /// one and not the other).
+    pub standards: Collected<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

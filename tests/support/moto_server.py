@@ -8,6 +8,10 @@ to a JSON object before starting this launcher:
     {"mfa": true, "access_keys": false, "password_last_used": "2025-01-01T00:00:00+00:00"}
 
 Without it, this is plain `moto_server` (the moto shape). Arguments pass through.
+
+TOMSCAN_MOTO_ENFORCE_WHEN=PATH turns IAM enforcement on (every request checked against
+the caller's policies, as INITIAL_NO_AUTH_ACTION_COUNT does) from the moment PATH exists:
+a test seeds freely, creates the scanner's user, then creates PATH and scans.
 """
 
 import json
@@ -52,6 +56,19 @@ if root:
         return f"{header}\n{row}\n{users}"
 
     models.IAMBackend.get_credential_report = patched_get_report
+
+enforce_when = os.environ.get("TOMSCAN_MOTO_ENFORCE_WHEN")
+if enforce_when:
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    authorize = ActionAuthenticatorMixin._authenticate_and_authorize_action
+
+    def gated(self, *args, **kwargs):
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0 if os.path.exists(enforce_when) else float("inf")
+        return authorize(self, *args, **kwargs)
+
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = gated
 
 from moto.server import main  # noqa: E402
 

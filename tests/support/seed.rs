@@ -22,6 +22,10 @@ pub struct Scenario {
     pub buckets: Vec<Bucket>,
     pub regions: BTreeMap<String, Region>,
     pub trails: Vec<Trail>,
+    /// Account-wide S3 Block Public Access, all four settings.
+    pub account_public_access_block: bool,
+    /// The SECURITY alternate contact's e-mail address.
+    pub security_contact: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,6 +74,15 @@ pub struct Bucket {
     pub region: String,
     /// `AES256`, `aws:kms`, or absent for none.
     pub encryption: Option<String>,
+    pub public_access_block: bool,
+    pub versioning: bool,
+    /// Server access logs go to this bucket.
+    pub logging_target: Option<String>,
+    /// A policy denying requests without TLS.
+    pub tls_only: bool,
+    /// A policy letting anyone read objects.
+    pub public_read: bool,
+    pub tags: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,6 +90,40 @@ pub struct Bucket {
 pub struct Region {
     pub ebs_encryption_by_default: bool,
     pub vpcs: Vec<Vpc>,
+    /// Every VPC of the region (the default one too) gets flow logs to this bucket.
+    pub flow_logs_bucket: Option<String>,
+    /// Deny SSH and RDP from the internet in every network ACL.
+    pub harden_network_acls: bool,
+    pub guardduty: bool,
+    pub security_hub: bool,
+    /// A recorder of all resources, recording, delivering to this bucket.
+    pub config_bucket: Option<String>,
+    /// Customer-managed keys; `true` when rotation is on.
+    pub kms_keys: Vec<bool>,
+    pub db_instances: Vec<DbInstance>,
+    /// Instances' root volumes are encrypted.
+    pub encrypt_volumes: bool,
+    /// An application load balancer over the first VPC's subnets with a plain HTTP listener.
+    pub http_load_balancer: bool,
+    /// An Auto Scaling group over the first VPC's subnets.
+    pub auto_scaling_group: bool,
+    /// Unencrypted volumes with a public snapshot each.
+    pub public_snapshots: usize,
+    /// A backup plan (moto cannot list its selections, so BAK-01 reports `error`).
+    pub backup_plan: bool,
+    /// Remove the scenario AMI and its (unencrypted) snapshot once instances run.
+    pub drop_ami: bool,
+    /// Turn rotation on for every key of the region, including the `alias/aws/ebs` key
+    /// that moto creates as a customer-managed key.
+    pub rotate_all_keys: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbInstance {
+    pub name: String,
+    pub multi_az: bool,
+    pub encrypted: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,6 +168,12 @@ pub struct Trail {
     pub multi_region: bool,
     pub log_file_validation: bool,
     pub logging: bool,
+    /// Deliver to a CloudWatch Logs group of this name.
+    pub log_group: Option<String>,
+    /// Encrypt with a new KMS key.
+    pub kms: bool,
+    /// Record S3 data events of every bucket.
+    pub s3_data_events: bool,
 }
 
 impl Scenario {
@@ -186,32 +239,139 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
                 .await
                 .expect("put bucket encryption");
         }
-    }
-    for (name, region) in &s.regions {
-        seed_region(
-            &aws_sdk_ec2::Client::new(&moto.sdk_config(name).await),
-            name,
-            region,
-        )
-        .await;
-    }
-    for t in &s.trails {
-        let ct = aws_sdk_cloudtrail::Client::new(&moto.sdk_config(&t.region).await);
-        ct.create_trail()
-            .name(&t.name)
-            .s3_bucket_name(&t.bucket)
-            .is_multi_region_trail(t.multi_region)
-            .enable_log_file_validation(t.log_file_validation)
-            .send()
-            .await
-            .expect("create trail");
-        if t.logging {
-            ct.start_logging()
-                .name(&t.name)
+        if s.buckets
+            .iter()
+            .any(|o| o.logging_target.as_deref() == Some(b.name.as_str()))
+        {
+            s3.put_bucket_acl()
+                .bucket(&b.name)
+                .acl(aws_sdk_s3::types::BucketCannedAcl::from(
+                    "log-delivery-write",
+                ))
                 .send()
                 .await
-                .expect("start logging");
+                .expect("log delivery acl");
         }
+    }
+    // Logging before policies: moto refuses a logging target whose policy names "*".
+    for phase in [Phase::Settings, Phase::Policy] {
+        for b in &s.buckets {
+            let conf = moto.sdk_config(&b.region).await;
+            let s3 = aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&conf)
+                    .force_path_style(true)
+                    .build(),
+            );
+            seed_bucket_settings(&s3, b, phase).await;
+        }
+    }
+    if s.account_public_access_block {
+        let conf = aws_sdk_s3control::config::Builder::from(&base)
+            .endpoint_resolver(tomscan::aws::AsGiven::default())
+            .build();
+        aws_sdk_s3control::Client::from_conf(conf)
+            .put_public_access_block()
+            .account_id(ACCOUNT_ID)
+            .public_access_block_configuration(
+                aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("account public access block");
+    }
+    if let Some(email) = &s.security_contact {
+        aws_sdk_account::Client::new(&base)
+            .put_alternate_contact()
+            .alternate_contact_type(aws_sdk_account::types::AlternateContactType::Security)
+            .email_address(email)
+            .name("Security team")
+            .phone_number("+49 30 0000000")
+            .title("Security")
+            .send()
+            .await
+            .expect("security contact");
+    }
+    for (name, region) in &s.regions {
+        let conf = moto.sdk_config(name).await;
+        seed_region(&conf, name, region).await;
+        seed_region_services(&conf, region).await;
+    }
+    for t in &s.trails {
+        seed_trail(&moto.sdk_config(&t.region).await, t).await;
+    }
+}
+
+async fn seed_trail(conf: &aws_config::SdkConfig, t: &Trail) {
+    let ct = aws_sdk_cloudtrail::Client::new(conf);
+    let mut create = ct
+        .create_trail()
+        .name(&t.name)
+        .s3_bucket_name(&t.bucket)
+        .is_multi_region_trail(t.multi_region)
+        .enable_log_file_validation(t.log_file_validation);
+    if let Some(group) = &t.log_group {
+        aws_sdk_cloudwatchlogs::Client::new(conf)
+            .create_log_group()
+            .log_group_name(group)
+            .send()
+            .await
+            .expect("log group");
+        create = create
+            .cloud_watch_logs_log_group_arn(format!(
+                "arn:aws:logs:{}:{ACCOUNT_ID}:log-group:{group}:*",
+                t.region
+            ))
+            .cloud_watch_logs_role_arn(format!(
+                "arn:aws:iam::{ACCOUNT_ID}:role/cloudtrail-to-logs"
+            ));
+    }
+    if t.kms {
+        let key = aws_sdk_kms::Client::new(conf)
+            .create_key()
+            .send()
+            .await
+            .expect("kms key");
+        let kms = aws_sdk_kms::Client::new(conf);
+        let meta = key.key_metadata().unwrap();
+        kms.enable_key_rotation()
+            .key_id(meta.key_id())
+            .send()
+            .await
+            .expect("key rotation");
+        create = create.kms_key_id(meta.arn().unwrap());
+    }
+    create.send().await.expect("create trail");
+    if t.s3_data_events {
+        use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+        ct.put_event_selectors()
+            .trail_name(&t.name)
+            .event_selectors(
+                EventSelector::builder()
+                    .read_write_type(ReadWriteType::All)
+                    .include_management_events(true)
+                    .data_resources(
+                        DataResource::builder()
+                            .r#type("AWS::S3::Object")
+                            .values("arn:aws:s3")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("event selectors");
+    }
+    if t.logging {
+        ct.start_logging()
+            .name(&t.name)
+            .send()
+            .await
+            .expect("start logging");
     }
 }
 
@@ -322,7 +482,8 @@ async fn seed_iam(iam: &aws_sdk_iam::Client, s: &Scenario) {
     }
 }
 
-async fn seed_region(ec2: &aws_sdk_ec2::Client, name: &str, r: &Region) {
+async fn seed_region(conf: &aws_config::SdkConfig, name: &str, r: &Region) {
+    let ec2 = &aws_sdk_ec2::Client::new(conf);
     if r.ebs_encryption_by_default {
         ec2.enable_ebs_encryption_by_default()
             .send()
@@ -379,15 +540,411 @@ async fn seed_region(ec2: &aws_sdk_ec2::Client, name: &str, r: &Region) {
             }
         }
         for &subnet in &v.instances {
+            use aws_sdk_ec2::types::{BlockDeviceMapping, EbsBlockDevice};
             ec2.run_instances()
                 .image_id("ami-0tomscan0000001")
                 .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
                 .min_count(1)
                 .max_count(1)
                 .subnet_id(&subnets[subnet])
+                .block_device_mappings(
+                    BlockDeviceMapping::builder()
+                        .device_name("/dev/xvda")
+                        .ebs(
+                            EbsBlockDevice::builder()
+                                .volume_size(8)
+                                .encrypted(r.encrypt_volumes)
+                                .build(),
+                        )
+                        .build(),
+                )
                 .send()
                 .await
                 .expect("run instance");
         }
+        if r.http_load_balancer && subnets.len() >= 2 {
+            seed_load_balancer(conf, &vpc_id, &subnets).await;
+        }
+        if r.auto_scaling_group {
+            let asg = aws_sdk_autoscaling::Client::new(conf);
+            asg.create_launch_configuration()
+                .launch_configuration_name(format!("web-{vpc_id}"))
+                .image_id("ami-0tomscan0000001")
+                .instance_type("t3.micro")
+                .send()
+                .await
+                .expect("launch configuration");
+            asg.create_auto_scaling_group()
+                .auto_scaling_group_name(format!("web-{vpc_id}"))
+                .launch_configuration_name(format!("web-{vpc_id}"))
+                .min_size(0)
+                .max_size(2)
+                .desired_capacity(0)
+                .vpc_zone_identifier(subnets.join(","))
+                .send()
+                .await
+                .expect("auto scaling group");
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Phase {
+    Settings,
+    Policy,
+}
+
+async fn seed_bucket_settings(s3: &aws_sdk_s3::Client, b: &Bucket, phase: Phase) {
+    if phase == Phase::Policy {
+        return seed_bucket_policy(s3, b).await;
+    }
+    if b.public_access_block {
+        s3.put_public_access_block()
+            .bucket(&b.name)
+            .public_access_block_configuration(
+                aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("bucket public access block");
+    }
+    if b.versioning {
+        s3.put_bucket_versioning()
+            .bucket(&b.name)
+            .versioning_configuration(
+                aws_sdk_s3::types::VersioningConfiguration::builder()
+                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("versioning");
+    }
+    if let Some(target) = &b.logging_target {
+        s3.put_bucket_logging()
+            .bucket(&b.name)
+            .bucket_logging_status(
+                aws_sdk_s3::types::BucketLoggingStatus::builder()
+                    .logging_enabled(
+                        aws_sdk_s3::types::LoggingEnabled::builder()
+                            .target_bucket(target)
+                            .target_prefix(format!("{}/", b.name))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("bucket logging");
+    }
+    if !b.tags.is_empty() {
+        let tags = b.tags.iter().map(|(k, v)| {
+            aws_sdk_s3::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .unwrap()
+        });
+        s3.put_bucket_tagging()
+            .bucket(&b.name)
+            .tagging(
+                aws_sdk_s3::types::Tagging::builder()
+                    .set_tag_set(Some(tags.collect()))
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .expect("bucket tags");
+    }
+}
+
+async fn seed_bucket_policy(s3: &aws_sdk_s3::Client, b: &Bucket) {
+    let arn = format!("arn:aws:s3:::{}", b.name);
+    let mut statements = Vec::new();
+    if b.tls_only {
+        statements.push(serde_json::json!({
+            "Sid": "DenyWithoutTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [arn, format!("{arn}/*")],
+            "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+        }));
+    }
+    if b.public_read {
+        statements.push(serde_json::json!({
+            "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": format!("{arn}/*")
+        }));
+    }
+    if !statements.is_empty() {
+        s3.put_bucket_policy()
+            .bucket(&b.name)
+            .policy(
+                serde_json::json!({ "Version": "2012-10-17", "Statement": statements }).to_string(),
+            )
+            .send()
+            .await
+            .expect("bucket policy");
+    }
+}
+
+async fn seed_load_balancer(conf: &aws_config::SdkConfig, vpc_id: &str, subnets: &[String]) {
+    use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, ProtocolEnum};
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(conf);
+    let lb = elb
+        .create_load_balancer()
+        .name(format!("web-{}", &vpc_id[4..12]))
+        .set_subnets(Some(subnets.to_vec()))
+        .send()
+        .await
+        .expect("load balancer");
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_string();
+    let tg = elb
+        .create_target_group()
+        .name(format!("web-{}", &vpc_id[4..12]))
+        .protocol(ProtocolEnum::Http)
+        .port(80)
+        .vpc_id(vpc_id)
+        .send()
+        .await
+        .expect("target group");
+    let tg_arn = tg.target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_string();
+    elb.create_listener()
+        .load_balancer_arn(lb_arn)
+        .protocol(ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::Forward)
+                .target_group_arn(tg_arn)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("listener");
+}
+
+/// Region-wide settings, after the VPCs exist.
+async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
+    let ec2 = aws_sdk_ec2::Client::new(conf);
+    if let Some(bucket) = &r.flow_logs_bucket {
+        let vpcs = ec2.describe_vpcs().send().await.expect("vpcs");
+        let ids: Vec<String> = vpcs
+            .vpcs()
+            .iter()
+            .filter_map(|v| v.vpc_id().map(str::to_string))
+            .collect();
+        ec2.create_flow_logs()
+            .set_resource_ids(Some(ids))
+            .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+            .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+            .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+            .log_destination(format!("arn:aws:s3:::{bucket}"))
+            .send()
+            .await
+            .expect("flow logs");
+    }
+    if r.harden_network_acls {
+        let acls = ec2
+            .describe_network_acls()
+            .send()
+            .await
+            .expect("network acls");
+        for acl in acls.network_acls() {
+            let id = acl.network_acl_id().unwrap();
+            for (n, port, v6) in [
+                (10, 22, false),
+                (11, 3389, false),
+                (12, 22, true),
+                (13, 3389, true),
+            ] {
+                let mut entry = ec2
+                    .create_network_acl_entry()
+                    .network_acl_id(id)
+                    .rule_number(n)
+                    .protocol("6")
+                    .rule_action(aws_sdk_ec2::types::RuleAction::Deny)
+                    .egress(false)
+                    .port_range(
+                        aws_sdk_ec2::types::PortRange::builder()
+                            .from(port)
+                            .to(port)
+                            .build(),
+                    );
+                entry = if v6 {
+                    entry.ipv6_cidr_block("::/0")
+                } else {
+                    entry.cidr_block("0.0.0.0/0")
+                };
+                entry.send().await.expect("network acl entry");
+            }
+        }
+    }
+    for _ in 0..r.public_snapshots {
+        let vol = ec2
+            .create_volume()
+            .availability_zone(format!("{}a", conf.region().unwrap()))
+            .size(1)
+            .send()
+            .await
+            .expect("volume");
+        let snap = ec2
+            .create_snapshot()
+            .volume_id(vol.volume_id().unwrap())
+            .send()
+            .await
+            .expect("snapshot");
+        ec2.modify_snapshot_attribute()
+            .snapshot_id(snap.snapshot_id().unwrap())
+            .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+            .operation_type(aws_sdk_ec2::types::OperationType::Add)
+            .group_names("all")
+            .send()
+            .await
+            .expect("public snapshot");
+    }
+    if r.backup_plan {
+        use aws_sdk_backup::types::{BackupPlanInput, BackupRuleInput};
+        aws_sdk_backup::Client::new(conf)
+            .create_backup_plan()
+            .backup_plan(
+                BackupPlanInput::builder()
+                    .backup_plan_name("daily")
+                    .rules(
+                        BackupRuleInput::builder()
+                            .rule_name("daily")
+                            .target_backup_vault_name("Default")
+                            .schedule_expression("cron(0 3 * * ? *)")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .expect("backup plan");
+    }
+    if r.drop_ami {
+        // moto files the scenario AMI's snapshot under this account.
+        ec2.deregister_image()
+            .image_id("ami-0tomscan0000001")
+            .send()
+            .await
+            .expect("deregister");
+        let snaps = ec2
+            .describe_snapshots()
+            .owner_ids("self")
+            .send()
+            .await
+            .expect("snapshots");
+        for snap in snaps
+            .snapshots()
+            .iter()
+            .filter(|s| s.encrypted() != Some(true))
+        {
+            ec2.delete_snapshot()
+                .snapshot_id(snap.snapshot_id().unwrap())
+                .send()
+                .await
+                .expect("delete snapshot");
+        }
+    }
+    if r.guardduty {
+        aws_sdk_guardduty::Client::new(conf)
+            .create_detector()
+            .enable(true)
+            .send()
+            .await
+            .expect("guardduty");
+    }
+    if r.security_hub {
+        aws_sdk_securityhub::Client::new(conf)
+            .enable_security_hub()
+            .send()
+            .await
+            .expect("security hub");
+    }
+    if let Some(bucket) = &r.config_bucket {
+        use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
+        let cfg = aws_sdk_config::Client::new(conf);
+        cfg.put_configuration_recorder()
+            .configuration_recorder(
+                ConfigurationRecorder::builder()
+                    .name("default")
+                    .role_arn(format!("arn:aws:iam::{ACCOUNT_ID}:role/config"))
+                    .recording_group(
+                        RecordingGroup::builder()
+                            .all_supported(true)
+                            .include_global_resource_types(true)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("config recorder");
+        cfg.put_delivery_channel()
+            .delivery_channel(
+                DeliveryChannel::builder()
+                    .name("default")
+                    .s3_bucket_name(bucket)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("delivery channel");
+        cfg.start_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .expect("start recorder");
+    }
+    let kms = aws_sdk_kms::Client::new(conf);
+    for &rotate in &r.kms_keys {
+        let key = kms.create_key().send().await.expect("kms key");
+        if rotate {
+            kms.enable_key_rotation()
+                .key_id(key.key_metadata().unwrap().key_id())
+                .send()
+                .await
+                .expect("key rotation");
+        }
+    }
+    if r.rotate_all_keys {
+        let keys = kms.list_keys().send().await.expect("keys");
+        for key in keys.keys() {
+            kms.enable_key_rotation()
+                .key_id(key.key_id().unwrap())
+                .send()
+                .await
+                .expect("key rotation");
+        }
+    }
+    let rds = aws_sdk_rds::Client::new(conf);
+    for db in &r.db_instances {
+        rds.create_db_instance()
+            .db_instance_identifier(&db.name)
+            .engine("postgres")
+            .db_instance_class("db.t3.micro")
+            .allocated_storage(20)
+            .master_username("tomscan")
+            .master_user_password("not-a-real-password-1")
+            .multi_az(db.multi_az)
+            .storage_encrypted(db.encrypted)
+            .send()
+            .await
+            .expect("db instance");
     }
 }

@@ -1,0 +1,48 @@
+use serde_json::json;
+
+use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::inventory::Source;
+
+pub static CHECK: Check = Check {
+    id: "CT-05",
+    slug: "trail-kms-encryption",
+    title: "Trail logs are encrypted with KMS",
+    severity: Severity::Medium,
+    sources: &[Source::CloudTrailTrails],
+    rationale: "Access logs name who did what to customer data, and the TOM promises they are protected like the data. SSE-KMS puts reading them behind a key policy of our own, so read access to the log bucket alone does not disclose them.",
+    remediation: "Create a KMS key whose policy lets cloudtrail.amazonaws.com GenerateDataKey* for this trail (with the aws:SourceArn condition), then aws cloudtrail update-trail --name TRAIL --kms-key-id KEY_ARN",
+    references: &[
+        "CIS AWS 3.5",
+        "CIS AWS 3.7 (v1.4)",
+        "Security Hub CloudTrail.2",
+    ],
+    run,
+    module: module_path!(),
+};
+
+fn run(cx: &mut Cx<'_>) {
+    let inv = cx.inv;
+    let Some(trails) = cx.get(&inv.cloudtrail.trails, GLOBAL) else {
+        return;
+    };
+    if trails.is_empty() {
+        cx.not_applicable(GLOBAL, "the account has no CloudTrail trail (see CT-01)");
+    }
+    for trail in trails {
+        let evidence = json!({ "trail": trail.name, "kms_key_id": trail.kms_key_id });
+        match &trail.kms_key_id {
+            Some(key) => cx.pass(
+                &trail.home_region,
+                &trail.arn,
+                format!("trail logs are encrypted with KMS key {key}"),
+                evidence,
+            ),
+            None => cx.fail(
+                &trail.home_region,
+                &trail.arn,
+                "trail logs are not encrypted with a KMS key (SSE-S3 only)",
+                evidence,
+            ),
+        }
+    }
+}

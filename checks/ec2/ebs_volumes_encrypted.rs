@@ -1,0 +1,40 @@
+use serde_json::json;
+
+use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::inventory::Source;
+
+pub static CHECK: Check = Check {
+    id: "EC2-11",
+    slug: "ebs-volumes-encrypted",
+    title: "Every EBS volume is encrypted",
+    severity: Severity::High,
+    sources: &[Source::Ec2Volumes],
+    rationale: "The TOM promises customer data is not readable by unauthorised parties in storage. An unencrypted volume, and every snapshot taken of it, holds the data in the clear for anyone who gets hold of the disk or a copy.",
+    remediation: "Volumes cannot be encrypted in place: aws ec2 create-snapshot --volume-id VOLUME, aws ec2 copy-snapshot --source-snapshot-id SNAPSHOT --source-region REGION --encrypted --kms-key-id KEY, create a volume from the encrypted copy and swap it in; turn on EBS encryption by default so no new volume is created unencrypted.",
+    references: &["Security Hub EC2.3"],
+    run,
+    module: module_path!(),
+};
+
+fn run(cx: &mut Cx<'_>) {
+    let mut volumes = 0;
+    for (region, facts) in cx.regions() {
+        let Some(list) = cx.get(&facts.volumes, region) else {
+            continue;
+        };
+        for vol in list {
+            volumes += 1;
+            let arn = super::ec2_arn(cx.inv, region, "volume", &vol.id);
+            cx.verdict(
+                vol.encrypted,
+                region,
+                &arn,
+                ("the volume is encrypted", "the volume is not encrypted"),
+                json!({ "volume_id": vol.id, "encrypted": vol.encrypted, "kms_key_id": vol.kms_key_id, "state": vol.state, "attached_instances": vol.attached_instances }),
+            );
+        }
+    }
+    if volumes == 0 {
+        cx.not_applicable(GLOBAL, "no EBS volumes in the scanned regions");
+    }
+}

@@ -1,0 +1,96 @@
+use serde_json::json;
+
+use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::inventory::{Listener, Source};
+
+pub static CHECK: Check = Check {
+    id: "ELB-01",
+    slug: "https-listeners",
+    title: "Load balancer listeners use HTTPS or TLS",
+    severity: Severity::High,
+    sources: &[Source::LoadBalancers],
+    rationale: "The TOM promises that customer data is encrypted in transit. A plain HTTP listener carries requests, cookies and credentials in the clear unless all it does is redirect the client to HTTPS.",
+    remediation: "Add an HTTPS (ALB) or TLS (NLB) listener with an ACM certificate, and turn each HTTP listener into a redirect: aws elbv2 modify-listener --listener-arn LISTENER --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'.",
+    references: &["Security Hub ELB.1", "Security Hub ELB.2"],
+    run,
+    module: module_path!(),
+};
+
+/// Network load balancer protocols that pass bytes through without terminating them.
+const PASS_THROUGH: [&str; 3] = ["TCP", "UDP", "TCP_UDP"];
+
+fn run(cx: &mut Cx<'_>) {
+    let mut listeners = 0;
+    for (region, lb, list) in super::with_listeners(cx) {
+        if lb.kind == "gateway" {
+            continue;
+        }
+        for l in list {
+            listeners += 1;
+            let evidence = json!({
+                "load_balancer": lb.name,
+                "type": lb.kind,
+                "scheme": lb.scheme,
+                "port": l.port,
+                "protocol": l.protocol,
+                "default_actions": l.default_actions.iter().map(|a| json!({ "type": a.kind, "redirect_protocol": a.redirect_protocol })).collect::<Vec<_>>(),
+            });
+            match (lb.kind.as_str(), l.protocol.as_str()) {
+                ("network", p) if PASS_THROUGH.contains(&p) => {
+                    // Encryption, if any, is end to end and invisible here: no verdict.
+                    cx.not_applicable(
+                        region,
+                        format!(
+                            "listener {} ({p}:{}) of network load balancer {} passes traffic through; its encryption is not judged",
+                            l.arn, l.port, lb.name
+                        ),
+                    );
+                }
+                (_, "HTTPS" | "TLS") => cx.pass(
+                    region,
+                    &l.arn,
+                    format!("the listener on port {} uses {}", l.port, l.protocol),
+                    evidence,
+                ),
+                ("application", "HTTP") if redirects_to_https(l) => cx.pass(
+                    region,
+                    &l.arn,
+                    format!(
+                        "the HTTP listener on port {} only redirects to HTTPS",
+                        l.port
+                    ),
+                    evidence,
+                ),
+                (_, "HTTP") => cx.fail(
+                    region,
+                    &l.arn,
+                    format!(
+                        "the listener on port {} serves plain HTTP instead of only redirecting to HTTPS",
+                        l.port
+                    ),
+                    evidence,
+                ),
+                (_, p) => cx.fail(
+                    region,
+                    &l.arn,
+                    format!("the listener on port {} uses {p}, not HTTPS or TLS", l.port),
+                    evidence,
+                ),
+            }
+        }
+    }
+    if listeners == 0 {
+        cx.not_applicable(
+            GLOBAL,
+            "no application or network load balancer listeners in the scanned regions",
+        );
+    }
+}
+
+/// Every default action of the listener is a redirect to HTTPS.
+fn redirects_to_https(l: &Listener) -> bool {
+    !l.default_actions.is_empty()
+        && l.default_actions
+            .iter()
+            .all(|a| a.kind == "redirect" && a.redirect_protocol.as_deref() == Some("HTTPS"))
+}

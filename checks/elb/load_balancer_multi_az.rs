@@ -1,0 +1,43 @@
+use serde_json::json;
+
+use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::inventory::Source;
+
+pub static CHECK: Check = Check {
+    id: "ELB-03",
+    slug: "load-balancer-multi-az",
+    title: "Load balancers span at least two Availability Zones",
+    severity: Severity::Medium,
+    sources: &[Source::LoadBalancers],
+    rationale: "The TOM promises that Availability Zones keep customer data available. A load balancer with nodes in a single zone goes down with that zone, however many zones the targets behind it run in.",
+    remediation: "aws elbv2 set-subnets --load-balancer-arn LB --subnets SUBNET_A SUBNET_B (one subnet in each of at least two Availability Zones), and register targets in each zone.",
+    references: &["Security Hub ELB.10", "Security Hub ELB.13"],
+    run,
+    module: module_path!(),
+};
+
+fn run(cx: &mut Cx<'_>) {
+    let mut lbs = 0;
+    for (region, facts) in cx.regions() {
+        let Some(list) = cx.get(&facts.load_balancers, region) else {
+            continue;
+        };
+        for lb in list {
+            lbs += 1;
+            let zones = lb.availability_zones.len();
+            cx.verdict(
+                zones >= 2,
+                region,
+                &lb.arn,
+                (
+                    &format!("the load balancer spans {zones} zones"),
+                    &format!("the load balancer is in {zones} zone(s) only"),
+                ),
+                json!({ "load_balancer": lb.name, "type": lb.kind, "availability_zones": lb.availability_zones }),
+            );
+        }
+    }
+    if lbs == 0 {
+        cx.not_applicable(GLOBAL, "no load balancers in the scanned regions");
+    }
+}

@@ -1,0 +1,64 @@
+use serde_json::json;
+
+use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::inventory::{KmsKey, Source};
+
+pub static CHECK: Check = Check {
+    id: "KMS-01",
+    slug: "key-rotation",
+    title: "Customer-managed keys rotate automatically",
+    severity: Severity::Medium,
+    sources: &[Source::KmsKeys],
+    rationale: "The TOM promises industry-standard cryptography; regular key rotation, as NIST SP 800-57 recommends, limits how much data one key protects and how long a leaked key stays useful.",
+    remediation: "aws kms enable-key-rotation --key-id KEY_ID (optionally --rotation-period-in-days 90..2560; the default is 365). Old key material is kept, so existing ciphertext still decrypts.",
+    references: &["CIS AWS 3.6", "CIS AWS 3.8 (v1.4)", "Security Hub KMS.4"],
+    run,
+    module: module_path!(),
+};
+
+/// Whether automatic rotation applies to this key: AWS rotates its own keys, and only
+/// enabled symmetric keys with KMS-generated material can rotate.
+fn rotatable(key: &KmsKey) -> bool {
+    key.manager == "CUSTOMER"
+        && key.state == "Enabled"
+        && key.spec == "SYMMETRIC_DEFAULT"
+        && key.origin == "AWS_KMS"
+}
+
+fn run(cx: &mut Cx<'_>) {
+    let mut judged = 0;
+    let mut skipped = 0;
+    for (region, facts) in cx.regions() {
+        let Some(keys) = cx.get(&facts.kms_keys, region) else {
+            continue;
+        };
+        for key in keys {
+            if !rotatable(key) {
+                skipped += 1;
+                continue;
+            }
+            judged += 1;
+            let Some(rotation) = cx.get_for(&key.rotation_enabled, region, &key.arn) else {
+                continue;
+            };
+            cx.verdict(
+                *rotation,
+                region,
+                &key.arn,
+                (
+                    "automatic key rotation is enabled",
+                    "automatic key rotation is disabled",
+                ),
+                json!({ "key_id": key.id, "manager": key.manager, "state": key.state, "spec": key.spec, "origin": key.origin, "rotation_enabled": rotation }),
+            );
+        }
+    }
+    if judged == 0 {
+        cx.not_applicable(
+            GLOBAL,
+            format!(
+                "no enabled customer-managed symmetric KMS keys in the scanned regions ({skipped} other key(s) cannot rotate automatically or are rotated by AWS)"
+            ),
+        );
+    }
+}

@@ -1,0 +1,44 @@
+use serde_json::json;
+
+use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::inventory::Source;
+
+pub static CHECK: Check = Check {
+    id: "RDS-01",
+    slug: "storage-encrypted",
+    title: "Every RDS instance encrypts its storage",
+    severity: Severity::High,
+    sources: &[Source::RdsInstances],
+    rationale: "The TOM promises customer data is not readable by unauthorised parties in storage; an unencrypted database volume, its snapshots and its read replicas hold that data in the clear.",
+    remediation: "Encryption cannot be switched on for an existing instance: aws rds create-db-snapshot, then aws rds copy-db-snapshot --kms-key-id KEY to an encrypted copy, restore a new instance from it (aws rds restore-db-instance-from-db-snapshot), cut over and delete the old one. Create new instances with --storage-encrypted.",
+    references: &["CIS AWS 2.3.1", "Security Hub RDS.3"],
+    run,
+    module: module_path!(),
+};
+
+fn run(cx: &mut Cx<'_>) {
+    let inv = cx.inv;
+    let mut instances = 0;
+    for (region, facts) in cx.regions() {
+        let Some(dbs) = cx.get(&facts.db_instances, region) else {
+            continue;
+        };
+        for db in dbs {
+            instances += 1;
+            let arn = super::db_arn(inv, region, db);
+            cx.verdict(
+                db.storage_encrypted,
+                region,
+                &arn,
+                (
+                    "the instance's storage is encrypted",
+                    "the instance's storage is not encrypted",
+                ),
+                json!({ "db_instance": db.id, "engine": db.engine, "storage_encrypted": db.storage_encrypted }),
+            );
+        }
+    }
+    if instances == 0 {
+        cx.not_applicable(GLOBAL, "no RDS instances in the scanned regions");
+    }
+}

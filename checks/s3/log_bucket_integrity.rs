@@ -1,0 +1,91 @@
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::bucket_arn;
+use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::inventory::Source;
+
+pub static CHECK: Check = Check {
+    id: "S3-09",
+    slug: "log-bucket-integrity",
+    title: "CloudTrail log buckets are versioned or locked",
+    severity: Severity::Medium,
+    sources: &[
+        Source::CloudTrailTrails,
+        Source::S3BucketVersioning,
+        Source::S3BucketObjectLock,
+    ],
+    rationale: "The TOM promises access logs are kept and cannot be tampered with. If the bucket CloudTrail writes to has neither versioning nor Object Lock, anyone who can delete objects in it can erase the record of what they did.",
+    remediation: "aws s3api put-bucket-versioning --bucket LOG_BUCKET --versioning-configuration Status=Enabled (better: create the log bucket with --object-lock-enabled-for-bucket and set a default retention with aws s3api put-object-lock-configuration).",
+    references: &["CIS AWS 3.6"],
+    run,
+    module: module_path!(),
+};
+
+fn run(cx: &mut Cx<'_>) {
+    let inv = cx.inv;
+    let Some(trails) = cx.get(&inv.cloudtrail.trails, GLOBAL) else {
+        return;
+    };
+    // One outcome per bucket, however many trails write to it.
+    let mut log_buckets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for trail in trails {
+        if let Some(b) = &trail.s3_bucket {
+            log_buckets.entry(b).or_default().push(&trail.name);
+        }
+    }
+    if log_buckets.is_empty() {
+        cx.not_applicable(GLOBAL, "no CloudTrail trail delivers to an S3 bucket");
+        return;
+    }
+    let Some(buckets) = cx.get(&inv.s3.buckets, GLOBAL) else {
+        return;
+    };
+    for (name, trail_names) in log_buckets {
+        let arn = bucket_arn(inv, name);
+        let Some(bucket) = buckets.iter().find(|b| b.name == name) else {
+            cx.error(
+                GLOBAL,
+                &arn,
+                format!("log bucket {name} is not in this account or was not listed; cannot judge"),
+                json!({ "bucket": name, "trails": trail_names }),
+            );
+            continue;
+        };
+        // Either fact proves the logs are protected; only when neither does is a
+        // missing one an error rather than a failure.
+        let versioned = bucket.versioning.ok().map(|v| v.status == "Enabled");
+        let locked = bucket.object_lock.ok().copied();
+        let evidence = json!({
+            "bucket": name,
+            "trails": trail_names,
+            "versioning": bucket.versioning.ok().map(|v| &v.status),
+            "object_lock": locked,
+        });
+        if versioned == Some(true) || locked == Some(true) {
+            let how = match (versioned, locked) {
+                (Some(true), Some(true)) => "versioned and Object Lock enabled",
+                (Some(true), _) => "versioned",
+                _ => "Object Lock enabled",
+            };
+            cx.pass(
+                &bucket.region,
+                &arn,
+                format!("the trail log bucket is {how}"),
+                evidence,
+            );
+            continue;
+        }
+        let versioning = cx.get_for(&bucket.versioning, &bucket.region, &arn);
+        let object_lock = cx.get_for(&bucket.object_lock, &bucket.region, &arn);
+        if versioning.is_some() && object_lock.is_some() {
+            cx.fail(
+                &bucket.region,
+                &arn,
+                "the trail log bucket has neither versioning nor Object Lock",
+                evidence,
+            );
+        }
+    }
+}
