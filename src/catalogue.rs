@@ -3,6 +3,7 @@
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::check::Check;
@@ -88,6 +89,21 @@ pub fn explain(c: &Check, framework: &Framework) -> String {
 /// The least-privilege policy for `checks`: exactly the read actions their sources
 /// call, plus the two every scan makes.
 pub fn policy(checks: &[&Check]) -> String {
+    // Structs, not `json!`, so the key order is IAM's familiar one in every build.
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Policy<'a> {
+        version: &'a str,
+        statement: [Statement<'a>; 1],
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Statement<'a> {
+        sid: &'a str,
+        effect: &'a str,
+        action: Vec<&'a str>,
+        resource: &'a str,
+    }
     let mut actions: Vec<&str> = checks
         .iter()
         .flat_map(|c| c.actions())
@@ -95,15 +111,15 @@ pub fn policy(checks: &[&Check]) -> String {
         .collect();
     actions.sort_unstable();
     actions.dedup();
-    let doc = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "TomscanReadOnly",
-            "Effect": "Allow",
-            "Action": actions,
-            "Resource": "*"
-        }]
-    });
+    let doc = Policy {
+        version: "2012-10-17",
+        statement: [Statement {
+            sid: "TomscanReadOnly",
+            effect: "Allow",
+            action: actions,
+            resource: "*",
+        }],
+    };
     format!(
         "{}\n",
         serde_json::to_string_pretty(&doc).expect("plain data")

@@ -1,0 +1,282 @@
+//! The command line without AWS: the catalogue commands, offline evaluation of a saved
+//! inventory, attestations, custom frameworks, and what bad input gets.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn project(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn tomscan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `tomscan evaluate` of the saved demo inventory, as JSON.
+fn evaluate(extra: &[&str]) -> (Output, Value) {
+    let inv = project("mocks/inventories/demo.json");
+    let mut args = vec!["evaluate", inv.to_str().unwrap(), "--format", "json"];
+    args.extend(extra);
+    let out = tomscan(&args);
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out, report)
+}
+
+fn finding<'a>(r: &'a Value, check: &str) -> &'a Value {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == check)
+        .unwrap_or_else(|| panic!("no {check} finding"))
+}
+
+#[test]
+fn examples_are_valid_and_current() {
+    let config = tomscan::config::Config::load(Some(&project("examples/tomscan.toml"))).unwrap();
+    assert_eq!(
+        config,
+        tomscan::config::Config::default(),
+        "the example shows the defaults"
+    );
+    let fw = tomscan::framework::Framework::builtin();
+    let att =
+        tomscan::attest::Attestations::load(&project("examples/attestations.toml"), &fw).unwrap();
+    assert_eq!(att.len(), 3);
+    tomscan::framework::Framework::load(&project("examples/frameworks/iso27001-annex-a.toml"))
+        .unwrap();
+    let policy = tomscan(&["permissions"]);
+    assert_eq!(
+        text(&policy.stdout),
+        std::fs::read_to_string(project("examples/iam-policy.json")).unwrap(),
+        "examples/iam-policy.json is stale: `cargo run -q -- permissions > examples/iam-policy.json`"
+    );
+}
+
+#[test]
+fn catalogue_commands_print_the_checks_own_metadata() {
+    let list = tomscan(&["checks", "--format", "json"]);
+    let checks: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(checks.as_array().unwrap().len(), tomscan::checks::ALL.len());
+    let explain = text(&tomscan(&["explain", "iam-03"]).stdout);
+    for needle in [
+        "IAM-03",
+        "Root account has MFA enabled",
+        "4.d",
+        "iam:GetAccountSummary",
+        "CIS AWS 1.5",
+    ] {
+        assert!(explain.contains(needle), "{needle}: {explain}");
+    }
+    let unknown = tomscan(&["explain", "IAM-99"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("IAM-99"));
+    // Least privilege follows the selection.
+    let policy: Value =
+        serde_json::from_slice(&tomscan(&["permissions", "--checks", "S3-01"]).stdout).unwrap();
+    let actions = &policy["Statement"][0]["Action"];
+    assert_eq!(
+        actions,
+        &serde_json::json!([
+            "ec2:DescribeRegions",
+            "s3:GetBucketLocation",
+            "s3:GetEncryptionConfiguration",
+            "s3:ListAllMyBuckets",
+            "sts:GetCallerIdentity"
+        ])
+    );
+}
+
+#[test]
+fn a_saved_inventory_is_judged_again_offline() {
+    let (out, r) = evaluate(&[]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(r["findings"].as_array().unwrap().len() > 100);
+    let failing_console_users: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check_id"] == "IAM-06" && f["status"] == "fail")
+        .collect();
+    assert_eq!(failing_console_users.len(), 1);
+    assert_eq!(
+        failing_console_users[0]["resource"],
+        "arn:aws:iam::123456789012:user/tom.baker"
+    );
+    assert_eq!(r["stats"]["requests"], 0, "no AWS request offline");
+    // Another threshold, another verdict, same facts.
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("tomscan.toml");
+    std::fs::write(&conf, "[thresholds]\npassword_min_length = 12\n").unwrap();
+    let (_, r) = evaluate(&["--config", conf.to_str().unwrap()]);
+    assert_eq!(finding(&r, "IAM-07")["status"], "pass");
+}
+
+#[test]
+fn attestations_turn_manual_into_attested_until_they_expire() {
+    let (_, r) = evaluate(&["--attestations", "examples/attestations.toml"]);
+    let attested = finding(&r, "ORG-1.c");
+    assert_eq!(attested["status"], "attested");
+    assert_eq!(attested["evidence"]["attested_by"], "Jane Roe, CISO");
+    assert!(
+        attested["message"]
+            .as_str()
+            .unwrap()
+            .contains("ISMS-POL-001")
+    );
+    assert_eq!(finding(&r, "ORG-1.a")["status"], "manual");
+    let section = r["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "1")
+        .unwrap();
+    assert_eq!(section["counts"]["attested"], 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.toml");
+    std::fs::write(
+        &old,
+        "[[attestation]]\nmeasure = \"1.c\"\nattested_by = \"A. Former\"\ndate = 2024-01-01\nreference = \"POL-1\"\nexpires = 2025-01-01\n",
+    )
+    .unwrap();
+    let (out, r) = evaluate(&["--attestations", old.to_str().unwrap()]);
+    let expired = finding(&r, "ORG-1.c");
+    assert_eq!(expired["status"], "manual");
+    assert!(
+        expired["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2025-01-01")
+    );
+    assert!(text(&out.stderr).contains("expired"), "a warning on stderr");
+}
+
+#[test]
+fn a_custom_framework_keys_the_report_to_its_own_numbering() {
+    let (out, r) = evaluate(&["--framework", "examples/frameworks/iso27001-annex-a.toml"]);
+    assert!(r.is_object(), "{}", text(&out.stderr));
+    assert_eq!(r["framework"]["id"], "iso27001-2022-annex-a");
+    assert_eq!(
+        finding(&r, "IAM-06")["sections"],
+        serde_json::json!(["A.8.5"])
+    );
+    let ids: Vec<&str> = r["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"A.8") && ids.contains(&"A.8.24") && !ids.contains(&"4.c"),
+        "{ids:?}"
+    );
+    // Only the mapped checks ran.
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["check_id"] != "GD-01")
+    );
+}
+
+#[test]
+fn bad_input_is_a_usage_error_naming_file_line_and_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let conf = bad(
+        "tomscan.toml",
+        "regions = [\"eu-west-1\"]\n[thresholds]\npasword_min_length = 10\n",
+    );
+    let (out, _) = evaluate(&["--config", &conf]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains(&conf) && err.contains("line 3") && err.contains("pasword_min_length"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing written half-way");
+
+    let fw = bad(
+        "fw.toml",
+        "id = \"x\"\ntitle = \"x\"\n[[section]]\nid = \"1\"\ntitle = \"t\"\nchecks = [\"NOPE-01\"]\n",
+    );
+    let (out, _) = evaluate(&["--framework", &fw]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains(&format!("{fw}:6:")) && err.contains("NOPE-01"),
+        "{err}"
+    );
+
+    let att = bad(
+        "att.toml",
+        "[[attestation]]\nmeasure = \"4.c\"\nattested_by = \"x\"\ndate = 2026-01-01\nreference = \"r\"\nexpires = 2027-01-01\n",
+    );
+    let (out, _) = evaluate(&["--attestations", &att]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(&format!("{att}:2:")),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = tomscan(&["scan", "--fail-under", "120"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("outside 0-100"));
+    let out = tomscan(&[
+        "scan",
+        "--checks",
+        "IAM-99",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("IAM-99"));
+
+    // An output file that cannot be written leaves nothing behind.
+    let target = dir.path().join("missing-dir/report.json");
+    let (out, _) = evaluate(&["--output", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!target.exists());
+}
+
+#[test]
+fn hostile_names_cannot_reach_the_terminal() {
+    let mut inv: Value = serde_json::from_str(
+        &std::fs::read_to_string(project("mocks/inventories/demo.json")).unwrap(),
+    )
+    .unwrap();
+    let users = inv["iam"]["credential_report"]["ok"]["users"]
+        .as_array_mut()
+        .unwrap();
+    users[0]["user"] = "evil\u{1b}]0;owned\u{7}\u{1b}[2J".into();
+    users[0]["arn"] = "arn:aws:iam::123456789012:user/evil\u{1b}[31m\u{202e}txt.exe".into();
+    users[0]["password_enabled"] = true.into();
+    users[0]["mfa_active"] = false.into();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.json");
+    std::fs::write(&path, inv.to_string()).unwrap();
+    let out = tomscan(&["evaluate", path.to_str().unwrap(), "--format", "table"]);
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("user/evil[31m"),
+        "the finding is shown, defanged:\n{table}"
+    );
+    assert!(!table.contains('\u{1b}') && !table.contains('\u{202e}') && !table.contains('\u{7}'));
+}
