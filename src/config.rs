@@ -103,9 +103,10 @@ pub enum ConfigError {
     },
     #[error("invalid config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("invalid config file {path}: {key} = {value}: {fix}")]
+    #[error("invalid config file {path}, line {line}: {key} = {value}: {fix}")]
     Value {
         path: PathBuf,
+        line: usize,
         key: &'static str,
         value: String,
         fix: &'static str,
@@ -140,7 +141,7 @@ impl Config {
             // toml's message already names the line, column and key.
             message: e.to_string().trim_end().to_string(),
         })?;
-        config.validate(path)?;
+        config.validate(path, text)?;
         if let (Some(file), Some(dir)) = (&config.attestations, path.parent()) {
             config.attestations = Some(dir.join(file));
         }
@@ -164,10 +165,11 @@ impl Config {
         }
     }
 
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+    fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
         let t = &self.thresholds;
-        let bad = |key, value: String, fix| ConfigError::Value {
+        let bad = |key: &'static str, value: String, fix| ConfigError::Value {
             path: path.to_path_buf(),
+            line: line_of_key(text, key.rsplit('.').next().unwrap_or(key)),
             key,
             value,
             fix,
@@ -251,6 +253,17 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The line a key is set on (values only fail validation when the file sets them).
+fn line_of_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(0, |i| i + 1)
 }
 
 /// `eu-central-1`, `us-gov-west-1`, `cn-north-1`: letters, a dash-separated middle, a number.

@@ -298,3 +298,224 @@ async fn credential_report_waits_for_generation_and_parses_the_root_row() {
         "no_information is no date"
     );
 }
+
+// ---------------------------------------------------------------- APIs moto lacks
+
+#[tokio::test]
+async fn access_analyzers_are_collected_and_an_unused_access_analyzer_does_not_count() {
+    use aws_sdk_accessanalyzer::operation::list_analyzers::ListAnalyzersOutput;
+    use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
+    let summary = |name: &str, kind: Type, status: AnalyzerStatus| {
+        AnalyzerSummary::builder()
+            .arn(format!(
+                "arn:aws:access-analyzer:eu-west-1:123456789012:analyzer/{name}"
+            ))
+            .name(name)
+            .r#type(kind)
+            .status(status)
+            .created_at(aws_smithy_types::DateTime::from_secs(0))
+            .build()
+            .unwrap()
+    };
+    let list = mock!(aws_sdk_accessanalyzer::Client::list_analyzers).then_output(move || {
+        ListAnalyzersOutput::builder()
+            .analyzers(summary(
+                "unused",
+                Type::AccountUnusedAccess,
+                AnalyzerStatus::Active,
+            ))
+            .analyzers(summary("account", Type::Account, AnalyzerStatus::Active))
+            .build()
+            .unwrap()
+    });
+    let client = mock_client!(aws_sdk_accessanalyzer, &[&list]);
+    let analyzers = tomscan::collect::services::access_analyzers(&client)
+        .await
+        .unwrap();
+    assert_eq!(analyzers.len(), 2);
+    assert_eq!(
+        (analyzers[1].kind.as_str(), analyzers[1].status.as_str()),
+        ("ACCOUNT", "ACTIVE")
+    );
+    let outcomes = judge(
+        "AA-01",
+        tomscan::inventory::Regional {
+            access_analyzers: Collected::Ok(analyzers),
+            ..Default::default()
+        },
+    );
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].0, Status::Pass);
+}
+
+#[tokio::test]
+async fn alarms_are_collected_with_their_actions() {
+    use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+    use aws_sdk_cloudwatch::types::MetricAlarm;
+    let page = mock!(aws_sdk_cloudwatch::Client::describe_alarms).then_output(|| {
+        DescribeAlarmsOutput::builder()
+            .metric_alarms(
+                MetricAlarm::builder()
+                    .alarm_name("root-usage")
+                    .alarm_arn("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:root-usage")
+                    .namespace("CISBenchmark")
+                    .metric_name("RootAccountUsage")
+                    .actions_enabled(true)
+                    .alarm_actions("arn:aws:sns:eu-west-1:123456789012:security")
+                    .build(),
+            )
+            .metric_alarms(
+                MetricAlarm::builder()
+                    .alarm_name("silent")
+                    .actions_enabled(true)
+                    .build(),
+            )
+            .build()
+    });
+    let client = mock_client!(aws_sdk_cloudwatch, &[&page]);
+    let alarms = tomscan::collect::services::alarms(&client).await.unwrap();
+    assert_eq!(alarms[0].metric_name.as_deref(), Some("RootAccountUsage"));
+    assert_eq!(
+        alarms[0].alarm_actions,
+        ["arn:aws:sns:eu-west-1:123456789012:security"]
+    );
+    let outcomes = judge(
+        "CW-02",
+        tomscan::inventory::Regional {
+            alarms: Collected::Ok(alarms),
+            ..Default::default()
+        },
+    );
+    let statuses: Vec<Status> = outcomes.iter().map(|o| o.0).collect();
+    assert_eq!(statuses, [Status::Pass, Status::Fail]);
+}
+
+#[tokio::test]
+async fn security_hub_off_is_a_fact_and_unreadable_standards_stay_unknown() {
+    use aws_sdk_securityhub::operation::describe_hub::{DescribeHubError, DescribeHubOutput};
+    use aws_sdk_securityhub::operation::get_enabled_standards::GetEnabledStandardsError;
+    let off = mock!(aws_sdk_securityhub::Client::describe_hub).then_error(|| {
+        DescribeHubError::generic(
+            ErrorMetadata::builder()
+                .code("InvalidAccessException")
+                .message("Account is not subscribed to AWS Security Hub")
+                .build(),
+        )
+    });
+    let client = mock_client!(aws_sdk_securityhub, &[&off]);
+    let hub = tomscan::collect::services::security_hub(&client)
+        .await
+        .unwrap();
+    assert!(hub.is_none());
+
+    let on = mock!(aws_sdk_securityhub::Client::describe_hub).then_output(|| {
+        DescribeHubOutput::builder()
+            .hub_arn("arn:aws:securityhub:eu-west-1:123456789012:hub/default")
+            .build()
+    });
+    let denied = mock!(aws_sdk_securityhub::Client::get_enabled_standards).then_error(|| {
+        GetEnabledStandardsError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .build(),
+        )
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, &[&on, &denied]);
+    let hub = tomscan::collect::services::security_hub(&client)
+        .await
+        .unwrap()
+        .unwrap();
+    let Collected::Unavailable(u) = &hub.standards else {
+        panic!("{:?}", hub.standards);
+    };
+    assert_eq!(u.action, "securityhub:GetEnabledStandards");
+    let outcomes = judge(
+        "SH-02",
+        tomscan::inventory::Regional {
+            security_hub: Collected::Ok(Some(hub.clone())),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcomes.iter().map(|o| o.0).collect::<Vec<_>>(),
+        [Status::Error]
+    );
+    let outcomes = judge(
+        "SH-01",
+        tomscan::inventory::Regional {
+            security_hub: Collected::Ok(Some(hub)),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcomes.iter().map(|o| o.0).collect::<Vec<_>>(),
+        [Status::Pass],
+        "the hub itself is on"
+    );
+}
+
+#[tokio::test]
+async fn backup_selections_are_read_per_plan() {
+    use aws_sdk_backup::operation::get_backup_selection::GetBackupSelectionOutput;
+    use aws_sdk_backup::operation::list_backup_plans::ListBackupPlansOutput;
+    use aws_sdk_backup::operation::list_backup_selections::ListBackupSelectionsOutput;
+    use aws_sdk_backup::types::{
+        BackupPlansListMember, BackupSelection, BackupSelectionsListMember, Condition,
+        ConditionType,
+    };
+    let plans = mock!(aws_sdk_backup::Client::list_backup_plans).then_output(|| {
+        ListBackupPlansOutput::builder()
+            .backup_plans_list(
+                BackupPlansListMember::builder()
+                    .backup_plan_id("plan-1")
+                    .backup_plan_name("daily")
+                    .build(),
+            )
+            .build()
+    });
+    let selections = mock!(aws_sdk_backup::Client::list_backup_selections)
+        .match_requests(|r| r.backup_plan_id() == Some("plan-1"))
+        .then_output(|| {
+            ListBackupSelectionsOutput::builder()
+                .backup_selections_list(
+                    BackupSelectionsListMember::builder()
+                        .selection_id("sel-1")
+                        .build(),
+                )
+                .build()
+        });
+    let selection = mock!(aws_sdk_backup::Client::get_backup_selection)
+        .match_requests(|r| r.selection_id() == Some("sel-1"))
+        .then_output(|| {
+            GetBackupSelectionOutput::builder()
+                .backup_selection(
+                    BackupSelection::builder()
+                        .selection_name("volumes")
+                        .iam_role_arn("arn:aws:iam::123456789012:role/backup")
+                        .resources("arn:aws:ec2:*:*:volume/*")
+                        .list_of_tags(
+                            Condition::builder()
+                                .condition_type(ConditionType::Stringequals)
+                                .condition_key("backup")
+                                .condition_value("daily")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        });
+    let client = mock_client!(
+        aws_sdk_backup,
+        RuleMode::MatchAny,
+        &[&plans, &selections, &selection]
+    );
+    let list = tomscan::collect::services::backup_plans(&client)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    let sel = &list[0].selections[0];
+    assert_eq!(sel.resources, ["arn:aws:ec2:*:*:volume/*"]);
+    assert_eq!(sel.tags, [("backup".to_string(), "daily".to_string())]);
+}

@@ -78,6 +78,7 @@ fn sections(report: &Report) -> Table {
         "Fail",
         "Error",
         "Manual",
+        "Attested",
         "Score",
     ]);
     for s in &report.sections {
@@ -87,7 +88,7 @@ fn sections(report: &Report) -> Table {
         };
         let score = match (s.score, s.counts.manual, s.counts.attested) {
             (Some(v), _, _) => format!("{v:.1}"),
-            (None, m, a) if m + a > 0 && s.counts.pass + s.counts.fail == 0 => {
+            (None, m, a) if m + a > 0 => {
                 if m > 0 {
                     "manual".into()
                 } else {
@@ -109,6 +110,7 @@ fn sections(report: &Report) -> Table {
             num(s.counts.fail),
             num(s.counts.error),
             num(s.counts.manual),
+            num(s.counts.attested),
             Cell::new(score).set_alignment(CellAlignment::Right),
         ]);
     }
