@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use super::each_bucket;
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -17,18 +18,7 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let inv = cx.inv;
-    let Some(buckets) = cx.get(&inv.s3.buckets, GLOBAL) else {
-        return;
-    };
-    if buckets.is_empty() {
-        cx.not_applicable(GLOBAL, "the account has no S3 buckets");
-    }
-    for bucket in buckets {
-        let arn = format!("arn:{}:s3:::{}", inv.partition_or_default(), bucket.name);
-        let Some(encryption) = cx.get_for(&bucket.encryption, &bucket.region, &arn) else {
-            continue;
-        };
+    for (bucket, arn, encryption) in each_bucket(cx, |b| &b.encryption) {
         match encryption {
             Some(e) => cx.pass(
                 &bucket.region,

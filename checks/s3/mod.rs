@@ -10,8 +10,8 @@ pub mod tls_only_policy;
 
 use serde_json::Value;
 
-use crate::check::Check;
-use crate::inventory::{Inventory, PublicAccessBlock};
+use crate::check::{Check, Cx, GLOBAL};
+use crate::inventory::{Bucket, Collected, Inventory, PublicAccessBlock};
 
 /// This service's checks, in id order.
 pub const CHECKS: &[&Check] = &[
@@ -25,6 +25,30 @@ pub const CHECKS: &[&Check] = &[
     &bucket_versioning::CHECK,
     &log_bucket_integrity::CHECK,
 ];
+
+/// Each bucket with its ARN and one of its per-bucket facts. Records `error` for a
+/// bucket whose fact could not be read and `not_applicable` for an account without
+/// buckets; empty when the bucket list itself could not be read (also recorded).
+pub(crate) fn each_bucket<'a, T>(
+    cx: &mut Cx<'a>,
+    fact: impl Fn(&'a Bucket) -> &'a Collected<T>,
+) -> Vec<(&'a Bucket, String, &'a T)> {
+    let inv = cx.inv;
+    let Some(buckets) = cx.get(&inv.s3.buckets, GLOBAL) else {
+        return Vec::new();
+    };
+    if buckets.is_empty() {
+        cx.not_applicable(GLOBAL, "the account has no S3 buckets");
+    }
+    buckets
+        .iter()
+        .filter_map(|b| {
+            let arn = bucket_arn(inv, &b.name);
+            let value = cx.get_for(fact(b), &b.region, &arn)?;
+            Some((b, arn, value))
+        })
+        .collect()
+}
 
 /// `arn:aws:s3:::BUCKET`.
 pub(crate) fn bucket_arn(inv: &Inventory, name: &str) -> String {

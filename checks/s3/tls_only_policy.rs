@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
-use super::{bucket_arn, effect_is, is_everyone, statements, strings};
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use super::{each_bucket, effect_is, is_everyone, statements, strings};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -18,18 +18,7 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let inv = cx.inv;
-    let Some(buckets) = cx.get(&inv.s3.buckets, GLOBAL) else {
-        return;
-    };
-    if buckets.is_empty() {
-        cx.not_applicable(GLOBAL, "the account has no S3 buckets");
-    }
-    for bucket in buckets {
-        let arn = bucket_arn(inv, &bucket.name);
-        let Some(policy) = cx.get_for(&bucket.policy, &bucket.region, &arn) else {
-            continue;
-        };
+    for (bucket, arn, policy) in each_bucket(cx, |b| &b.policy) {
         let Some(policy) = policy else {
             cx.fail(
                 &bucket.region,
