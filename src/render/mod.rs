@@ -12,7 +12,7 @@ use crate::report::Report;
 pub enum Format {
     /// Readable tables for a terminal.
     Table,
-    /// The versioned JSON report (schema/report.schema.json).
+    /// The versioned JSON report (`schema_version`; README "The report").
     Json,
 }
 
