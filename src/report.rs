@@ -144,7 +144,6 @@ pub struct Stats {
     /// AWS requests sent, retries included.
     pub requests: u64,
     pub retries: u64,
-    pub throttled: u64,
     /// Requests per `service:Operation`.
     pub operations: BTreeMap<String, u64>,
 }

@@ -168,7 +168,6 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         duration_ms: started.elapsed().as_millis() as u64,
         requests: m.requests(),
         retries: m.retries(),
-        throttled: 0,
         operations: m.per_operation(),
     };
     let report = build_report(
