@@ -45,7 +45,7 @@ pub fn render(report: &Report) -> String {
                 Cell::new(f.sections.join(" ")),
                 Cell::new(f.severity.as_str()),
                 Cell::new(clean(&f.region)),
-                Cell::new(clean(&f.resource)),
+                Cell::new(clean(short_resource(&f.resource))),
                 Cell::new(clean(&f.message)),
             ]);
         }
@@ -152,9 +152,41 @@ fn counts_line(c: &Counts) -> String {
         .join(" · ")
 }
 
+/// The part of an ARN a person reads (`user/alice`, `vpc/vpc-0abc`, a bucket name); the
+/// account and region are on the same row already, and the full ARN is in the JSON.
+fn short_resource(arn: &str) -> &str {
+    match arn.strip_prefix("arn:") {
+        Some(rest) => rest.splitn(5, ':').nth(4).unwrap_or(arn),
+        None => arn,
+    }
+}
+
 fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_resource;
+
+    #[test]
+    fn arns_shorten_to_what_a_person_reads() {
+        assert_eq!(
+            short_resource("arn:aws:iam::123456789012:user/alice"),
+            "user/alice"
+        );
+        assert_eq!(short_resource("arn:aws:iam::123456789012:root"), "root");
+        assert_eq!(short_resource("arn:aws:s3:::acme-logs"), "acme-logs");
+        assert_eq!(
+            short_resource(
+                "arn:aws:logs:eu-west-1:123456789012:log-group:trail:metric-filter/root"
+            ),
+            "log-group:trail:metric-filter/root"
+        );
+        assert_eq!(short_resource("not-an-arn"), "not-an-arn");
+        assert_eq!(short_resource(""), "");
     }
 }
