@@ -58,6 +58,8 @@ pub enum Command {
     Explain { id: String },
     /// Print the least-privilege IAM policy for the selected checks.
     Permissions(SelectArgs),
+    /// Print the JSON Schema of the JSON report.
+    Schema,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -157,6 +159,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
                 bail!("unknown check id {id:?}: `tomscan checks` lists the ids");
             };
             print(&crate::catalogue::explain(check, &Framework::builtin()))?;
+            Ok(exit::OK)
+        }
+        Command::Schema => {
+            print(&crate::report::json_schema())?;
             Ok(exit::OK)
         }
         Command::Permissions(select) => {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -11,7 +12,7 @@ use crate::check::{Severity, Status};
 /// Bumped on any change that could break a consumer of the JSON report.
 pub const SCHEMA_VERSION: &str = "1";
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub schema_version: String,
     pub tool: Tool,
@@ -32,26 +33,26 @@ pub struct Report {
     pub stats: Stats,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct FrameworkRef {
     pub id: String,
     pub title: String,
 }
 
 /// The formula, in the report itself, so a reader need not trust the README's version.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Scoring {
     pub formula: String,
     pub weights: BTreeMap<Severity, f64>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
     pub pass: u32,
     pub fail: u32,
@@ -98,7 +99,7 @@ impl Counts {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SectionResult {
     pub id: String,
     /// The top-level section a measure belongs to; `None` for a section.
@@ -112,7 +113,7 @@ pub struct SectionResult {
     pub organisational: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CheckResult {
     pub id: String,
     pub title: String,
@@ -122,7 +123,7 @@ pub struct CheckResult {
     pub counts: Counts,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     pub check_id: String,
     pub title: String,
@@ -138,7 +139,7 @@ pub struct Finding {
 }
 
 /// How the scan went: what it cost, so a slow or throttled run shows itself.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Stats {
     pub duration_ms: u64,
     /// AWS requests sent, retries included.
@@ -146,4 +147,13 @@ pub struct Stats {
     pub retries: u64,
     /// Requests per `service:Operation`.
     pub operations: BTreeMap<String, u64>,
+}
+
+/// The JSON Schema of [`Report`], published as `schema/report.schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Report);
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&schema).expect("plain data")
+    )
 }

@@ -64,6 +64,38 @@ fn examples_are_valid_and_current() {
 }
 
 #[test]
+fn the_published_schema_is_the_reports_own() {
+    let printed: Value = serde_json::from_slice(&tomscan(&["schema"]).stdout).unwrap();
+    let published: Value = serde_json::from_str(
+        &std::fs::read_to_string(project("schema/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        printed, published,
+        "schema/report.schema.json is stale: `cargo run -q -- schema > schema/report.schema.json`"
+    );
+    // Every key of a real report is declared, and every required key is present.
+    let (_, report) = evaluate(&[]);
+    let props = published["properties"].as_object().unwrap();
+    for key in report.as_object().unwrap().keys() {
+        assert!(props.contains_key(key), "{key} is not in the schema");
+    }
+    for key in published["required"].as_array().unwrap() {
+        assert!(
+            report.get(key.as_str().unwrap()).is_some(),
+            "{key} missing from the report"
+        );
+    }
+    let finding = &published["$defs"]["Finding"]["properties"];
+    for key in report["findings"][0].as_object().unwrap().keys() {
+        assert!(
+            finding.get(key).is_some(),
+            "finding.{key} is not in the schema"
+        );
+    }
+}
+
+#[test]
 fn catalogue_commands_print_the_checks_own_metadata() {
     let list = tomscan(&["checks", "--format", "json"]);
     let checks: Value = serde_json::from_slice(&list.stdout).unwrap();
