@@ -262,6 +262,26 @@ impl<'a> Cx<'a> {
             .map(move |r| (r, inv.regional.get(r).unwrap_or(&NONE)))
     }
 
+    /// Every item of one regional source across the scanned regions, with its region.
+    /// Records `error` for each region whose source could not be read, and, when there
+    /// is nothing anywhere, `not_applicable` with `none` (unless something errored).
+    pub fn regional_items<T>(
+        &mut self,
+        fact: impl Fn(&'a Regional) -> &'a Collected<Vec<T>>,
+        none: &str,
+    ) -> Vec<(&'a str, &'a T)> {
+        let mut items = Vec::new();
+        for (region, facts) in self.regions() {
+            if let Some(list) = self.get(fact(facts), region) {
+                items.extend(list.iter().map(|item| (region, item)));
+            }
+        }
+        if items.is_empty() {
+            self.not_applicable(GLOBAL, none);
+        }
+        items
+    }
+
     pub fn pass(
         &mut self,
         region: &str,

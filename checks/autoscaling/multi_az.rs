@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -17,27 +17,20 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let mut groups = 0;
-    for (region, facts) in cx.regions() {
-        let Some(list) = cx.get(&facts.auto_scaling_groups, region) else {
-            continue;
-        };
-        for group in list {
-            groups += 1;
-            let zones = group.availability_zones.len();
-            cx.verdict(
-                zones >= 2,
-                region,
-                &group.arn,
-                (
-                    &format!("the group spans {zones} zones"),
-                    &format!("the group is in {zones} zone(s) only"),
-                ),
-                json!({ "group": group.name, "availability_zones": group.availability_zones, "desired_capacity": group.desired_capacity }),
-            );
-        }
-    }
-    if groups == 0 {
-        cx.not_applicable(GLOBAL, "no Auto Scaling groups in the scanned regions");
+    for (region, group) in cx.regional_items(
+        |f| &f.auto_scaling_groups,
+        "no Auto Scaling groups in the scanned regions",
+    ) {
+        let zones = group.availability_zones.len();
+        cx.verdict(
+            zones >= 2,
+            region,
+            &group.arn,
+            (
+                &format!("the group spans {zones} zones"),
+                &format!("the group is in {zones} zone(s) only"),
+            ),
+            json!({ "group": group.name, "availability_zones": group.availability_zones, "desired_capacity": group.desired_capacity }),
+        );
     }
 }

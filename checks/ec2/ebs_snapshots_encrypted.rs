@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -17,24 +17,16 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let mut snapshots = 0;
-    for (region, facts) in cx.regions() {
-        let Some(list) = cx.get(&facts.snapshots, region) else {
-            continue;
-        };
-        for snap in list {
-            snapshots += 1;
-            let arn = super::ec2_arn(cx.inv, region, "snapshot", &snap.id);
-            cx.verdict(
-                snap.encrypted,
-                region,
-                &arn,
-                ("the snapshot is encrypted", "the snapshot is not encrypted"),
-                json!({ "snapshot_id": snap.id, "volume_id": snap.volume_id, "encrypted": snap.encrypted }),
-            );
-        }
-    }
-    if snapshots == 0 {
-        cx.not_applicable(GLOBAL, "no EBS snapshots in the scanned regions");
+    for (region, snap) in
+        cx.regional_items(|f| &f.snapshots, "no EBS snapshots in the scanned regions")
+    {
+        let arn = super::ec2_arn(cx.inv, region, "snapshot", &snap.id);
+        cx.verdict(
+            snap.encrypted,
+            region,
+            &arn,
+            ("the snapshot is encrypted", "the snapshot is not encrypted"),
+            json!({ "snapshot_id": snap.id, "volume_id": snap.volume_id, "encrypted": snap.encrypted }),
+        );
     }
 }

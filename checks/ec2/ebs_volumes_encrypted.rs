@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -17,24 +17,15 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let mut volumes = 0;
-    for (region, facts) in cx.regions() {
-        let Some(list) = cx.get(&facts.volumes, region) else {
-            continue;
-        };
-        for vol in list {
-            volumes += 1;
-            let arn = super::ec2_arn(cx.inv, region, "volume", &vol.id);
-            cx.verdict(
-                vol.encrypted,
-                region,
-                &arn,
-                ("the volume is encrypted", "the volume is not encrypted"),
-                json!({ "volume_id": vol.id, "encrypted": vol.encrypted, "kms_key_id": vol.kms_key_id, "state": vol.state, "attached_instances": vol.attached_instances }),
-            );
-        }
-    }
-    if volumes == 0 {
-        cx.not_applicable(GLOBAL, "no EBS volumes in the scanned regions");
+    for (region, vol) in cx.regional_items(|f| &f.volumes, "no EBS volumes in the scanned regions")
+    {
+        let arn = super::ec2_arn(cx.inv, region, "volume", &vol.id);
+        cx.verdict(
+            vol.encrypted,
+            region,
+            &arn,
+            ("the volume is encrypted", "the volume is not encrypted"),
+            json!({ "volume_id": vol.id, "encrypted": vol.encrypted, "kms_key_id": vol.kms_key_id, "state": vol.state, "attached_instances": vol.attached_instances }),
+        );
     }
 }

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -17,27 +17,20 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let mut images = 0;
-    for (region, facts) in cx.regions() {
-        let Some(list) = cx.get(&facts.images, region) else {
-            continue;
-        };
-        for image in list {
-            images += 1;
-            let arn = super::ec2_arn(cx.inv, region, "image", &image.id);
-            cx.verdict(
-                !image.public,
-                region,
-                &arn,
-                (
-                    "the AMI is not public",
-                    "the AMI is public: any AWS account can launch it",
-                ),
-                json!({ "image_id": image.id, "name": image.name, "public": image.public }),
-            );
-        }
-    }
-    if images == 0 {
-        cx.not_applicable(GLOBAL, "the account owns no AMIs in the scanned regions");
+    for (region, image) in cx.regional_items(
+        |f| &f.images,
+        "the account owns no AMIs in the scanned regions",
+    ) {
+        let arn = super::ec2_arn(cx.inv, region, "image", &image.id);
+        cx.verdict(
+            !image.public,
+            region,
+            &arn,
+            (
+                "the AMI is not public",
+                "the AMI is public: any AWS account can launch it",
+            ),
+            json!({ "image_id": image.id, "name": image.name, "public": image.public }),
+        );
     }
 }

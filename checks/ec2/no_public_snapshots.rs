@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -17,27 +17,19 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let mut snapshots = 0;
-    for (region, facts) in cx.regions() {
-        let Some(list) = cx.get(&facts.snapshots, region) else {
-            continue;
-        };
-        for snap in list {
-            snapshots += 1;
-            let arn = super::ec2_arn(cx.inv, region, "snapshot", &snap.id);
-            cx.verdict(
-                !snap.public,
-                region,
-                &arn,
-                (
-                    "the snapshot is not public",
-                    "the snapshot is public: any AWS account can create a volume from it",
-                ),
-                json!({ "snapshot_id": snap.id, "volume_id": snap.volume_id, "public": snap.public }),
-            );
-        }
-    }
-    if snapshots == 0 {
-        cx.not_applicable(GLOBAL, "no EBS snapshots in the scanned regions");
+    for (region, snap) in
+        cx.regional_items(|f| &f.snapshots, "no EBS snapshots in the scanned regions")
+    {
+        let arn = super::ec2_arn(cx.inv, region, "snapshot", &snap.id);
+        cx.verdict(
+            !snap.public,
+            region,
+            &arn,
+            (
+                "the snapshot is not public",
+                "the snapshot is public: any AWS account can create a volume from it",
+            ),
+            json!({ "snapshot_id": snap.id, "volume_id": snap.volume_id, "public": snap.public }),
+        );
     }
 }

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -17,27 +17,20 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let mut lbs = 0;
-    for (region, facts) in cx.regions() {
-        let Some(list) = cx.get(&facts.load_balancers, region) else {
-            continue;
-        };
-        for lb in list {
-            lbs += 1;
-            let zones = lb.availability_zones.len();
-            cx.verdict(
-                zones >= 2,
-                region,
-                &lb.arn,
-                (
-                    &format!("the load balancer spans {zones} zones"),
-                    &format!("the load balancer is in {zones} zone(s) only"),
-                ),
-                json!({ "load_balancer": lb.name, "type": lb.kind, "availability_zones": lb.availability_zones }),
-            );
-        }
-    }
-    if lbs == 0 {
-        cx.not_applicable(GLOBAL, "no load balancers in the scanned regions");
+    for (region, lb) in cx.regional_items(
+        |f| &f.load_balancers,
+        "no load balancers in the scanned regions",
+    ) {
+        let zones = lb.availability_zones.len();
+        cx.verdict(
+            zones >= 2,
+            region,
+            &lb.arn,
+            (
+                &format!("the load balancer spans {zones} zones"),
+                &format!("the load balancer is in {zones} zone(s) only"),
+            ),
+            json!({ "load_balancer": lb.name, "type": lb.kind, "availability_zones": lb.availability_zones }),
+        );
     }
 }

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -18,27 +18,20 @@ pub static CHECK: Check = Check {
 
 fn run(cx: &mut Cx<'_>) {
     let inv = cx.inv;
-    let mut instances = 0;
-    for (region, facts) in cx.regions() {
-        let Some(dbs) = cx.get(&facts.db_instances, region) else {
-            continue;
-        };
-        for db in dbs {
-            instances += 1;
-            let arn = super::db_arn(inv, region, db);
-            cx.verdict(
-                db.storage_encrypted,
-                region,
-                &arn,
-                (
-                    "the instance's storage is encrypted",
-                    "the instance's storage is not encrypted",
-                ),
-                json!({ "db_instance": db.id, "engine": db.engine, "storage_encrypted": db.storage_encrypted }),
-            );
-        }
-    }
-    if instances == 0 {
-        cx.not_applicable(GLOBAL, "no RDS instances in the scanned regions");
+    for (region, db) in cx.regional_items(
+        |f| &f.db_instances,
+        "no RDS instances in the scanned regions",
+    ) {
+        let arn = super::db_arn(inv, region, db);
+        cx.verdict(
+            db.storage_encrypted,
+            region,
+            &arn,
+            (
+                "the instance's storage is encrypted",
+                "the instance's storage is not encrypted",
+            ),
+            json!({ "db_instance": db.id, "engine": db.engine, "storage_encrypted": db.storage_encrypted }),
+        );
     }
 }
