@@ -147,6 +147,9 @@ impl Aws {
         accessanalyzer: aws_sdk_accessanalyzer,
         cloudwatch: aws_sdk_cloudwatch,
         logs: aws_sdk_cloudwatchlogs,
+        elb: aws_sdk_elasticloadbalancing,
+        ds: aws_sdk_directory,
+        tagging: aws_sdk_resourcegroupstagging,
     }
 
     /// The Account API is global (answered in us-east-1).
