@@ -380,3 +380,73 @@ fn unreachable_endpoint_is_a_clear_usage_error() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// Every fragment of `mocks/scenarios/traps/`, seeded into one account: resources that
+/// look fine to a shallow check and are not. Each must `fail` in its TOM measure.
+/// The scan covers eu-central-1 and eu-west-1 only, with both allowed (measure 3), so a
+/// fragment can also hide a resource in a region the scan was not pointed at.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_trap_fails_in_its_measure() {
+    let dir = support::project_dir().join("mocks/scenarios/traps");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no trap fragments in {}", dir.display());
+    let moto = Moto::start();
+    let mut traps = Vec::new();
+    for path in &paths {
+        let mut fragment = load_scenario(path);
+        seed::seed(&moto, &fragment).await;
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        traps.extend(fragment.expect_fail.drain(..).map(|t| (name.clone(), t)));
+    }
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        "allowed_regions = [\"eu-central-1\", \"eu-west-1\"]\n",
+    )
+    .unwrap();
+    let config_path = config.path().to_string_lossy().into_owned();
+    let scan = tomscan(
+        &moto,
+        &[
+            "--config",
+            &config_path,
+            "--region",
+            "eu-central-1",
+            "--region",
+            "eu-west-1",
+        ],
+    );
+    assert!(scan.report.is_object(), "no report: {}", scan.stderr);
+    let mut missed = Vec::new();
+    for (fragment, trap) in &traps {
+        let caught = findings(&scan.report, &trap.check).into_iter().any(|f| {
+            f["status"] == "fail"
+                && f["resource"]
+                    .as_str()
+                    .is_some_and(|r| r.contains(&trap.resource))
+                && f["sections"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|m| m == trap.measure.as_str()))
+        });
+        if !caught {
+            let seen: Vec<String> = findings(&scan.report, &trap.check)
+                .into_iter()
+                .map(|f| format!("    {} {} {}", f["status"], f["resource"], f["message"]))
+                .collect();
+            missed.push(format!(
+                "{fragment}: {} should fail {:?} in {} ({}); it said\n{}",
+                trap.check,
+                trap.resource,
+                trap.measure,
+                trap.why,
+                seen.join("\n")
+            ));
+        }
+    }
+    assert!(missed.is_empty(), "traps not caught:\n{}", missed.join("\n"));
+}

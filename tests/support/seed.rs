@@ -26,6 +26,22 @@ pub struct Scenario {
     pub account_public_access_block: bool,
     /// The SECURITY alternate contact's e-mail address.
     pub security_contact: Option<String>,
+    /// Trap fragments (`mocks/scenarios/traps/*.json`): what must fail in the scan.
+    pub expect_fail: Vec<Trap>,
+}
+
+/// A resource that looks fine to a shallow check and is not: the check must `fail` it,
+/// in the measure named.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Trap {
+    pub check: String,
+    /// A substring of the failing finding's resource (an ARN, a bucket name, an id).
+    pub resource: String,
+    /// The TOM measure the check must report it under: `5.b`.
+    pub measure: String,
+    /// Why this is a trap, for the failure message.
+    pub why: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
