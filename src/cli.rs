@@ -242,14 +242,15 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     let (framework, selection, config) = load_selection(&args.select)?;
     let text = std::fs::read_to_string(&args.inventory)
         .with_context(|| format!("cannot read inventory {}", args.inventory.display()))?;
-    let inventory: Inventory = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not a tomscan inventory (write one with `tomscan scan --save-inventory FILE`)",
-            args.inventory.display()
-        )
-    })?;
+    let inventory = Inventory::from_json(&text)
+        .with_context(|| format!("cannot evaluate {}", args.inventory.display()))?;
     let checks = selection.checks(&framework)?;
-    let now = chrono::Utc::now();
+    // Ages are judged as of the collection, so evaluating last month's inventory again
+    // gives last month's verdicts, and the report says when that was.
+    let now = inventory.collected_at.unwrap_or_else(|| {
+        tracing::warn!("the inventory does not say when it was collected; judging ages as of now");
+        chrono::Utc::now()
+    });
     let attestations = load_attestations(&args.select, &config, &framework)?;
     let findings = scan::evaluate(
         &inventory,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::attest::{Attestation, Attestations};
 use crate::aws::{Aws, AwsOptions};
-use crate::check::{Check, Cx, Severity, Status};
+use crate::check::{Check, Cx, Outcome, Severity, Status};
 use crate::collect::{self, Target};
 use crate::config::Settings;
 use crate::framework::Framework;
@@ -36,6 +36,10 @@ pub enum ScanError {
         code: String,
         message: String,
     },
+    #[error(
+        "the account lists no enabled region (ec2:DescribeRegions answered an empty list): name the regions with --region"
+    )]
+    NoRegions,
     #[error("unknown check id {0:?}: `tomscan checks` lists the ids")]
     UnknownCheck(String),
     #[error("unknown section or measure id {0:?} in framework {1:?}")]
@@ -146,6 +150,9 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     } else {
         opts.regions.clone()
     };
+    if regions.is_empty() {
+        return Err(ScanError::NoRegions);
+    }
     let sources = collect::expand(checks.iter().flat_map(|c| c.sources.iter().copied()));
     let target = Target {
         account_id: &who.account_id,
@@ -197,11 +204,23 @@ pub fn evaluate(
     for check in checks {
         let mut cx = Cx::new(inv, settings, now);
         (check.run)(&mut cx);
+        let mut outcomes = cx.into_outcomes();
+        if outcomes.is_empty() {
+            // Every selected check appears in every report: silence would read as "nothing
+            // wrong" in a report nobody can tell is incomplete.
+            outcomes.push(Outcome {
+                status: Status::Error,
+                region: crate::check::GLOBAL.to_string(),
+                resource: String::new(),
+                message: "could not be evaluated: the check found nothing to judge, not even a region (the inventory covers no region?)".into(),
+                evidence: serde_json::json!({ "regions": inv.regions }),
+            });
+        }
         let sections: Vec<String> = by_check
             .get(check.id)
             .map(|ids| ids.iter().map(|s| s.to_string()).collect())
             .unwrap_or_default();
-        findings.extend(cx.into_outcomes().into_iter().map(|o| Finding {
+        findings.extend(outcomes.into_iter().map(|o| Finding {
             check_id: check.id.to_string(),
             title: check.title.to_string(),
             sections: sections.clone(),

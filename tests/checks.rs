@@ -1,31 +1,99 @@
 //! Layer 1: every check, evaluated purely over inventory fixtures in `mocks/checks/`,
 //! and the catalogue's meta-tests.
+//!
+//! One named test case per fixture file (`IAM-13::fail_login_profile_added_after_user`),
+//! as ruff does with `test_case`, so a failure names its check and fixture; each
+//! fixture's outcomes, evidence included, are an insta snapshot under
+//! `tests/snapshots/checks/`, reviewed like code (`INSTA_UPDATE=always cargo test --test
+//! checks`, then read the diff).
+//!
+//! The fixture's file name says what must come out: `pass_*` only passes (and
+//! not-applicable), `fail_*` failures on exactly `expect_fail` and no error, `error_*`
+//! an error naming `expect_missing_action` and no pass, `manual_*` only manual.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
+use serde_json::{Value, json};
 use tomscan::check::{Check, Cx, Outcome, Status};
 use tomscan::checks::ALL;
 use tomscan::config::Settings;
 use tomscan::framework::Framework;
-use tomscan::inventory::Inventory;
+use tomscan::inventory::{Inventory, Scope, Source};
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for &check in ALL.iter() {
+        for path in fixtures(check) {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            trials.push(Trial::test(format!("{}::{stem}", check.id), move || {
+                fixture_case(check, &path)
+            }));
+        }
+        trials.push(Trial::test(
+            format!("{}::all_sources_denied", check.id),
+            move || all_sources_denied(check),
+        ));
+    }
+    let meta: [(&str, fn() -> Result<(), Failed>); 9] = [
+        (
+            "meta::every_check_has_pass_and_fail_fixtures",
+            every_check_has_pass_and_fail_fixtures,
+        ),
+        (
+            "meta::every_fixture_belongs_to_a_check",
+            every_fixture_belongs_to_a_check,
+        ),
+        (
+            "meta::every_snapshot_has_its_fixture",
+            every_snapshot_has_its_fixture,
+        ),
+        (
+            "meta::ids_are_unique_stable_and_well_formed",
+            ids_are_unique_stable_and_well_formed,
+        ),
+        (
+            "meta::metadata_is_complete_and_in_one_style",
+            metadata_is_complete_and_in_one_style,
+        ),
+        (
+            "meta::every_source_declares_a_place_in_the_inventory",
+            every_source_declares_a_place_in_the_inventory,
+        ),
+        (
+            "meta::builtin_framework_maps_every_check_and_every_measure",
+            builtin_framework_maps_every_check_and_every_measure,
+        ),
+        (
+            "meta::builtin_framework_has_the_35_measures_of_the_document",
+            builtin_framework_has_the_35_measures_of_the_document,
+        ),
+        (
+            "meta::readme_check_table_is_current",
+            readme_check_table_is_current,
+        ),
+    ];
+    trials.extend(meta.into_iter().map(|(name, f)| Trial::test(name, f)));
+    libtest_mimic::run(&args, trials).exit();
+}
 
 /// A fixture: an inventory, the instant it is judged at, and what must come out.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Fixture {
-    #[allow(dead_code)]
     description: String,
     #[serde(default = "default_now")]
     now: DateTime<Utc>,
     #[serde(default)]
     settings: Settings,
-    /// Resources that must fail (fail fixtures) — exactly these, no more.
+    /// Resources that must fail (fail fixtures): exactly these, no more.
     #[serde(default)]
     expect_fail: Option<BTreeSet<String>>,
-    /// IAM actions that must be named by `error` findings (error fixtures).
+    /// The IAM action that `error` findings must name (error fixtures).
     #[serde(default)]
     expect_missing_action: Option<String>,
     inventory: Inventory,
@@ -35,36 +103,48 @@ fn default_now() -> DateTime<Utc> {
     "2026-06-01T00:00:00Z".parse().unwrap()
 }
 
-fn fixture_dir(check: &Check) -> PathBuf {
+fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture_dir(check: &Check) -> PathBuf {
+    manifest_dir()
         .join("mocks/checks")
         .join(check.service())
         .join(check.slug)
 }
 
-fn fixtures(check: &Check, prefix: &str) -> Vec<PathBuf> {
-    let Ok(dir) = std::fs::read_dir(fixture_dir(check)) else {
+fn snapshot_dir() -> PathBuf {
+    manifest_dir().join("tests/snapshots/checks")
+}
+
+/// The snapshot of one fixture: `iam__initial-passwords-changed__fail_x`.
+fn snapshot_name(check: &Check, stem: &str) -> String {
+    format!("{}__{}__{stem}", check.service(), check.slug)
+}
+
+const KINDS: [&str; 4] = ["pass_", "fail_", "error_", "manual_"];
+
+fn fixtures(check: &Check) -> Vec<PathBuf> {
+    json_files(&fixture_dir(check))
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut list: Vec<PathBuf> = dir
+    let mut list: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "json")
-                && p.file_name().unwrap().to_string_lossy().starts_with(prefix)
-        })
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     list.sort();
     list
 }
 
-fn run(check: &Check, path: &Path) -> (Fixture, Vec<Outcome>) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let fixture: Fixture =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut cx = Cx::new(&fixture.inventory, &fixture.settings, fixture.now);
+fn run(check: &Check, inventory: &Inventory, fixture: &Fixture) -> Vec<Outcome> {
+    let mut cx = Cx::new(inventory, &fixture.settings, fixture.now);
     (check.run)(&mut cx);
-    let outcomes = cx.into_outcomes();
-    (fixture, outcomes)
+    cx.into_outcomes()
 }
 
 fn describe(outcomes: &[Outcome]) -> String {
@@ -80,115 +160,136 @@ fn describe(outcomes: &[Outcome]) -> String {
         .join("\n")
 }
 
-#[test]
-fn pass_fixtures_pass() {
-    for check in ALL.iter() {
-        for path in fixtures(check, "pass_") {
-            let (_, outcomes) = run(check, &path);
-            let ok = outcomes.iter().any(|o| o.status == Status::Pass)
-                && outcomes
-                    .iter()
-                    .all(|o| matches!(o.status, Status::Pass | Status::NotApplicable));
-            assert!(
-                ok,
-                "{} {}: expected only passes, got\n{}",
-                check.id,
-                path.display(),
-                describe(&outcomes)
-            );
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+).into());
         }
-    }
+    };
 }
 
-#[test]
-fn fail_fixtures_fail_on_exactly_the_expected_resources() {
-    for check in ALL.iter() {
-        for path in fixtures(check, "fail_") {
-            let (fixture, outcomes) = run(check, &path);
+fn fixture_case(check: &'static Check, path: &Path) -> Result<(), Failed> {
+    let text = std::fs::read_to_string(path)?;
+    let fixture: Fixture =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let outcomes = run(check, &fixture.inventory, &fixture);
+    let said = describe(&outcomes);
+    let kind = KINDS
+        .iter()
+        .find(|k| stem.starts_with(**k))
+        .ok_or_else(|| format!("{stem}: a fixture's name starts with one of {KINDS:?}"))?;
+    match *kind {
+        "pass_" => ensure!(
+            outcomes.iter().any(|o| o.status == Status::Pass)
+                && outcomes
+                    .iter()
+                    .all(|o| matches!(o.status, Status::Pass | Status::NotApplicable)),
+            "expected only passes, got\n{said}"
+        ),
+        "fail_" => {
             let failed: BTreeSet<String> = outcomes
                 .iter()
                 .filter(|o| o.status == Status::Fail)
                 .map(|o| o.resource.clone())
                 .collect();
-            assert!(
-                !failed.is_empty(),
-                "{} {}: expected a failure, got\n{}",
-                check.id,
-                path.display(),
-                describe(&outcomes)
-            );
-            assert!(
+            ensure!(!failed.is_empty(), "expected a failure, got\n{said}");
+            ensure!(
                 outcomes.iter().all(|o| o.status != Status::Error),
-                "{} {}: unexpected error\n{}",
-                check.id,
-                path.display(),
-                describe(&outcomes)
+                "unexpected error\n{said}"
             );
-            if let Some(expected) = fixture.expect_fail {
-                assert_eq!(
-                    failed,
-                    expected,
-                    "{} {}: failing resources",
-                    check.id,
-                    path.display()
+            if let Some(expected) = &fixture.expect_fail {
+                ensure!(
+                    &failed == expected,
+                    "failing resources: expected {expected:?}, got {failed:?}\n{said}"
                 );
             }
         }
-    }
-}
-
-#[test]
-fn error_fixtures_never_pass_and_name_the_missing_action() {
-    for check in ALL.iter() {
-        for path in fixtures(check, "error_") {
-            let (fixture, outcomes) = run(check, &path);
-            assert!(
+        "error_" => {
+            ensure!(
                 outcomes.iter().any(|o| o.status == Status::Error),
-                "{} {}: expected an error, got\n{}",
-                check.id,
-                path.display(),
-                describe(&outcomes)
+                "expected an error, got\n{said}"
             );
-            assert!(
+            ensure!(
                 outcomes.iter().all(|o| o.status != Status::Pass),
-                "{} {}: a check that could not read its facts passed\n{}",
-                check.id,
-                path.display(),
-                describe(&outcomes)
+                "a check that could not read its facts passed\n{said}"
             );
-            if let Some(action) = fixture.expect_missing_action {
-                assert!(
-                    outcomes.iter().any(|o| o.message.contains(&action)),
-                    "{} {}: no error names {action}\n{}",
-                    check.id,
-                    path.display(),
-                    describe(&outcomes)
+            if let Some(action) = &fixture.expect_missing_action {
+                ensure!(
+                    outcomes
+                        .iter()
+                        .any(|o| o.status == Status::Error && o.message.contains(action)),
+                    "no error names {action}\n{said}"
                 );
             }
         }
+        _ => ensure!(
+            !outcomes.is_empty() && outcomes.iter().all(|o| o.status == Status::Manual),
+            "expected only manual, got\n{said}"
+        ),
     }
+
+    // The check reads only the sources it declares: with every other source denied,
+    // it says exactly the same. A check reading an undeclared source would be collected
+    // without it (a scan of only that check) and its IAM action left out of the policy.
+    let narrowed = deny_undeclared(check, &fixture.inventory);
+    let again = run(check, &narrowed, &fixture);
+    ensure!(
+        again == outcomes,
+        "{} reads a source it does not declare: with undeclared sources denied it said\n{}\ninstead of\n{said}",
+        check.id,
+        describe(&again)
+    );
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(snapshot_dir());
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(fixture.description.clone());
+    settings.set_input_file(path);
+    settings.bind(|| {
+        insta::assert_json_snapshot!(snapshot_name(check, &stem), outcomes);
+    });
+    Ok(())
 }
 
-#[test]
-fn manual_fixtures_ask_for_judgement_and_never_pass() {
-    for check in ALL.iter() {
-        for path in fixtures(check, "manual_") {
-            let (_, outcomes) = run(check, &path);
-            assert!(
-                !outcomes.is_empty() && outcomes.iter().all(|o| o.status == Status::Manual),
-                "{} {}: expected only manual, got\n{}",
-                check.id,
-                path.display(),
-                describe(&outcomes)
-            );
+fn denied(action: &str) -> Value {
+    json!({ "unavailable": { "action": action, "code": "AccessDenied", "message": "denied" } })
+}
+
+/// `inventory` with every source `check` does not declare (nor need first) made
+/// unavailable, wherever that source's facts live.
+fn deny_undeclared(check: &Check, inventory: &Inventory) -> Inventory {
+    let declared = tomscan::collect::expand(check.sources.iter().copied());
+    let mut v = serde_json::to_value(inventory).unwrap();
+    let deny = denied("test:Undeclared");
+    for source in Source::ALL.iter().filter(|s| !declared.contains(s)) {
+        match source.scope() {
+            Scope::Account(path) => {
+                let node = path.split('.').fold(&mut v, |node, part| &mut node[part]);
+                *node = deny.clone();
+            }
+            Scope::Regional(field) => {
+                for facts in v["regional"].as_object_mut().into_iter().flatten() {
+                    facts.1[field] = deny.clone();
+                }
+            }
+            Scope::Bucket(field) => {
+                let buckets = v
+                    .pointer_mut("/s3/buckets/ok")
+                    .and_then(Value::as_array_mut);
+                for bucket in buckets.into_iter().flatten() {
+                    bucket[field] = deny.clone();
+                }
+            }
         }
     }
+    serde_json::from_value(v).expect("a narrowed inventory is still an inventory")
 }
 
-/// Every check, whatever its sources, reports `error` (never `pass`, never "nothing
-/// to check") on an inventory where every source was denied, and names the action.
-#[test]
-fn every_check_errors_when_its_sources_are_denied() {
+/// With every source denied, a check reports `error` (never `pass`, never "nothing to
+/// check") and names the action.
+fn all_sources_denied(check: &'static Check) -> Result<(), Failed> {
     // Every `not_collected` of an empty two-region inventory becomes `unavailable`.
     let mut inv = serde_json::to_value(Inventory {
         account_id: "123456789012".into(),
@@ -199,91 +300,132 @@ fn every_check_errors_when_its_sources_are_denied() {
         ..Default::default()
     })
     .unwrap();
-    fn deny(v: &mut serde_json::Value) {
+    fn deny_all(v: &mut Value) {
         match v {
-            serde_json::Value::String(s) if s == "not_collected" => {
-                *v = serde_json::json!({ "unavailable": {
-                    "action": "test:DeniedAction", "code": "AccessDenied", "message": "denied" } });
-            }
-            serde_json::Value::Object(map) => map.values_mut().for_each(deny),
-            serde_json::Value::Array(list) => list.iter_mut().for_each(deny),
+            Value::String(s) if s == "not_collected" => *v = denied("test:DeniedAction"),
+            Value::Object(map) => map.values_mut().for_each(deny_all),
+            Value::Array(list) => list.iter_mut().for_each(deny_all),
             _ => {}
         }
     }
-    deny(&mut inv);
+    deny_all(&mut inv);
     let inv: Inventory = serde_json::from_value(inv).unwrap();
     let settings = Settings::default();
-    for check in ALL.iter() {
-        let mut cx = Cx::new(&inv, &settings, default_now());
-        (check.run)(&mut cx);
-        let outcomes = cx.into_outcomes();
-        assert!(
-            !outcomes.is_empty() && outcomes.iter().all(|o| o.status == Status::Error),
-            "{}: with every source denied it said\n{}",
-            check.id,
-            describe(&outcomes)
-        );
-        assert!(
-            outcomes
-                .iter()
-                .all(|o| o.message.contains("test:DeniedAction")),
-            "{}: its errors must name the denied action\n{}",
-            check.id,
-            describe(&outcomes)
-        );
-    }
+    let mut cx = Cx::new(&inv, &settings, default_now());
+    (check.run)(&mut cx);
+    let outcomes = cx.into_outcomes();
+    ensure!(
+        !outcomes.is_empty() && outcomes.iter().all(|o| o.status == Status::Error),
+        "with every source denied it said\n{}",
+        describe(&outcomes)
+    );
+    ensure!(
+        outcomes
+            .iter()
+            .all(|o| o.message.contains("test:DeniedAction")),
+        "its errors must name the denied action\n{}",
+        describe(&outcomes)
+    );
+    Ok(())
 }
 
 // ------------------------------------------------------------------ meta-tests
 
-#[test]
-fn every_check_has_pass_and_fail_fixtures() {
+fn every_check_has_pass_and_fail_fixtures() -> Result<(), Failed> {
     for check in ALL.iter() {
-        assert!(
-            !fixtures(check, "pass_").is_empty(),
-            "{}: no pass_*.json in {}",
-            check.id,
-            fixture_dir(check).display()
-        );
-        assert!(
-            !fixtures(check, "fail_").is_empty(),
-            "{}: no fail_*.json in {}",
-            check.id,
-            fixture_dir(check).display()
-        );
+        for kind in ["pass_", "fail_"] {
+            ensure!(
+                fixtures(check).iter().any(|p| p
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(kind)),
+                "{}: no {kind}*.json in {}",
+                check.id,
+                fixture_dir(check).display()
+            );
+        }
     }
+    Ok(())
 }
 
-#[test]
-fn ids_are_unique_stable_and_well_formed() {
+/// A fixture directory no check owns, or a file no prefix classifies, would never run.
+fn every_fixture_belongs_to_a_check() -> Result<(), Failed> {
+    let owned: HashSet<PathBuf> = ALL.iter().map(|c| fixture_dir(c)).collect();
+    let root = manifest_dir().join("mocks/checks");
+    for service in std::fs::read_dir(&root)? {
+        for dir in std::fs::read_dir(service?.path())? {
+            let dir = dir?.path();
+            ensure!(
+                owned.contains(&dir),
+                "{} belongs to no check (a renamed slug?)",
+                dir.display()
+            );
+            for entry in std::fs::read_dir(&dir)? {
+                let path = entry?.path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                ensure!(
+                    name.ends_with(".json") && KINDS.iter().any(|k| name.starts_with(k)),
+                    "{}: a fixture is `<{}>*.json`",
+                    path.display(),
+                    KINDS.join("|")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn every_snapshot_has_its_fixture() -> Result<(), Failed> {
+    let expected: HashSet<String> = ALL
+        .iter()
+        .flat_map(|c| {
+            fixtures(c).into_iter().map(|p| {
+                let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+                format!("{}.snap", snapshot_name(c, &stem))
+            })
+        })
+        .collect();
+    let Ok(entries) = std::fs::read_dir(snapshot_dir()) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        ensure!(
+            !name.ends_with(".snap") || expected.contains(&name),
+            "tests/snapshots/checks/{name} has no fixture any more: delete it"
+        );
+    }
+    Ok(())
+}
+
+fn ids_are_unique_stable_and_well_formed() -> Result<(), Failed> {
     let ids: Vec<&str> = ALL.iter().map(|c| c.id).collect();
     let unique: HashSet<_> = ids.iter().collect();
-    assert_eq!(unique.len(), ids.len(), "duplicate check ids");
+    ensure!(unique.len() == ids.len(), "duplicate check ids");
     for c in ALL.iter() {
-        let (prefix, n) = c.id.split_once('-').expect("ID-NN");
-        assert!(
+        let (prefix, n) = c.id.split_once('-').ok_or(format!("{}: ID-NN", c.id))?;
+        ensure!(
             prefix
                 .chars()
                 .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()),
             "{}",
             c.id
         );
-        assert!(
+        ensure!(
             n.len() == 2 && n.parse::<u32>().is_ok(),
             "{}: two-digit number",
             c.id
         );
-        assert_eq!(
-            c.slug.replace('-', "_"),
-            c.file_stem(),
+        ensure!(
+            c.slug.replace('-', "_") == c.file_stem(),
             "{}: slug must match its file name",
             c.id
         );
         // One prefix per service directory, so ids say where the check lives.
         for other in ALL.iter().filter(|o| o.service() == c.service()) {
-            assert_eq!(
-                other.id.split('-').next(),
-                Some(prefix),
+            ensure!(
+                other.id.split('-').next() == Some(prefix),
                 "{} and {} share checks/{}",
                 c.id,
                 other.id,
@@ -298,52 +440,83 @@ fn ids_are_unique_stable_and_well_formed() {
         ("S3-01", "bucket-default-encryption"),
         ("EC2-01", "instances-multi-az"),
     ] {
-        assert_eq!(tomscan::checks::find(id).map(|c| c.slug), Some(slug));
+        ensure!(
+            tomscan::checks::find(id).map(|c| c.slug) == Some(slug),
+            "{id} must stay {slug}"
+        );
     }
+    Ok(())
 }
 
-#[test]
-fn metadata_is_complete_and_in_one_style() {
+fn metadata_is_complete_and_in_one_style() -> Result<(), Failed> {
     for c in ALL.iter() {
-        assert!(!c.sources.is_empty(), "{}: no sources", c.id);
-        assert!(
+        ensure!(!c.sources.is_empty(), "{}: no sources", c.id);
+        ensure!(
             c.title.chars().next().unwrap().is_uppercase(),
             "{}: title starts upper-case",
             c.id
         );
-        assert!(
+        ensure!(
             !c.title.ends_with('.'),
             "{}: title is a statement without a full stop",
             c.id
         );
-        assert!(c.rationale.len() > 40, "{}: rationale too short", c.id);
-        assert!(c.remediation.len() > 20, "{}: remediation too short", c.id);
-        assert!(!c.references.is_empty(), "{}: no references", c.id);
+        ensure!(c.rationale.len() > 40, "{}: rationale too short", c.id);
+        ensure!(c.remediation.len() > 20, "{}: remediation too short", c.id);
+        ensure!(!c.references.is_empty(), "{}: no references", c.id);
     }
+    Ok(())
 }
 
-#[test]
-fn builtin_framework_maps_every_check_and_every_measure() {
+/// Each source's declared place exists in the inventory model, so denying it (above)
+/// and collecting it land on the same field.
+fn every_source_declares_a_place_in_the_inventory() -> Result<(), Failed> {
+    let account = serde_json::to_value(Inventory::default())?;
+    let regional = serde_json::to_value(tomscan::inventory::Regional::default())?;
+    let bucket = serde_json::to_value(tomscan::inventory::Bucket::default())?;
+    for source in Source::ALL {
+        let found = match source.scope() {
+            Scope::Account(path) => path
+                .split('.')
+                .try_fold(&account, |node, part| node.get(part))
+                .is_some(),
+            Scope::Regional(field) => regional.get(field).is_some(),
+            Scope::Bucket(field) => bucket.get(field).is_some(),
+        };
+        ensure!(
+            found,
+            "{source:?} declares {:?}, which the inventory model does not have",
+            source.scope()
+        );
+        ensure!(
+            !source.actions().is_empty(),
+            "{source:?} declares no action"
+        );
+    }
+    Ok(())
+}
+
+fn builtin_framework_maps_every_check_and_every_measure() -> Result<(), Failed> {
     let fw = Framework::builtin();
     let mapped = fw.controls_by_check();
     for c in ALL.iter() {
-        assert!(
+        ensure!(
             mapped.contains_key(c.id),
             "{} is mapped to no TOM measure",
             c.id
         );
     }
     for (_, control) in fw.controls() {
-        assert!(
+        ensure!(
             !control.checks.is_empty() || control.organisational,
             "measure {} has no check and is not declared organisational",
             control.id
         );
     }
+    Ok(())
 }
 
-#[test]
-fn builtin_framework_has_the_35_measures_of_the_document() {
+fn builtin_framework_has_the_35_measures_of_the_document() -> Result<(), Failed> {
     let fw = Framework::builtin();
     let measures: Vec<String> = fw
         .sections
@@ -356,17 +529,17 @@ fn builtin_framework_has_the_35_measures_of_the_document() {
             }
         })
         .collect();
-    assert_eq!(measures.len(), 35, "{measures:?}");
-    assert_eq!(fw.sections.len(), 11);
+    ensure!(measures.len() == 35, "{measures:?}");
+    ensure!(fw.sections.len() == 11, "11 sections");
+    Ok(())
 }
 
-#[test]
-fn readme_check_table_is_current() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+fn readme_check_table_is_current() -> Result<(), Failed> {
+    let readme = std::fs::read_to_string(manifest_dir().join("README.md"))?;
     let table = tomscan::catalogue::render(tomscan::cli::CatalogueFormat::Markdown);
-    assert!(
+    ensure!(
         readme.contains(&table),
         "README.md's check table is stale: replace it with the output of `cargo run -- checks --format markdown`"
     );
+    Ok(())
 }

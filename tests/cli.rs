@@ -312,3 +312,150 @@ fn hostile_names_cannot_reach_the_terminal() {
     );
     assert!(!table.contains('\u{1b}') && !table.contains('\u{202e}') && !table.contains('\u{7}'));
 }
+
+/// A minimal inventory (current format) with `body` merged in, written to a temp file.
+fn inventory_file(dir: &Path, body: Value) -> PathBuf {
+    let mut inv = serde_json::json!({
+        "format_version": tomscan::inventory::INVENTORY_FORMAT_VERSION,
+        "account_id": "123456789012",
+        "regions": ["eu-west-1"],
+    });
+    for (k, v) in body.as_object().unwrap() {
+        inv[k] = v.clone();
+    }
+    let path = dir.join("inventory.json");
+    std::fs::write(&path, inv.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn evaluate_refuses_an_inventory_format_it_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    for (version, says) in [(1, "older tomscan"), (99, "newer tomscan")] {
+        let path = inventory_file(dir.path(), serde_json::json!({ "format_version": version }));
+        let out = tomscan(&["evaluate", path.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "format {version}: {err}");
+        assert!(
+            err.contains(&format!("inventory format {version}")) && err.contains(says),
+            "format {version}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "nothing is reported from it");
+    }
+}
+
+/// An inventory collected in January 2020 is judged as of then: a key rotated nine
+/// days before the collection is young, however old it is today.
+#[test]
+fn evaluate_judges_ages_as_of_the_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = inventory_file(
+        dir.path(),
+        serde_json::json!({
+            "collected_at": "2020-01-10T00:00:00Z",
+            "iam": { "credential_report": { "ok": { "users": [{
+                "user": "ci", "arn": "arn:aws:iam::123456789012:user/ci",
+                "created": "2019-01-01T00:00:00Z",
+                "access_keys": [{ "active": true, "last_rotated": "2020-01-01T00:00:00Z",
+                                  "last_used": "2020-01-09T00:00:00Z" }]
+            }] } } }
+        }),
+    );
+    let out = tomscan(&[
+        "evaluate",
+        path.to_str().unwrap(),
+        "--checks",
+        "IAM-15",
+        "--format",
+        "json",
+    ]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(finding(&r, "IAM-15")["status"], "pass", "{r:#}");
+    assert_eq!(r["scanned_at"], "2020-01-10T00:00:00Z");
+}
+
+/// EC2-05 over an inventory of no region judged nothing at all: that is an `error`
+/// finding (exit 3), never a report that silently lacks the check.
+#[test]
+fn a_selected_check_with_nothing_to_judge_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = inventory_file(
+        dir.path(),
+        serde_json::json!({ "collected_at": "2026-11-27T00:00:00Z", "regions": [] }),
+    );
+    let out = tomscan(&[
+        "evaluate",
+        path.to_str().unwrap(),
+        "--checks",
+        "EC2-05",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = finding(&r, "EC2-05");
+    assert_eq!(f["status"], "error");
+    assert!(f["message"].as_str().unwrap().contains("nothing to judge"));
+}
+
+/// An endpoint that knows the caller but lists no region: nothing could be scanned, so
+/// it is a run that could not happen (exit 2), not a clean report of nothing.
+#[test]
+fn an_account_that_lists_no_region_is_a_usage_error() {
+    let endpoint = fake_aws(|body| {
+        if body.contains("Action=GetCallerIdentity") {
+            r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/audit</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#
+        } else {
+            r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><regionInfo/></DescribeRegionsResponse>"#
+        }
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .args(["scan", "--checks", "EC2-05", "--max-attempts", "1"])
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no enabled region"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+/// A one-purpose AWS endpoint on 127.0.0.1: answers each request with `answer(body)`.
+fn fake_aws(answer: fn(&str) -> &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let xml = answer(&String::from_utf8_lossy(&body));
+            let mut stream = reader.into_inner();
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                    xml.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    url
+}

@@ -448,5 +448,9 @@ async fn every_trap_fails_in_its_measure() {
             ));
         }
     }
-    assert!(missed.is_empty(), "traps not caught:\n{}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "traps not caught:\n{}",
+        missed.join("\n")
+    );
 }

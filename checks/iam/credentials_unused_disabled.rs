@@ -33,12 +33,16 @@ fn run(cx: &mut Cx<'_>) {
         let mut credentials: Vec<Value> = Vec::new();
         let mut unused: Vec<String> = Vec::new();
         if user.password_enabled {
-            // A password never used counts from the user's creation: a new user who has
-            // not signed in yet is not stale.
-            let since = user.password_last_used.or(user.created);
+            // A password never used counts from when it was set (console access is often
+            // added long after the user was created), else from the user's creation.
+            let since = user
+                .password_last_used
+                .or(user.password_last_changed)
+                .or(user.created);
             credentials.push(json!({
                 "credential": "password",
                 "last_used": user.password_last_used,
+                "last_changed": user.password_last_changed,
                 "created": user.created,
                 "unused": stale(since),
             }));

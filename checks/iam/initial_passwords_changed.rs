@@ -3,83 +3,119 @@ use serde_json::json;
 
 use super::days;
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{CredentialUser, Source};
+use crate::inventory::{CredentialUser, LoginProfile, Source};
 
 pub static CHECK: Check = Check {
     id: "IAM-13",
     slug: "initial-passwords-changed",
     title: "Console users have replaced their initial password",
     severity: Severity::Medium,
-    sources: &[Source::IamCredentialReport],
+    sources: &[Source::IamCredentialReport, Source::IamLoginProfiles],
     rationale: "The TOM promises that initial passwords are changed at first use. An administrator-set password that was never used nor changed days after the account was created is known to someone other than its owner, and an account nobody has taken over is one nobody watches.",
-    remediation: "Ask the user to sign in and set their own password, and require it for new users (aws iam create-login-profile --user-name USER --password-reset-required). If the account is not needed, remove its console access: aws iam delete-login-profile --user-name USER.",
+    remediation: "Require a new password at first sign-in (aws iam update-login-profile --user-name USER --password-reset-required), and for new users from the start (aws iam create-login-profile --user-name USER --password-reset-required); ask the user to sign in and set their own password. If the account is not needed, remove its console access: aws iam delete-login-profile --user-name USER.",
     references: &["CIS AWS 1.11 (v1.4)"],
     run,
     module: module_path!(),
 };
 
-/// A password changed this close to the user's creation was set with the user.
-const SET_AT_CREATION: TimeDelta = TimeDelta::minutes(1);
+/// A password changed this close to its login profile's creation was set with it.
+const SET_WITH_PROFILE: TimeDelta = TimeDelta::minutes(1);
 
 fn run(cx: &mut Cx<'_>) {
     let inv = cx.inv;
     let Some(report) = cx.get(&inv.iam.credential_report, GLOBAL) else {
         return;
     };
+    let console_users: Vec<&CredentialUser> =
+        report.users.iter().filter(|u| u.password_enabled).collect();
+    if console_users.is_empty() {
+        cx.not_applicable(GLOBAL, "no IAM user has a console password");
+        return;
+    }
     let grace = cx.settings.initial_password_days;
-    let mut console_users = 0;
-    for user in report.users.iter().filter(|u| u.password_enabled) {
-        console_users += 1;
-        let evidence = json!({
-            "user": user.user,
-            "created": user.created,
-            "password_last_used": user.password_last_used,
-            "password_last_changed": user.password_last_changed,
-            "grace_days": grace,
-        });
-        if !still_initial(user) {
+    let mut profiles = None;
+    for user in console_users {
+        if user.password_last_used.is_some() {
             cx.pass(
                 GLOBAL,
                 &user.arn,
-                "the password has been used or changed since the user was created",
-                evidence,
+                "the user has signed in with the password",
+                json!({ "user": user.user, "password_last_used": user.password_last_used }),
             );
             continue;
         }
-        // Without a creation date the grace period cannot be shown to run still.
-        let past_grace = user.created.is_none_or(|c| cx.now - c > days(grace));
-        if past_grace {
-            cx.fail(
-                GLOBAL,
-                &user.arn,
-                format!("initial password never used nor changed after {grace} days"),
-                evidence,
-            );
-        } else {
+        // Read only when some password was never used, so an account of active users
+        // does not depend on the extra calls.
+        if profiles.is_none() {
+            profiles = Some(cx.get(&inv.iam.login_profiles, GLOBAL));
+        }
+        // Unreadable: one `error` already says so; users who signed in are still judged.
+        let Some(Some(profiles)) = profiles else {
+            continue;
+        };
+        let Some(profile) = profiles.get(&user.user) else {
             cx.pass(
                 GLOBAL,
                 &user.arn,
-                format!(
-                    "the password has not been used yet, but the user is within the {grace}-day grace period"
-                ),
-                evidence,
+                "the console password was removed after the credential report was generated",
+                json!({ "user": user.user, "login_profile": null }),
             );
-        }
-    }
-    if console_users == 0 {
-        cx.not_applicable(GLOBAL, "no IAM user has a console password");
+            continue;
+        };
+        judge_unused(cx, user, profile, grace);
     }
 }
 
-/// Never used, and never changed after it was set along with the user.
-fn still_initial(user: &CredentialUser) -> bool {
-    if user.password_last_used.is_some() {
-        return false;
-    }
-    match (user.password_last_changed, user.created) {
-        (None, _) => true,
-        (Some(changed), Some(created)) => (changed - created).abs() <= SET_AT_CREATION,
-        // Changed at some point, but we cannot tell whether that was the initial set.
-        (Some(_), None) => false,
+/// A password never used to sign in: still the one someone else set, unless it was
+/// changed after the login profile was created or IAM forces a change at first use.
+fn judge_unused(cx: &mut Cx<'_>, user: &CredentialUser, profile: &LoginProfile, grace: u32) {
+    // The login profile, not the user, dates the initial password: console access is
+    // often added long after the user was created.
+    let set_at = profile.created.or(user.created);
+    let evidence = json!({
+        "user": user.user,
+        "user_created": user.created,
+        "password_set": set_at,
+        "password_last_changed": user.password_last_changed,
+        "password_last_used": null,
+        "password_reset_required": profile.password_reset_required,
+        "grace_days": grace,
+    });
+    let changed_since_set = match (user.password_last_changed, set_at) {
+        (Some(changed), Some(set)) => changed - set > SET_WITH_PROFILE,
+        _ => false,
+    };
+    if profile.password_reset_required {
+        cx.pass(
+            GLOBAL,
+            &user.arn,
+            "the password was never used, and IAM forces the user to replace it at first sign-in",
+            evidence,
+        );
+    } else if changed_since_set {
+        cx.pass(
+            GLOBAL,
+            &user.arn,
+            "the password was changed after it was first set",
+            evidence,
+        );
+    } else if set_at.is_some_and(|s| cx.now - s <= days(grace)) {
+        cx.pass(
+            GLOBAL,
+            &user.arn,
+            format!(
+                "the initial password has not been used yet, but was set within the {grace}-day grace period"
+            ),
+            evidence,
+        );
+    } else {
+        cx.fail(
+            GLOBAL,
+            &user.arn,
+            format!(
+                "the initial password was never used nor changed after {grace} days, and IAM will not force a new one at first sign-in"
+            ),
+            evidence,
+        );
     }
 }

@@ -57,6 +57,31 @@ pub(crate) fn root_fact(
     Some((from_summary(summary), "account summary"))
 }
 
+/// Records a pass when the account summary shows root without any credential (central
+/// root access management): MFA then has nothing to protect. Returns whether it did.
+pub(crate) fn root_without_credentials(cx: &mut Cx<'_>) -> bool {
+    let inv = cx.inv;
+    let Some(summary) = inv.iam.account_summary.ok() else {
+        return false;
+    };
+    if !summary.root_has_no_credentials() {
+        return false;
+    }
+    let root = inv.root_arn();
+    cx.pass(
+        GLOBAL,
+        &root,
+        "the root account has no password, access key or signing certificate (centrally managed root access): nobody can sign in as root, so there is nothing for MFA to protect",
+        json!({
+            "root_password_present": false,
+            "root_access_keys_present": false,
+            "root_signing_certificates_present": false,
+            "source": "account summary",
+        }),
+    );
+    true
+}
+
 /// The password policy, with a failure already recorded when the account has none.
 pub(crate) fn password_policy<'a>(cx: &mut Cx<'a>) -> Option<&'a PasswordPolicy> {
     let inv = cx.inv;

@@ -21,6 +21,10 @@ fn run(cx: &mut Cx<'_>) {
     let Some(summary) = cx.get(&inv.iam.account_summary, GLOBAL) else {
         return;
     };
+    if summary.root_has_no_credentials() {
+        super::root_without_credentials(cx);
+        return;
+    }
     let root = inv.root_arn();
     if !summary.root_mfa_enabled {
         cx.fail(

@@ -17,6 +17,9 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
+    if super::root_without_credentials(cx) {
+        return;
+    }
     let Some((enabled, from)) = super::root_fact(cx, |row| row.mfa_active, |s| s.root_mfa_enabled)
     else {
         return;

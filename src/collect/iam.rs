@@ -1,15 +1,18 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{ReportStateType, SummaryKeyType};
 use chrono::{DateTime, Utc};
 
+use futures_util::{StreamExt, TryStreamExt, stream};
+
 use super::when;
 use crate::aws::unavailable;
 use crate::inventory::{
-    AccessKey, AccountSummary, Authorization, CredentialReport, CredentialUser, Iam, InlinePolicy,
-    ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable, VirtualMfaDevice,
+    AccessKey, AccountSummary, Authorization, Collected, CredentialReport, CredentialUser, Iam,
+    InlinePolicy, LoginProfile, ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable,
+    VirtualMfaDevice,
 };
 
 pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -> Iam {
@@ -23,8 +26,19 @@ pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -
         when(sources, Source::IamPasswordPolicy, password_policy(client)),
         when(sources, Source::IamAuthorization, authorization(client)),
     );
+    // Only console passwords never used can still be the initial one; their login
+    // profiles say when that password was set and whether IAM forces a new one.
+    let login_profiles = match (
+        &credential_report,
+        sources.contains(&Source::IamLoginProfiles),
+    ) {
+        (Collected::Ok(report), true) => login_profiles(client, report).await.into(),
+        (Collected::Unavailable(u), true) => Collected::Unavailable(u.clone()),
+        _ => Collected::NotCollected,
+    };
     Iam {
         credential_report,
+        login_profiles,
         account_summary,
         password_policy,
         authorization,
@@ -75,62 +89,136 @@ async fn credential_report(client: &aws_sdk_iam::Client) -> Result<CredentialRep
     Ok(report)
 }
 
-/// Parses the credential report CSV by column name, so added columns do not break it.
-pub(crate) fn parse_credential_report(csv_bytes: &[u8]) -> Result<CredentialReport, csv::Error> {
+/// Why a credential report cannot be read. Each makes the source `Unavailable`: a
+/// report read wrong would pass root used yesterday or a user without MFA.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialReportError {
+    #[error("the credential report is not valid CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("the credential report has no `{0}` column")]
+    MissingColumn(String),
+    #[error("the credential report has no rows (not even the root account)")]
+    Empty,
+    #[error("the credential report has {0} `<root_account>` rows, expected one")]
+    RootRows(usize),
+    #[error(
+        "the credential report's `{column}` of {user:?} is {value:?}: neither an RFC 3339 date nor N/A, no_information or not_supported"
+    )]
+    Date {
+        user: String,
+        column: String,
+        value: String,
+    },
+    #[error(
+        "the credential report's `{column}` of {user:?} is {value:?}: neither true, false nor not_supported"
+    )]
+    Flag {
+        user: String,
+        column: String,
+        value: String,
+    },
+}
+
+/// Parses the credential report CSV by column name, so added columns do not break it,
+/// and strictly: every column a check reads must be there, and every value must be one
+/// the report documents. Anything else is an error, never a default.
+pub(crate) fn parse_credential_report(
+    csv_bytes: &[u8],
+) -> Result<CredentialReport, CredentialReportError> {
     let mut reader = csv::Reader::from_reader(csv_bytes);
     let headers = reader.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (user, arn, created) = (col("user"), col("arn"), col("user_creation_time"));
-    let (pw, pw_used, pw_changed, mfa) = (
-        col("password_enabled"),
-        col("password_last_used"),
-        col("password_last_changed"),
-        col("mfa_active"),
-    );
-    let keys: Vec<_> = (1..=2)
-        .map(|n| {
-            (
-                col(&format!("access_key_{n}_active")),
-                col(&format!("access_key_{n}_last_rotated")),
-                col(&format!("access_key_{n}_last_used_date")),
-            )
-        })
-        .collect();
+    // Every column a check reads, by name and position.
+    let col = |name: String| match headers.iter().position(|h| h == name) {
+        Some(i) => Ok((name, i)),
+        None => Err(CredentialReportError::MissingColumn(name)),
+    };
+    let (user, arn) = (col("user".into())?.1, col("arn".into())?.1);
+    let created = col("user_creation_time".into())?;
+    let pw = col("password_enabled".into())?;
+    let pw_used = col("password_last_used".into())?;
+    let pw_changed = col("password_last_changed".into())?;
+    let mfa = col("mfa_active".into())?;
+    let mut keys = Vec::new();
+    for n in 1..=2 {
+        keys.push([
+            col(format!("access_key_{n}_active"))?,
+            col(format!("access_key_{n}_last_rotated"))?,
+            col(format!("access_key_{n}_last_used_date"))?,
+        ]);
+    }
     let mut report = CredentialReport::default();
+    let mut roots = 0;
     for record in reader.records() {
         let record = record?;
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
+        let name = record.get(user).unwrap_or_default().to_string();
+        let date = |(column, i): &(String, usize)| {
+            let value = record.get(*i).unwrap_or_default();
+            report_date(value).map_err(|()| CredentialReportError::Date {
+                user: name.clone(),
+                column: column.clone(),
+                value: value.to_string(),
+            })
+        };
+        let flag = |(column, i): &(String, usize)| {
+            let value = record.get(*i).unwrap_or_default();
+            report_flag(value).map_err(|()| CredentialReportError::Flag {
+                user: name.clone(),
+                column: column.clone(),
+                value: value.to_string(),
+            })
+        };
+        let mut access_keys = Vec::new();
+        for [active, rotated, used] in &keys {
+            access_keys.push(AccessKey {
+                active: flag(active)?,
+                last_rotated: date(rotated)?,
+                last_used: date(used)?,
+            });
+        }
         let row = CredentialUser {
-            user: get(user).to_string(),
-            arn: get(arn).to_string(),
-            created: date(get(created)),
-            password_enabled: get(pw) == "true",
-            password_last_used: date(get(pw_used)),
-            password_last_changed: date(get(pw_changed)),
-            mfa_active: get(mfa) == "true",
-            access_keys: keys
-                .iter()
-                .map(|(active, rotated, used)| AccessKey {
-                    active: get(*active) == "true",
-                    last_rotated: date(get(*rotated)),
-                    last_used: date(get(*used)),
-                })
-                .collect(),
+            user: name.clone(),
+            arn: record.get(arn).unwrap_or_default().to_string(),
+            created: date(&created)?,
+            password_enabled: flag(&pw)?,
+            password_last_used: date(&pw_used)?,
+            password_last_changed: date(&pw_changed)?,
+            mfa_active: flag(&mfa)?,
+            access_keys,
         };
         if row.user == "<root_account>" {
+            roots += 1;
             report.root = Some(row);
         } else {
             report.users.push(row);
         }
     }
+    if roots > 1 {
+        return Err(CredentialReportError::RootRows(roots));
+    }
+    if report.root.is_none() && report.users.is_empty() {
+        return Err(CredentialReportError::Empty);
+    }
     Ok(report)
 }
 
-/// Report dates are ISO 8601; `N/A`, `no_information` and `not_supported` mean none.
-fn date(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
+/// Report dates are RFC 3339; `N/A`, `no_information` and `not_supported` are the
+/// documented ways of saying "none". Anything else is unreadable, not "never".
+fn report_date(s: &str) -> Result<Option<DateTime<Utc>>, ()> {
+    match s {
+        "N/A" | "no_information" | "not_supported" => Ok(None),
+        _ => DateTime::parse_from_rfc3339(s)
+            .map(|d| Some(d.with_timezone(&Utc)))
+            .map_err(|_| ()),
+    }
+}
+
+/// `not_supported` is what the root row says of `password_enabled`.
+fn report_flag(s: &str) -> Result<bool, ()> {
+    match s {
+        "true" | "TRUE" => Ok(true),
+        "false" | "FALSE" | "not_supported" => Ok(false),
+        _ => Err(()),
+    }
 }
 
 async fn account_summary(client: &aws_sdk_iam::Client) -> Result<AccountSummary, Unavailable> {
@@ -144,6 +232,10 @@ async fn account_summary(client: &aws_sdk_iam::Client) -> Result<AccountSummary,
     Ok(AccountSummary {
         root_mfa_enabled: flag(SummaryKeyType::AccountMfaEnabled),
         root_access_keys_present: flag(SummaryKeyType::AccountAccessKeysPresent),
+        root_password_present: map
+            .and_then(|m| m.get(&SummaryKeyType::AccountPasswordPresent))
+            .map(|v| *v > 0),
+        root_signing_certificates_present: flag(SummaryKeyType::AccountSigningCertificatesPresent),
     })
 }
 
@@ -254,6 +346,40 @@ pub(crate) fn decode_policy(doc: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|_| serde_json::Value::String(text.into_owned()))
 }
 
+/// One `GetLoginProfile` per console user whose password was never used (usually few).
+async fn login_profiles(
+    client: &aws_sdk_iam::Client,
+    report: &CredentialReport,
+) -> Result<BTreeMap<String, LoginProfile>, Unavailable> {
+    let unused = report
+        .users
+        .iter()
+        .filter(|u| u.password_enabled && u.password_last_used.is_none());
+    let answers: Vec<_> = stream::iter(unused)
+        .map(|u| async move {
+            let profile = match client.get_login_profile().user_name(&u.user).send().await {
+                Ok(out) => out.login_profile().map(|p| LoginProfile {
+                    created: super::to_chrono(p.create_date()),
+                    password_reset_required: p.password_reset_required(),
+                }),
+                // The password was removed after the report was generated.
+                Err(e) if e.code() == Some("NoSuchEntity") => None,
+                Err(e) => return Err(unavailable("iam:GetLoginProfile", e)),
+            };
+            Ok((u.user.clone(), profile))
+        })
+        .buffer_unordered(LOGIN_PROFILE_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(answers
+        .into_iter()
+        .filter_map(|(user, p)| p.map(|p| (user, p)))
+        .collect())
+}
+
+/// IAM's per-account request rate is modest; a few at a time keeps it unthrottled.
+const LOGIN_PROFILE_CONCURRENCY: usize = 4;
+
 async fn virtual_mfa_devices(
     client: &aws_sdk_iam::Client,
 ) -> Result<Vec<VirtualMfaDevice>, Unavailable> {
@@ -272,4 +398,96 @@ async fn virtual_mfa_devices(
             user_arn: d.user().map(|u| u.arn().to_string()),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod credential_report_tests {
+    use super::*;
+
+    const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+    const ROOT: &str = "<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-11-27T10:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
+    const ALICE: &str = "alice,arn:aws:iam::123456789012:user/alice,2026-01-01T00:00:00+00:00,true,no_information,2026-01-01T00:00:00+00:00,N/A,false,true,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
+
+    fn parse(rows: &[&str]) -> Result<CredentialReport, CredentialReportError> {
+        parse_credential_report(rows.join("\n").as_bytes())
+    }
+
+    #[test]
+    fn a_real_aws_report_reads_root_and_users() {
+        let report = parse(&[HEADER, ROOT, ALICE]).unwrap();
+        let root = report.root.unwrap();
+        assert!(root.mfa_active && !root.password_enabled);
+        assert_eq!(
+            root.password_last_used,
+            Some("2026-11-27T10:00:00Z".parse().unwrap())
+        );
+        let alice = &report.users[0];
+        assert!(alice.password_enabled && !alice.mfa_active);
+        assert_eq!(alice.password_last_used, None);
+        assert!(alice.access_keys[0].active && !alice.access_keys[1].active);
+    }
+
+    #[test]
+    fn a_date_that_is_not_rfc3339_is_unreadable_not_never() {
+        let root = ROOT.replace("2026-11-27T10:00:00+00:00", "2026-11-27 10:00:00");
+        let err = parse(&[HEADER, &root, ALICE]).unwrap_err();
+        assert!(
+            matches!(&err, CredentialReportError::Date { column, .. } if column == "password_last_used"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_column_is_unreadable_not_false() {
+        for column in [
+            "password_enabled",
+            "mfa_active",
+            "access_key_1_active",
+            "access_key_2_last_used_date",
+            "password_last_used",
+        ] {
+            let header = HEADER.replace(column, "renamed");
+            let err = parse(&[&header, ROOT, ALICE]).unwrap_err();
+            assert!(
+                matches!(&err, CredentialReportError::MissingColumn(c) if c == column),
+                "{column}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_flag_that_is_not_a_boolean_is_unreadable() {
+        let alice = ALICE.replace(",true,no_information,", ",yes,no_information,");
+        let err = parse(&[HEADER, ROOT, &alice]).unwrap_err();
+        assert!(matches!(err, CredentialReportError::Flag { .. }), "{err}");
+    }
+
+    #[test]
+    fn two_root_rows_are_unreadable() {
+        let err = parse(&[HEADER, ROOT, ROOT, ALICE]).unwrap_err();
+        assert!(matches!(err, CredentialReportError::RootRows(2)), "{err}");
+    }
+
+    #[test]
+    fn an_empty_or_header_only_report_is_unreadable() {
+        assert!(matches!(
+            parse(&[HEADER]).unwrap_err(),
+            CredentialReportError::Empty
+        ));
+        assert!(matches!(
+            parse(&[""]).unwrap_err(),
+            CredentialReportError::MissingColumn(_)
+        ));
+    }
+
+    #[test]
+    fn a_short_row_is_unreadable() {
+        let err = parse(&[
+            HEADER,
+            ROOT,
+            "bob,arn:aws:iam::1:user/bob,2026-01-01T00:00:00+00:00",
+        ])
+        .unwrap_err();
+        assert!(matches!(err, CredentialReportError::Csv(_)), "{err}");
+    }
 }

@@ -9,7 +9,7 @@ mod model;
 pub mod source;
 
 pub use model::*;
-pub use source::Source;
+pub use source::{Scope, Source, Spec};
 
 use serde::{Deserialize, Serialize};
 
@@ -73,4 +73,36 @@ pub fn is_access_denied_code(code: &str) -> bool {
             | "Forbidden"
             | "InvalidClientTokenId"
     ) || code.starts_with("AccessDenied")
+}
+
+/// Why a saved inventory cannot be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    #[error("not a tomscan inventory: {0} (write one with `tomscan scan --save-inventory FILE`)")]
+    Parse(serde_json::Error),
+    #[error(
+        "inventory format {found} is not one this tomscan reads (format {INVENTORY_FORMAT_VERSION}): {hint}"
+    )]
+    Version { found: u64, hint: &'static str },
+}
+
+impl Inventory {
+    /// Reads a saved inventory, refusing formats this build does not know: a field read
+    /// with another meaning would judge facts that were never collected.
+    pub fn from_json(text: &str) -> Result<Inventory, InventoryError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(InventoryError::Parse)?;
+        let found = value
+            .get("format_version")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        if found != u64::from(INVENTORY_FORMAT_VERSION) {
+            let hint = if found < u64::from(INVENTORY_FORMAT_VERSION) {
+                "it was written by an older tomscan; scan the account again"
+            } else {
+                "it was written by a newer tomscan; upgrade this one"
+            };
+            return Err(InventoryError::Version { found, hint });
+        }
+        serde_json::from_value(value).map_err(InventoryError::Parse)
+    }
 }

@@ -25,7 +25,9 @@ pub struct Inventory {
     pub regional: BTreeMap<String, Regional>,
 }
 
-pub const INVENTORY_FORMAT_VERSION: u32 = 1;
+/// 2: typed policy documents, per-region trails, login profiles and the other facts of
+/// the no-false-pass review.
+pub const INVENTORY_FORMAT_VERSION: u32 = 2;
 
 impl Inventory {
     pub fn partition_or_default(&self) -> &str {
@@ -67,11 +69,23 @@ pub type Tags = BTreeMap<String, String>;
 #[serde(default, deny_unknown_fields)]
 pub struct Iam {
     pub credential_report: Collected<CredentialReport>,
+    /// Login profiles of the console users whose password was never used, by user name.
+    /// A user missing here has no console password any more.
+    pub login_profiles: Collected<BTreeMap<String, LoginProfile>>,
     pub account_summary: Collected<AccountSummary>,
     /// `Ok(None)`: the account has no password policy at all.
     pub password_policy: Collected<Option<PasswordPolicy>>,
     pub authorization: Collected<Authorization>,
     pub virtual_mfa_devices: Collected<Vec<VirtualMfaDevice>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginProfile {
+    /// When the current console password was first set (the initial password).
+    pub created: Option<DateTime<Utc>>,
+    /// IAM makes the user choose a new password at the next sign-in.
+    pub password_reset_required: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -134,6 +148,20 @@ impl CredentialUser {
 pub struct AccountSummary {
     pub root_mfa_enabled: bool,
     pub root_access_keys_present: bool,
+    /// `AccountPasswordPresent`; `None` where the endpoint does not report it (moto).
+    pub root_password_present: Option<bool>,
+    pub root_signing_certificates_present: bool,
+}
+
+impl AccountSummary {
+    /// Root has no password, no access key and no signing certificate: the state
+    /// Organizations' centralised root access leaves a member account in. Nobody can
+    /// sign in as root, so there is nothing for MFA to protect.
+    pub fn root_has_no_credentials(&self) -> bool {
+        self.root_password_present == Some(false)
+            && !self.root_access_keys_present
+            && !self.root_signing_certificates_present
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

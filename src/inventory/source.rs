@@ -1,13 +1,28 @@
 use serde::Serialize;
 
-/// A unit of collection: one kind of fact, gathered by a fixed set of read calls.
-///
-/// Checks name the sources they read; the scan collects only those, and
-/// `tomscan permissions` derives the least-privilege policy from their actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
+/// Declares [`Source`] and [`Source::ALL`] from one list, so no second list can drift.
+macro_rules! sources {
+    ($($name:ident,)*) => {
+        /// A unit of collection: one kind of fact, gathered by a fixed set of read calls.
+        ///
+        /// Checks name the sources they read; the scan collects only those, and
+        /// `tomscan permissions` derives the least-privilege policy from their actions.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum Source {
+            $($name,)*
+        }
+
+        impl Source {
+            /// Every source, in declaration order.
+            pub const ALL: &[Source] = &[$(Source::$name,)*];
+        }
+    };
+}
+
+sources! {
     IamCredentialReport,
+    IamLoginProfiles,
     IamAccountSummary,
     IamPasswordPolicy,
     IamAuthorization,
@@ -49,70 +64,163 @@ pub enum Source {
     CloudWatchAlarms,
 }
 
+/// Where a source's facts live, and so how often it is collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Once per account: a field of [`super::Inventory`], by dotted path (`iam.authorization`).
+    Account(&'static str),
+    /// Once per scanned region: a field of [`super::Regional`].
+    Regional(&'static str),
+    /// Once per bucket: a field of [`super::Bucket`].
+    Bucket(&'static str),
+}
+
+/// Everything about a source, declared once: the IAM actions its collector calls (the
+/// least-privilege policy is derived from them) and where its facts live.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub actions: &'static [&'static str],
+    pub scope: Scope,
+}
+
 impl Source {
+    pub fn spec(self) -> Spec {
+        use Scope::*;
+        use Source::*;
+        let (actions, scope): (&'static [&'static str], Scope) = match self {
+            IamCredentialReport => (
+                &["iam:GenerateCredentialReport", "iam:GetCredentialReport"],
+                Account("iam.credential_report"),
+            ),
+            IamLoginProfiles => (&["iam:GetLoginProfile"], Account("iam.login_profiles")),
+            IamAccountSummary => (&["iam:GetAccountSummary"], Account("iam.account_summary")),
+            IamPasswordPolicy => (
+                &["iam:GetAccountPasswordPolicy"],
+                Account("iam.password_policy"),
+            ),
+            IamAuthorization => (
+                &["iam:GetAccountAuthorizationDetails"],
+                Account("iam.authorization"),
+            ),
+            IamVirtualMfaDevices => (
+                &["iam:ListVirtualMFADevices"],
+                Account("iam.virtual_mfa_devices"),
+            ),
+            S3Buckets => (
+                &["s3:ListAllMyBuckets", "s3:GetBucketLocation"],
+                Account("s3.buckets"),
+            ),
+            S3BucketEncryption => (&["s3:GetEncryptionConfiguration"], Bucket("encryption")),
+            S3BucketPublicAccessBlock => (
+                &["s3:GetBucketPublicAccessBlock"],
+                Bucket("public_access_block"),
+            ),
+            S3BucketPolicy => (&["s3:GetBucketPolicy"], Bucket("policy")),
+            S3BucketAcl => (&["s3:GetBucketAcl"], Bucket("acl_grants")),
+            S3BucketLogging => (&["s3:GetBucketLogging"], Bucket("logging_target")),
+            S3BucketVersioning => (&["s3:GetBucketVersioning"], Bucket("versioning")),
+            S3BucketObjectLock => (
+                &["s3:GetBucketObjectLockConfiguration"],
+                Bucket("object_lock"),
+            ),
+            S3BucketTags => (&["s3:GetBucketTagging"], Bucket("tags")),
+            S3AccountPublicAccessBlock => (
+                &["s3:GetAccountPublicAccessBlock"],
+                Account("s3.account_public_access_block"),
+            ),
+            CloudTrailTrails => (
+                &[
+                    "cloudtrail:DescribeTrails",
+                    "cloudtrail:GetTrailStatus",
+                    "cloudtrail:GetEventSelectors",
+                ],
+                Account("cloudtrail.trails"),
+            ),
+            AccountSecurityContact => (
+                &["account:GetAlternateContact"],
+                Account("account.security_contact"),
+            ),
+            Ec2Instances => (&["ec2:DescribeInstances"], Regional("instances")),
+            Ec2Vpcs => (&["ec2:DescribeVpcs"], Regional("vpcs")),
+            Ec2Subnets => (&["ec2:DescribeSubnets"], Regional("subnets")),
+            Ec2SecurityGroups => (&["ec2:DescribeSecurityGroups"], Regional("security_groups")),
+            Ec2ClientVpnEndpoints => (
+                &["ec2:DescribeClientVpnEndpoints"],
+                Regional("client_vpn_endpoints"),
+            ),
+            Ec2EbsEncryptionByDefault => (
+                &["ec2:GetEbsEncryptionByDefault"],
+                Regional("ebs_encryption_by_default"),
+            ),
+            Ec2NetworkAcls => (&["ec2:DescribeNetworkAcls"], Regional("network_acls")),
+            Ec2FlowLogs => (&["ec2:DescribeFlowLogs"], Regional("flow_logs")),
+            Ec2Volumes => (&["ec2:DescribeVolumes"], Regional("volumes")),
+            Ec2Snapshots => (
+                &["ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"],
+                Regional("snapshots"),
+            ),
+            Ec2Images => (&["ec2:DescribeImages"], Regional("images")),
+            Ec2VpnConnections => (&["ec2:DescribeVpnConnections"], Regional("vpn_connections")),
+            LoadBalancers => (
+                &[
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeListeners",
+                ],
+                Regional("load_balancers"),
+            ),
+            AutoScalingGroups => (
+                &["autoscaling:DescribeAutoScalingGroups"],
+                Regional("auto_scaling_groups"),
+            ),
+            RdsInstances => (&["rds:DescribeDBInstances"], Regional("db_instances")),
+            KmsKeys => (
+                &[
+                    "kms:ListKeys",
+                    "kms:DescribeKey",
+                    "kms:GetKeyRotationStatus",
+                ],
+                Regional("kms_keys"),
+            ),
+            BackupPlans => (
+                &[
+                    "backup:ListBackupPlans",
+                    "backup:ListBackupSelections",
+                    "backup:GetBackupSelection",
+                ],
+                Regional("backup_plans"),
+            ),
+            GuardDutyDetectors => (
+                &["guardduty:ListDetectors", "guardduty:GetDetector"],
+                Regional("guardduty_detectors"),
+            ),
+            SecurityHub => (
+                &["securityhub:DescribeHub", "securityhub:GetEnabledStandards"],
+                Regional("security_hub"),
+            ),
+            ConfigRecorders => (
+                &[
+                    "config:DescribeConfigurationRecorders",
+                    "config:DescribeConfigurationRecorderStatus",
+                ],
+                Regional("config_recorders"),
+            ),
+            AccessAnalyzers => (
+                &["access-analyzer:ListAnalyzers"],
+                Regional("access_analyzers"),
+            ),
+            LogMetricFilters => (&["logs:DescribeMetricFilters"], Regional("metric_filters")),
+            CloudWatchAlarms => (&["cloudwatch:DescribeAlarms"], Regional("alarms")),
+        };
+        Spec { actions, scope }
+    }
+
     /// The IAM actions the collector calls for this source.
     pub fn actions(self) -> &'static [&'static str] {
-        use Source::*;
-        match self {
-            IamCredentialReport => &["iam:GenerateCredentialReport", "iam:GetCredentialReport"],
-            IamAccountSummary => &["iam:GetAccountSummary"],
-            IamPasswordPolicy => &["iam:GetAccountPasswordPolicy"],
-            IamAuthorization => &["iam:GetAccountAuthorizationDetails"],
-            IamVirtualMfaDevices => &["iam:ListVirtualMFADevices"],
-            S3Buckets => &["s3:ListAllMyBuckets", "s3:GetBucketLocation"],
-            S3BucketEncryption => &["s3:GetEncryptionConfiguration"],
-            S3BucketPublicAccessBlock => &["s3:GetBucketPublicAccessBlock"],
-            S3BucketPolicy => &["s3:GetBucketPolicy"],
-            S3BucketAcl => &["s3:GetBucketAcl"],
-            S3BucketLogging => &["s3:GetBucketLogging"],
-            S3BucketVersioning => &["s3:GetBucketVersioning"],
-            S3BucketObjectLock => &["s3:GetBucketObjectLockConfiguration"],
-            S3BucketTags => &["s3:GetBucketTagging"],
-            S3AccountPublicAccessBlock => &["s3:GetAccountPublicAccessBlock"],
-            CloudTrailTrails => &[
-                "cloudtrail:DescribeTrails",
-                "cloudtrail:GetTrailStatus",
-                "cloudtrail:GetEventSelectors",
-            ],
-            Ec2Instances => &["ec2:DescribeInstances"],
-            Ec2Vpcs => &["ec2:DescribeVpcs"],
-            Ec2Subnets => &["ec2:DescribeSubnets"],
-            Ec2SecurityGroups => &["ec2:DescribeSecurityGroups"],
-            Ec2ClientVpnEndpoints => &["ec2:DescribeClientVpnEndpoints"],
-            Ec2EbsEncryptionByDefault => &["ec2:GetEbsEncryptionByDefault"],
-            AccountSecurityContact => &["account:GetAlternateContact"],
-            Ec2NetworkAcls => &["ec2:DescribeNetworkAcls"],
-            Ec2FlowLogs => &["ec2:DescribeFlowLogs"],
-            Ec2Volumes => &["ec2:DescribeVolumes"],
-            Ec2Snapshots => &["ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"],
-            Ec2Images => &["ec2:DescribeImages"],
-            Ec2VpnConnections => &["ec2:DescribeVpnConnections"],
-            LoadBalancers => &[
-                "elasticloadbalancing:DescribeLoadBalancers",
-                "elasticloadbalancing:DescribeListeners",
-            ],
-            AutoScalingGroups => &["autoscaling:DescribeAutoScalingGroups"],
-            RdsInstances => &["rds:DescribeDBInstances"],
-            KmsKeys => &[
-                "kms:ListKeys",
-                "kms:DescribeKey",
-                "kms:GetKeyRotationStatus",
-            ],
-            BackupPlans => &[
-                "backup:ListBackupPlans",
-                "backup:ListBackupSelections",
-                "backup:GetBackupSelection",
-            ],
-            GuardDutyDetectors => &["guardduty:ListDetectors", "guardduty:GetDetector"],
-            SecurityHub => &["securityhub:DescribeHub", "securityhub:GetEnabledStandards"],
-            ConfigRecorders => &[
-                "config:DescribeConfigurationRecorders",
-                "config:DescribeConfigurationRecorderStatus",
-            ],
-            AccessAnalyzers => &["access-analyzer:ListAnalyzers"],
-            LogMetricFilters => &["logs:DescribeMetricFilters"],
-            CloudWatchAlarms => &["cloudwatch:DescribeAlarms"],
-        }
+        self.spec().actions
+    }
+
+    pub fn scope(self) -> Scope {
+        self.spec().scope
     }
 
     /// Sources that must be collected first (a bucket's settings need the bucket list).
@@ -127,6 +235,7 @@ impl Source {
             | S3BucketVersioning
             | S3BucketObjectLock
             | S3BucketTags => &[S3Buckets],
+            IamLoginProfiles => &[IamCredentialReport],
             _ => &[],
         }
     }
