@@ -62,6 +62,10 @@ struct RawAttestation {
     note: Option<String>,
 }
 
+/// No attestation is older than this or valid for longer than [`MAX_YEARS`].
+const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+const MAX_YEARS: u32 = 5;
+
 impl Attestations {
     pub fn load(path: &Path, framework: &Framework) -> Result<Attestations, AttestationError> {
         let text = std::fs::read_to_string(path).map_err(|source| AttestationError::Read {
@@ -114,10 +118,35 @@ impl Attestations {
                 ));
             }
             let (from, until) = (date(&a.date, "date")?, date(&a.expires, "expires")?);
-            if until < from {
+            // A typo in a year makes an attestation that vouches for nothing (dated in
+            // the future) or forever (expiring in 2207): both are refused.
+            let today = chrono::Utc::now().date_naive();
+            if from > today {
+                return Err(invalid(
+                    a.date.span().start,
+                    format!(
+                        "date {from} is in the future: an attestation records a check already made"
+                    ),
+                ));
+            }
+            if from < EARLIEST {
+                return Err(invalid(
+                    a.date.span().start,
+                    format!("date {from} is before {EARLIEST}: a typo in the year?"),
+                ));
+            }
+            if until <= from {
                 return Err(invalid(
                     a.expires.span().start,
-                    format!("expires {until} is before date {from}"),
+                    format!("expires {until} must be after date {from}"),
+                ));
+            }
+            if until > from + chrono::Months::new(12 * MAX_YEARS) {
+                return Err(invalid(
+                    a.expires.span().start,
+                    format!(
+                        "expires {until} is more than {MAX_YEARS} years after date {from}: attestations are renewed, not kept forever"
+                    ),
                 ));
             }
             if a.attested_by.trim().is_empty() || a.reference.trim().is_empty() {
@@ -198,7 +227,30 @@ mod tests {
         );
         let err = case("1.a", "2025-01-01");
         assert!(
-            err.starts_with("att.toml:6:") && err.contains("before"),
+            err.starts_with("att.toml:6:") && err.contains("must be after"),
+            "{err}"
+        );
+        let err = case("1.a", "2207-01-01");
+        assert!(
+            err.starts_with("att.toml:6:") && err.contains("5 years"),
+            "{err}"
+        );
+        let future = base
+            .replace("MEASURE", "1.a")
+            .replace("2026-09-01", "2999-01-01")
+            .replace("EXP", "3000-01-01");
+        let err = parse(&future).unwrap_err().to_string();
+        assert!(
+            err.starts_with("att.toml:4:") && err.contains("in the future"),
+            "{err}"
+        );
+        let ancient = base
+            .replace("MEASURE", "1.a")
+            .replace("2026-09-01", "1926-09-01")
+            .replace("EXP", "1927-01-01");
+        let err = parse(&ancient).unwrap_err().to_string();
+        assert!(
+            err.starts_with("att.toml:4:") && err.contains("typo"),
             "{err}"
         );
         let err = case("1.a", "\"soon\"");

@@ -11,11 +11,15 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -29,7 +33,8 @@ macro_rules! regional_clients {
         pub fn $name(&self, region: &str) -> $krate::Client {
             let conf = $krate::config::Builder::from(&self.sdk)
                 .region(Region::new(region.to_string()))
-                .interceptor(self.counter());
+                .interceptor(self.counter())
+                .retry_classifier(self.emulator_gaps());
             $krate::Client::from_conf(conf.build())
         }
     )*};
@@ -123,13 +128,23 @@ impl Aws {
         RequestCounter(self.metrics.clone())
     }
 
+    fn emulator_gaps(&self) -> EmulatorGaps {
+        EmulatorGaps {
+            emulator: self.is_custom_endpoint(),
+        }
+    }
+
     pub fn sts(&self) -> aws_sdk_sts::Client {
-        let conf = aws_sdk_sts::config::Builder::from(&self.sdk).interceptor(self.counter());
+        let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
+            .interceptor(self.counter())
+            .retry_classifier(self.emulator_gaps());
         aws_sdk_sts::Client::from_conf(conf.build())
     }
 
     pub fn iam(&self) -> aws_sdk_iam::Client {
-        let conf = aws_sdk_iam::config::Builder::from(&self.sdk).interceptor(self.counter());
+        let conf = aws_sdk_iam::config::Builder::from(&self.sdk)
+            .interceptor(self.counter())
+            .retry_classifier(self.emulator_gaps());
         aws_sdk_iam::Client::from_conf(conf.build())
     }
 
@@ -154,13 +169,16 @@ impl Aws {
 
     /// The Account API is global (answered in us-east-1).
     pub fn account(&self) -> aws_sdk_account::Client {
-        let conf = aws_sdk_account::config::Builder::from(&self.sdk).interceptor(self.counter());
+        let conf = aws_sdk_account::config::Builder::from(&self.sdk)
+            .interceptor(self.counter())
+            .retry_classifier(self.emulator_gaps());
         aws_sdk_account::Client::from_conf(conf.build())
     }
 
     pub fn s3control(&self) -> aws_sdk_s3control::Client {
-        let mut conf =
-            aws_sdk_s3control::config::Builder::from(&self.sdk).interceptor(self.counter());
+        let mut conf = aws_sdk_s3control::config::Builder::from(&self.sdk)
+            .interceptor(self.counter())
+            .retry_classifier(self.emulator_gaps());
         if self.is_custom_endpoint() {
             // S3 Control prefixes the account id to the host (`123456789012.127.0.0.1`),
             // which no emulator address resolves; a custom endpoint is used as given.
@@ -174,8 +192,47 @@ impl Aws {
             .region(Region::new(region.to_string()))
             // Emulators on 127.0.0.1 cannot serve bucket.host virtual-hosted addresses.
             .force_path_style(self.is_custom_endpoint())
-            .interceptor(self.counter());
+            .interceptor(self.counter())
+            .retry_classifier(self.emulator_gaps());
         aws_sdk_s3::Client::from_conf(conf.build())
+    }
+}
+
+/// An API the emulator does not implement (moto's HTML 500, LocalStack's 501) will not
+/// appear on a retry: fail it at once instead of spending the retry budget on backoff
+/// (a full scan of a small moto account spent most of its time there). Only against a
+/// custom endpoint: real AWS keeps its retries for its genuine 500s.
+#[derive(Debug, Clone, Copy)]
+struct EmulatorGaps {
+    emulator: bool,
+}
+
+impl ClassifyRetry for EmulatorGaps {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(response) = ctx.response().filter(|_| self.emulator) else {
+            return RetryAction::NoActionIndicated;
+        };
+        let status = response.status().as_u16();
+        let html = response
+            .headers()
+            .get("content-type")
+            .is_some_and(|c| c.starts_with("text/html"));
+        if status == 501 || (status == 500 && html) {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "tomscan emulator gaps"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        // Before the SDK's classifiers, which would call a 500 transient.
+        RetryClassifierPriority::run_before(
+            RetryClassifierPriority::modeled_as_retryable_classifier(),
+        )
     }
 }
 

@@ -114,8 +114,9 @@ pub struct ScanArgs {
     /// Send every request to this endpoint (moto, LocalStack). AWS_ENDPOINT_URL works too.
     #[arg(long)]
     pub endpoint_url: Option<String>,
-    /// Attempts per request including the first (adaptive retry).
-    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 5)]
+    /// Attempts per request including the first (adaptive retry), 1 to 20.
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// Also write the collected inventory here (JSON), for `tomscan evaluate`.
     #[arg(long)]
@@ -210,6 +211,14 @@ fn load_attestations(
 }
 
 async fn scan_command(args: ScanArgs) -> Result<u8> {
+    if let (Some(report), Some(inventory)) = (&args.output.output, &args.save_inventory)
+        && same_file(report, inventory)
+    {
+        anyhow::bail!(
+            "--output and --save-inventory both name {}: the inventory would overwrite the report; give them different paths",
+            report.display()
+        );
+    }
     let (framework, selection, config) = load_selection(&args.select)?;
     let opts = ScanOptions {
         aws: AwsOptions {
@@ -236,6 +245,26 @@ async fn scan_command(args: ScanArgs) -> Result<u8> {
             .with_context(|| format!("cannot write inventory {}", path.display()))?;
     }
     emit(&out.report, &args.output)
+}
+
+/// Whether two paths name one file, also through `./`, `..` or a symlink.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| {
+        let absolute = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        // The file may not exist yet; its directory does, or the write fails anyway.
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) => dir
+                .canonicalize()
+                .map(|d| d.join(name))
+                .unwrap_or(absolute.clone()),
+            _ => absolute,
+        }
+    };
+    let (a, b) = (resolve(a), resolve(b));
+    a == b
+        || a.canonicalize()
+            .ok()
+            .is_some_and(|c| Some(c) == b.canonicalize().ok())
 }
 
 fn evaluate_command(args: EvaluateArgs) -> Result<u8> {

@@ -1,5 +1,7 @@
 //! Logs go to stderr, so stdout stays the report.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 pub fn init(verbose: u8) {
@@ -8,10 +10,16 @@ pub fn init(verbose: u8) {
         1 => "tomscan=info,warn",
         _ => "tomscan=debug,info",
     };
-    let filter = EnvFilter::try_from_env("TOMSCAN_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // TOMSCAN_LOG wins; RUST_LOG works as in every Rust program.
+    let filter = EnvFilter::try_from_env("TOMSCAN_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour only for a person at a terminal: log files and CI logs get plain text.
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     // A second init (tests, the demo) keeps the first subscriber.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();

@@ -16,7 +16,11 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // An endpoint's error message can carry escapes and bidi controls.
+            eprintln!(
+                "error: {}",
+                tomscan::render::sanitize_lines(&format!("{e:#}"))
+            );
             ExitCode::from(exit::USAGE)
         }
     }

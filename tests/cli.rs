@@ -404,9 +404,12 @@ fn a_selected_check_with_nothing_to_judge_is_an_error() {
 fn an_account_that_lists_no_region_is_a_usage_error() {
     let endpoint = fake_aws(|body| {
         if body.contains("Action=GetCallerIdentity") {
-            r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/audit</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#
+            (200, CALLER)
         } else {
-            r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><regionInfo/></DescribeRegionsResponse>"#
+            (
+                200,
+                r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><regionInfo/></DescribeRegionsResponse>"#,
+            )
         }
     });
     let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
@@ -425,8 +428,46 @@ fn an_account_that_lists_no_region_is_a_usage_error() {
     assert!(out.stdout.is_empty());
 }
 
-/// A one-purpose AWS endpoint on 127.0.0.1: answers each request with `answer(body)`.
-fn fake_aws(answer: fn(&str) -> &'static str) -> String {
+const CALLER: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/audit</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#;
+
+/// An emulator's "not implemented" (moto's HTML 500) is not retried: the operation is
+/// called once, even with five attempts allowed, and the check says `error`.
+#[test]
+fn an_api_the_emulator_lacks_fails_fast() {
+    let endpoint = fake_aws(|body| {
+        if body.contains("Action=GetCallerIdentity") {
+            (200, CALLER)
+        } else {
+            (
+                500,
+                "<!doctype html><title>500 Internal Server Error</title>",
+            )
+        }
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .args(["scan", "--checks", "EC2-05", "--region", "eu-west-1"])
+        .args(["--max-attempts", "5", "--format", "json"])
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(finding(&r, "EC2-05")["status"], "error");
+    assert_eq!(
+        r["stats"]["operations"]["EC2:GetEbsEncryptionByDefault"], 1,
+        "{:#}",
+        r["stats"]
+    );
+    assert_eq!(r["stats"]["retries"], 0);
+}
+
+/// A one-purpose AWS endpoint on 127.0.0.1: answers each request with the status and
+/// body of `answer(request body)` (XML for 200, HTML otherwise, as moto does).
+fn fake_aws(answer: fn(&str) -> (u16, &'static str)) -> String {
     use std::io::{BufRead, BufReader, Read};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -445,17 +486,65 @@ fn fake_aws(answer: fn(&str) -> &'static str) -> String {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let xml = answer(&String::from_utf8_lossy(&body));
+            let (status, payload) = answer(&String::from_utf8_lossy(&body));
+            let kind = if status == 200 {
+                "text/xml"
+            } else {
+                "text/html; charset=utf-8"
+            };
             let mut stream = reader.into_inner();
             let _ = std::io::Write::write_all(
                 &mut stream,
                 format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
-                    xml.len()
+                    "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+                    payload.len()
                 )
                 .as_bytes(),
             );
         }
     });
     url
+}
+
+/// Flags that cannot be right stop the run before any request, with the fix.
+#[test]
+fn impossible_flags_are_refused_before_scanning() {
+    for attempts in ["0", "21"] {
+        let out = tomscan(&["scan", "--max-attempts", attempts]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("1..=20") || err.contains("1..21"), "{err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("out.json");
+    let same = dir.path().join(".").join("out.json");
+    let out = tomscan(&[
+        "scan",
+        "--format",
+        "json",
+        "-o",
+        report.to_str().unwrap(),
+        "--save-inventory",
+        same.to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("both name"), "{err}");
+    assert!(!report.exists(), "nothing is written");
+}
+
+/// Error messages from outside (an endpoint, a file) reach stderr without escapes.
+#[test]
+fn errors_on_stderr_are_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("x\u{1b}[2J\u{202e}.json");
+    std::fs::write(&evil, "{ not json").unwrap();
+    let out = tomscan(&["evaluate", evil.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("x[2J.json"), "{err}");
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+        "{err:?}"
+    );
 }

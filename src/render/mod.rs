@@ -33,23 +33,73 @@ impl Format {
 }
 
 /// Resource names, tags and error messages come from the scanned account or the network.
-/// Drop control characters (terminal escapes) and bidirectional overrides (text that
-/// displays other than it reads) before they reach a terminal.
+/// Drop control characters (C0 and C1: terminal escapes), bidirectional marks and
+/// overrides (text that displays other than it reads), line and paragraph separators,
+/// and invisible characters (zero-width space, byte-order mark) before they reach a
+/// terminal.
 pub fn sanitize_terminal(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() && !matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}'))
-        .collect()
+    s.chars().filter(|c| !is_hostile(*c)).collect()
+}
+
+/// [`sanitize_terminal`] line by line, for messages whose line breaks are tomscan's own
+/// (errors on stderr).
+pub fn sanitize_lines(s: &str) -> String {
+    s.lines()
+        .map(sanitize_terminal)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{061C}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Writes a file whole or not at all: a temporary file beside it, then a rename, so a
-/// reader (or a crash) never sees half a report.
+/// reader (or a crash) never sees half a report. Only a regular file is replaced that way
+/// (through a symlink, the file it points to, keeping its permissions); a FIFO, a
+/// terminal or `/dev/stdout` is written into, never replaced: renaming onto
+/// `/dev/stdout` as root would swap the machine's symlink for a file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            let target = std::fs::canonicalize(path)?;
+            replace(&target, contents, Some(meta.permissions()))
+        }
+        Ok(_) => {
+            let mut out = std::fs::OpenOptions::new().write(true).open(path)?;
+            out.write_all(contents)?;
+            out.flush()
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace(path, contents, None),
+        Err(e) => Err(e),
+    }
+}
+
+fn replace(
+    path: &Path,
+    contents: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(contents)?;
+    if let Some(permissions) = permissions {
+        tmp.as_file().set_permissions(permissions)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -63,6 +113,8 @@ mod tests {
     fn terminal_escapes_and_bidi_overrides_are_removed() {
         let hostile = "bucket\u{1b}[2J\u{1b}]0;pwned\u{7}-\u{202E}gnp.exe\r\nnext";
         assert_eq!(sanitize_terminal(hostile), "bucket[2J]0;pwned-gnp.exenext");
+        let invisible = "a\u{2028}b\u{2029}c\u{061C}d\u{200B}e\u{FEFF}f\u{9B}g\u{200E}h";
+        assert_eq!(sanitize_terminal(invisible), "abcdefgh");
     }
 
     #[test]
@@ -74,5 +126,48 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new report");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_atomic(&dir.path().join("missing/dir/r.json"), b"x").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_report_keeps_its_mode_and_a_symlink_its_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+
+    /// A FIFO (like `/dev/stdout` in a pipe) is written into, not replaced by a file.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_into_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), "through the pipe");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(!kind.is_file(), "the FIFO is still a FIFO");
     }
 }

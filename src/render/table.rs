@@ -1,12 +1,22 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::sanitize_terminal as clean;
+use super::sanitize_terminal;
 use crate::check::Status;
 use crate::report::{Counts, Report};
 
 /// Width used when stdout is not a terminal (CI logs, files).
 const DEFAULT_WIDTH: u16 = 140;
+
+/// Longest text a cell shows. The layout cost grows with the text (a 200 KB value once
+/// took 38 s to lay out), and nobody reads a policy document in a table: the JSON
+/// report keeps every value whole.
+const MAX_CELL: usize = 300;
+
+/// Text from the account, the network or a framework file, made inert and bounded.
+fn clean(s: &str) -> String {
+    truncate(&sanitize_terminal(s), MAX_CELL)
+}
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -14,11 +24,11 @@ pub fn render(report: &Report) -> String {
         "tomscan {} · {} · account {} · regions {}\n\n",
         report.tool.version,
         clean(&report.framework.title),
-        report.accounts.join(", "),
+        clean(&report.accounts.join(", ")),
         if report.regions.is_empty() {
             "-".to_string()
         } else {
-            report.regions.join(", ")
+            clean(&report.regions.join(", "))
         },
     ));
     out.push_str(&sections(report).to_string());
@@ -41,8 +51,8 @@ pub fn render(report: &Report) -> String {
         for f in attention {
             t.add_row(vec![
                 status_cell(f.status),
-                Cell::new(&f.check_id),
-                Cell::new(f.sections.join(" ")),
+                Cell::new(clean(&f.check_id)),
+                Cell::new(clean(&f.sections.join(" "))),
                 Cell::new(f.severity.as_str()),
                 Cell::new(clean(&f.region)),
                 Cell::new(clean(short_resource(&f.resource))),
@@ -97,7 +107,7 @@ fn sections(report: &Report) -> Table {
             }
             _ => "-".into(),
         };
-        let mut id = Cell::new(&s.id);
+        let mut id = Cell::new(clean(&s.id));
         let mut title_cell = Cell::new(title);
         if s.parent.is_none() {
             id = id.add_attribute(comfy_table::Attribute::Bold);
@@ -170,7 +180,19 @@ fn truncate(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::short_resource;
+    use super::{MAX_CELL, clean, short_resource};
+
+    #[test]
+    fn long_values_are_cut_for_the_table() {
+        let huge = "x".repeat(200_000);
+        let shown = clean(&huge);
+        assert_eq!(
+            shown.chars().count(),
+            MAX_CELL + 1,
+            "the cut is marked with …"
+        );
+        assert!(shown.ends_with('…'));
+    }
 
     #[test]
     fn arns_shorten_to_what_a_person_reads() {
