@@ -25,11 +25,6 @@ fn main() -> ExitCode {
         std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
         std::env::remove_var("AWS_PROFILE");
         std::env::remove_var("AWS_SESSION_TOKEN");
-        // moto answers the APIs it lacks with HTTP 500, which the SDK retries with
-        // backoff; one retry is enough to show that and keeps the demo quick.
-        if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() {
-            std::env::set_var("AWS_MAX_ATTEMPTS", "2");
-        }
     }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(demo())

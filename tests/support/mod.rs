@@ -128,8 +128,50 @@ impl Drop for Moto {
     }
 }
 
+/// The moto release the tests and the demo are written against.
+pub const MOTO_REQUIREMENT: &str = "moto[server]==5.2.1";
+
+/// A Python that has moto: `$PYTHON` (default `python3`) when it has it, else a private
+/// virtual environment under `target/moto-venv`, made and filled once (pip, from PyPI),
+/// so the README's two commands work on a machine with only Rust and Python.
 fn python() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(find_or_install_moto).clone()
+}
+
+fn has_moto(python: &str) -> bool {
+    Command::new(python)
+        .args(["-c", "import moto.server, flask"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn find_or_install_moto() -> String {
+    let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    if has_moto(&system) {
+        return system;
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_dir().join("target"));
+    let venv = target.join("moto-venv");
+    let venv_python = venv.join("bin/python").to_string_lossy().into_owned();
+    std::fs::create_dir_all(&target).expect("create the target directory");
+    // Test binaries and the demo may start at once: one installs, the others wait.
+    let lock = std::fs::File::create(target.join("moto-venv.lock")).expect("lock file");
+    lock.lock().expect("lock the moto environment");
+    if !has_moto(&venv_python) {
+        eprintln!("moto is not installed for {system}: installing {MOTO_REQUIREMENT} into {} (once) ...", venv.display());
+        let run = |cmd: &mut Command| {
+            let status = cmd.status().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+            assert!(status.success(), "{cmd:?} failed ({status}): install moto yourself with `pip install '{MOTO_REQUIREMENT}'`");
+        };
+        run(Command::new(&system).args(["-m", "venv"]).arg(&venv));
+        run(Command::new(&venv_python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", MOTO_REQUIREMENT]));
+    }
+    venv_python
 }
 
 fn free_port() -> u16 {
