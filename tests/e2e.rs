@@ -454,3 +454,86 @@ async fn every_trap_fails_in_its_measure() {
         missed.join("\n")
     );
 }
+
+/// Read-only, proven: moto records every request of a full scan (all checks, the demo
+/// account), and each one is a read: a GET or HEAD, or an operation named Describe*,
+/// Get*, List* or GenerateCredentialReport (which builds a report and changes nothing).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_scan_only_reads() {
+    let scenario = load_scenario(&scenario_path("demo"));
+    let moto = Moto::start_with(scenario.root.as_ref(), &[]);
+    seed::seed(&moto, &scenario).await;
+    moto.record_requests();
+    let regions = scenario.region_names();
+    let scan = tomscan(&moto, &region_args(&regions));
+    assert!(scan.report.is_object(), "no report: {}", scan.stderr);
+    let recorded = moto.recorded_requests();
+    assert!(
+        recorded.len() as u64 >= scan.report["stats"]["requests"].as_u64().unwrap() / 2,
+        "moto recorded {} requests of the scan's {}",
+        recorded.len(),
+        scan.report["stats"]["requests"]
+    );
+    // The log is read right: query (IAM, EC2) and JSON (KMS) operations are recognised.
+    let operations: BTreeSet<String> = recorded.iter().filter_map(operation_of).collect();
+    for op in ["GenerateCredentialReport", "DescribeInstances", "ListKeys"] {
+        assert!(operations.contains(op), "{op} not in {operations:?}");
+    }
+    let mut writes = BTreeSet::new();
+    for request in &recorded {
+        let method = request["method"].as_str().unwrap_or_default();
+        let operation = operation_of(request);
+        let read = match &operation {
+            Some(op) => ["Describe", "Get", "List", "GenerateCredentialReport"]
+                .iter()
+                .any(|p| op.starts_with(p)),
+            None => matches!(method, "GET" | "HEAD") || rest_read(request),
+        };
+        if !read {
+            writes.insert(format!(
+                "{method} {} {}",
+                request["url"].as_str().unwrap_or_default(),
+                operation.unwrap_or_default()
+            ));
+        }
+    }
+    assert!(
+        writes.is_empty(),
+        "the scan made calls that are not reads:\n{writes:#?}"
+    );
+}
+
+/// The operation of a query (`Action=`) or JSON (`X-Amz-Target`) protocol request.
+fn operation_of(request: &Value) -> Option<String> {
+    let headers = request["headers"].as_object()?;
+    if let Some(target) = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
+        .and_then(|(_, v)| v.as_str())
+    {
+        return target.rsplit('.').next().map(str::to_string);
+    }
+    let body = request["body"].as_str().unwrap_or_default();
+    let body = if request["body_encoded"] == true {
+        String::from_utf8_lossy(&aws_smithy_types::base64::decode(body).unwrap_or_default())
+            .into_owned()
+    } else {
+        body.to_string()
+    };
+    let url = request["url"].as_str().unwrap_or_default();
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    body.split('&')
+        .chain(query.split('&'))
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .map(str::to_string)
+}
+
+/// REST-JSON reads sent as POST: the Account API's GetAlternateContact and Security
+/// Hub's GetEnabledStandards.
+fn rest_read(request: &Value) -> bool {
+    let url = request["url"].as_str().unwrap_or_default();
+    let path = url.split('?').next().unwrap_or_default();
+    ["/getAlternateContact", "/standards/get"]
+        .iter()
+        .any(|p| path.ends_with(p))
+}

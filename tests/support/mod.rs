@@ -26,6 +26,8 @@ pub struct Moto {
     child: Child,
     pub url: String,
     pub port: u16,
+    /// Where moto writes the requests it records (`record_requests`).
+    recording: PathBuf,
 }
 
 impl Moto {
@@ -38,6 +40,8 @@ impl Moto {
     /// `env`: extra variables, e.g. `INITIAL_NO_AUTH_ACTION_COUNT` for IAM enforcement.
     pub fn start_with(root: Option<&serde_json::Value>, env: &[(&str, &str)]) -> Moto {
         let port = free_port();
+        let recording = std::env::temp_dir().join(format!("tomscan-moto-{port}.jsonl"));
+        let _ = std::fs::remove_file(&recording);
         let launcher = project_dir().join("tests/support/moto_server.py");
         let mut cmd = Command::new(python());
         cmd.arg(&launcher)
@@ -47,6 +51,7 @@ impl Moto {
                 "MOTO_AMIS_PATH",
                 project_dir().join("tests/support/amis.json"),
             )
+            .env("MOTO_RECORDER_FILEPATH", &recording)
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         if let Some(root) = root {
@@ -88,7 +93,34 @@ impl Moto {
             child,
             url: format!("http://127.0.0.1:{port}"),
             port,
+            recording,
         }
+    }
+
+    /// From now on, moto records every request it receives (after seeding, say).
+    pub fn record_requests(&self) {
+        use std::io::{Read, Write};
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        write!(
+            stream,
+            "POST /moto-api/recorder/start-recording HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "start-recording: {answer}"
+        );
+    }
+
+    /// The requests recorded since `record_requests`: method, url, headers, body.
+    pub fn recorded_requests(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.recording)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a recorded request"))
+            .collect()
     }
 
     /// An SDK configuration for this server, for seeding.
@@ -125,6 +157,7 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.recording);
     }
 }
 
@@ -163,13 +196,28 @@ fn find_or_install_moto() -> String {
     let lock = std::fs::File::create(target.join("moto-venv.lock")).expect("lock file");
     lock.lock().expect("lock the moto environment");
     if !has_moto(&venv_python) {
-        eprintln!("moto is not installed for {system}: installing {MOTO_REQUIREMENT} into {} (once) ...", venv.display());
+        eprintln!(
+            "moto is not installed for {system}: installing {MOTO_REQUIREMENT} into {} (once) ...",
+            venv.display()
+        );
         let run = |cmd: &mut Command| {
-            let status = cmd.status().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-            assert!(status.success(), "{cmd:?} failed ({status}): install moto yourself with `pip install '{MOTO_REQUIREMENT}'`");
+            let status = cmd
+                .status()
+                .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+            assert!(
+                status.success(),
+                "{cmd:?} failed ({status}): install moto yourself with `pip install '{MOTO_REQUIREMENT}'`"
+            );
         };
         run(Command::new(&system).args(["-m", "venv"]).arg(&venv));
-        run(Command::new(&venv_python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", MOTO_REQUIREMENT]));
+        run(Command::new(&venv_python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            MOTO_REQUIREMENT,
+        ]));
     }
     venv_python
 }
