@@ -331,8 +331,9 @@ where
             ),
             None => {
                 let status = se.raw().status().as_u16();
-                // Emulators answer operations they lack with a bare 500 or 501 page.
-                let code = if matches!(status, 500 | 501) {
+                // 501 says "not implemented" itself (LocalStack); a bare 500 says only
+                // that something failed, and the message must not claim more.
+                let code = if status == 501 {
                     "NotImplemented"
                 } else {
                     "HttpError"
@@ -343,6 +344,13 @@ where
                 )
             }
         },
+        _ if is_missing_credentials(&err) => (
+            "NoCredentials".into(),
+            format!(
+                "no credentials found (environment, --profile/AWS_PROFILE, SSO, web identity or instance role): {}",
+                DisplayErrorContext(&err)
+            ),
+        ),
         SdkError::DispatchFailure(_) => (
             "ConnectionFailed".into(),
             DisplayErrorContext(&err).to_string(),
@@ -365,6 +373,17 @@ where
 }
 
 /// Error text comes from the network; keep it to one bounded line.
+/// The credential chain found nothing: the SDK reports it as a failed dispatch, which
+/// would otherwise read as a network fault.
+fn is_missing_credentials<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let text = DisplayErrorContext(err).to_string();
+    text.contains("no credentials") || text.contains("loading credentials")
+}
+
 fn one_line(s: &str) -> String {
     let line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(300) {

@@ -548,3 +548,29 @@ fn errors_on_stderr_are_cleaned() {
         "{err:?}"
     );
 }
+
+/// No credentials anywhere is said as such, not as a connection failure.
+#[test]
+fn missing_credentials_are_named() {
+    let endpoint = fake_aws(|_| (200, CALLER));
+    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .args(["scan", "--region", "eu-west-1", "--max-attempts", "1"])
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        // Never ask an instance metadata service: this machine is not one.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no credentials found"), "{err}");
+    assert!(!err.contains("ConnectionFailed"), "{err}");
+}

@@ -155,7 +155,7 @@ async fn access_denied_becomes_unavailable_naming_the_action_and_the_check_error
 
 #[tokio::test]
 async fn unimplemented_operation_is_unavailable_not_empty() {
-    // moto and LocalStack answer operations they lack with a bare HTTP 500.
+    // moto answers operations it lacks with a bare HTTP 500.
     let missing = mock!(aws_sdk_ec2::Client::describe_client_vpn_endpoints)
         .sequence()
         .http_status(500, Some("<html>Not yet implemented</html>".into()))
@@ -166,10 +166,12 @@ async fn unimplemented_operation_is_unavailable_not_empty() {
     let Collected::Unavailable(u) = &regional.client_vpn_endpoints else {
         panic!("{:?}", regional.client_vpn_endpoints);
     };
+    // It says what is known (HTTP 500), not a guess at why.
     assert_eq!(
         (u.action.as_str(), u.code.as_str()),
-        ("ec2:DescribeClientVpnEndpoints", "NotImplemented")
+        ("ec2:DescribeClientVpnEndpoints", "HttpError")
     );
+    assert!(u.message.contains("HTTP 500"), "{}", u.message);
 }
 
 #[tokio::test]

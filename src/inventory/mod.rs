@@ -50,7 +50,7 @@ pub struct Unavailable {
     /// The IAM action of the call that failed, e.g. `iam:GenerateCredentialReport`.
     pub action: String,
     /// The service's error code (`AccessDenied`, `UnauthorizedOperation`, ...), or a
-    /// tomscan code such as `ConnectionFailed` or `NotImplemented`.
+    /// tomscan code such as `ConnectionFailed`, `NoCredentials` or `HttpError`.
     pub code: String,
     pub message: String,
 }
