@@ -90,11 +90,16 @@ pub struct SelectArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-    /// Write the report to this file (atomically) instead of stdout.
-    #[arg(long, short)]
+    /// Report formats, comma-separated (`--format json,markdown,csv`); several need
+    /// --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    pub format: Vec<Format>,
+    /// Write the report to this file (atomically) instead of stdout; one format only.
+    #[arg(long, short, conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write one file per format here, each named tomscan-<account>-<UTC time>.<ext>.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// Exit 1 when any finding of this severity or above fails.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
@@ -211,6 +216,7 @@ fn load_attestations(
 }
 
 async fn scan_command(args: ScanArgs) -> Result<u8> {
+    args.output.formats()?;
     if let (Some(report), Some(inventory)) = (&args.output.output, &args.save_inventory)
         && same_file(report, inventory)
     {
@@ -268,6 +274,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
+    args.output.formats()?;
     let (framework, selection, config) = load_selection(&args.select)?;
     let text = std::fs::read_to_string(&args.inventory)
         .with_context(|| format!("cannot read inventory {}", args.inventory.display()))?;
@@ -301,11 +308,40 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     emit(&report, &args.output)
 }
 
+impl OutputArgs {
+    /// The formats asked for, once each; refused before any work when they cannot all
+    /// be written where asked.
+    fn formats(&self) -> Result<Vec<Format>> {
+        let mut formats: Vec<Format> = Vec::new();
+        for f in &self.format {
+            if !formats.contains(f) {
+                formats.push(*f);
+            }
+        }
+        if formats.len() > 1 && self.output_dir.is_none() {
+            anyhow::bail!(
+                "{} formats asked for: write them with --output-dir DIR (stdout and --output take one)",
+                formats.len()
+            );
+        }
+        Ok(formats)
+    }
+}
+
 fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
-    let text = output.format.render(report);
-    match &output.output {
-        Some(path) => write_report(path, &text)?,
-        None => print(&text)?,
+    let formats = output.formats()?;
+    // Everything is rendered before anything is written.
+    let rendered: Vec<(Format, String)> = formats.iter().map(|f| (*f, f.render(report))).collect();
+    match (&output.output, &output.output_dir) {
+        (Some(path), _) => write_report(path, &rendered[0].1)?,
+        (None, Some(dir)) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create --output-dir {}", dir.display()))?;
+            for (format, text) in &rendered {
+                write_report(&dir.join(format.file_name(report)), text)?;
+            }
+        }
+        (None, None) => print(&rendered[0].1)?,
     }
     Ok(exit_code(report, output.fail_on, output.fail_under))
 }

@@ -574,3 +574,42 @@ fn missing_credentials_are_named() {
     assert!(err.contains("no credentials found"), "{err}");
     assert!(!err.contains("ConnectionFailed"), "{err}");
 }
+
+/// One run, several formats, one file each in --output-dir, named by account and time;
+/// several formats without a directory are refused before anything is written.
+#[test]
+fn several_formats_from_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("reports");
+    let inv = project("mocks/inventories/demo.json");
+    let out = tomscan(&[
+        "evaluate",
+        inv.to_str().unwrap(),
+        "--format",
+        "json,markdown,csv,table,json",
+        "--output-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    for (name, ext) in names.iter().zip(["csv", "json", "md", "txt"]) {
+        assert!(
+            name.starts_with("tomscan-123456789012-") && name.ends_with(&format!("Z.{ext}")),
+            "{name}"
+        );
+    }
+    let json = out_dir.join(&names[1]);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], "1");
+
+    let out = tomscan(&["evaluate", inv.to_str().unwrap(), "--format", "json,csv"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--output-dir"), "{err}");
+    assert!(out.stdout.is_empty());
+}

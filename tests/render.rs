@@ -64,3 +64,95 @@ fn json_report_contract() {
         "first_finding": report["findings"][0],
     }));
 }
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(Format::Markdown.render(&demo_report()));
+}
+
+/// The demo report with a finding whose values are hostile in every format at once.
+fn hostile_report() -> Report {
+    let mut report = demo_report();
+    let mut f = report.findings[0].clone();
+    f.resource = "=HYPERLINK(\"http://evil\",\"x\")|<img src=x onerror=alert(1)>\n# heading".into();
+    f.message = "-2+3 | `code` *bold* [link](http://evil)\r\nsecond line\u{1b}[31m".into();
+    f.evidence = serde_json::json!({ "tag": "@SUM(A1)", "nested": { "pipe": "a|b" } });
+    f.status = tomscan::check::Status::Fail;
+    report.findings.insert(0, f);
+    report
+}
+
+/// Read back by a real CSV parser: one record per finding, every field where it belongs,
+/// formula cells neutralised, evidence as compact JSON.
+#[test]
+fn csv_reads_back_with_formulas_neutralised() {
+    let report = hostile_report();
+    let text = Format::Csv.render(&report);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "account",
+            "region",
+            "check",
+            "measures",
+            "severity",
+            "status",
+            "resource",
+            "message",
+            "evidence",
+            "remediation"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), report.findings.len());
+    let hostile = &rows[0];
+    assert!(hostile[6].starts_with("'=HYPERLINK"), "{:?}", &hostile[6]);
+    assert!(hostile[7].starts_with("'-2+3"), "{:?}", &hostile[7]);
+    assert_eq!(hostile[5].to_string(), "fail");
+    let evidence: serde_json::Value = serde_json::from_str(&hostile[8]).unwrap();
+    assert_eq!(
+        evidence["tag"], "@SUM(A1)",
+        "inside JSON it is not a cell start"
+    );
+    for row in &rows {
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell:?}"
+            );
+        }
+    }
+}
+
+/// Pipes and line breaks in values cannot add table columns or lines; markup in prose
+/// is escaped, and raw text sits in code spans it cannot close.
+#[test]
+fn markdown_values_cannot_break_out() {
+    let text = Format::Markdown.render(&hostile_report());
+    let section_rows = text
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| TOM"))
+        .count();
+    assert_eq!(section_rows, demo_report().sections.len());
+    assert!(!text.contains("\n# heading"), "a value started a heading");
+    assert!(!text.contains('\u{1b}'));
+    let resource = text
+        .lines()
+        .find(|l| l.starts_with("- **Resource:**") && l.contains("HYPERLINK"))
+        .expect("the hostile finding");
+    assert!(
+        resource.ends_with("# heading`"),
+        "one line, one code span: {resource}"
+    );
+    assert_eq!(resource.matches('`').count(), 2, "{resource}");
+    let message = text
+        .lines()
+        .find(|l| l.starts_with("- **Finding:** -2+3"))
+        .expect("the hostile message, on one line");
+    assert!(
+        message.contains("\\| \\`code\\` \\*bold\\* \\[link\\](http://evil)  second line\\[31m"),
+        "{message}"
+    );
+}

@@ -1,6 +1,8 @@
 //! Renderers: one file per format, each a function of the finished [`Report`].
 
+mod csv;
 mod json;
+mod markdown;
 mod table;
 
 use std::io::Write;
@@ -14,6 +16,10 @@ pub enum Format {
     Table,
     /// The versioned JSON report (`schema_version`; README "The report").
     Json,
+    /// The same content as the table, for tickets and pull requests.
+    Markdown,
+    /// One row per finding, for spreadsheets (formula cells neutralised).
+    Csv,
 }
 
 impl Format {
@@ -21,6 +27,8 @@ impl Format {
         match self {
             Format::Table => table::render(report),
             Format::Json => json::render(report),
+            Format::Markdown => markdown::render(report),
+            Format::Csv => csv::render(report),
         }
     }
 
@@ -28,7 +36,25 @@ impl Format {
         match self {
             Format::Table => "txt",
             Format::Json => "json",
+            Format::Markdown => "md",
+            Format::Csv => "csv",
         }
+    }
+
+    /// `tomscan-<account, or "org" for several>-<UTC time>.<ext>`, for `--output-dir`.
+    pub fn file_name(self, report: &Report) -> String {
+        let who = match report.accounts.as_slice() {
+            [one] => one
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect(),
+            _ => "org".to_string(),
+        };
+        format!(
+            "tomscan-{who}-{}.{}",
+            report.scanned_at.format("%Y%m%dT%H%M%SZ"),
+            self.extension()
+        )
     }
 }
 
