@@ -47,6 +47,9 @@ pub enum Source {
     AccessAnalyzers,
     LogMetricFilters,
     CloudWatchAlarms,
+    Ec2ManagedPrefixLists,
+    ClassicLoadBalancers,
+    DirectoryServiceDirectories,
 }
 
 impl Source {
@@ -112,6 +115,15 @@ impl Source {
             AccessAnalyzers => &["access-analyzer:ListAnalyzers"],
             LogMetricFilters => &["logs:DescribeMetricFilters"],
             CloudWatchAlarms => &["cloudwatch:DescribeAlarms"],
+            Ec2ManagedPrefixLists => &[
+                "ec2:DescribeManagedPrefixLists",
+                "ec2:GetManagedPrefixListEntries",
+            ],
+            ClassicLoadBalancers => &[
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeLoadBalancerPolicies",
+            ],
+            DirectoryServiceDirectories => &["ds:DescribeDirectories"],
         }
     }
 
