@@ -163,6 +163,22 @@ pub(crate) use port_sentence;
 
 pub const EXPOSED_PORTS: &[ExposedPort] = exposed_ports!(port_table);
 
+/// Labels for a message: all of them when few, else the first few and a count (an
+/// allow-all rule exposes every port of the list; the evidence keeps them all).
+pub fn summary<S: AsRef<str>>(labels: &[S]) -> String {
+    const SHOWN: usize = 4;
+    let names: Vec<&str> = labels.iter().map(AsRef::as_ref).collect();
+    if names.len() <= SHOWN + 1 {
+        names.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            names[..SHOWN].join(", "),
+            names.len() - SHOWN
+        )
+    }
+}
+
 /// The whole internet, as a rule or a prefix list entry spells it.
 pub fn is_world(cidr: &str) -> bool {
     matches!(cidr.trim(), "0.0.0.0/0" | "::/0")

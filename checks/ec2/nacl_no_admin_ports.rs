@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::exposed_ports::{EXPOSED_PORTS, exposed_ports, port_sentence};
+use super::exposed_ports::{EXPOSED_PORTS, exposed_ports, port_sentence, summary};
 use crate::check::{Check, Cx, GLOBAL, Severity};
 use crate::inventory::{NaclEntry, Source};
 
@@ -93,7 +93,7 @@ fn run(cx: &mut Cx<'_>) {
             } else {
                 let rules: Vec<String> = by_entry
                     .values()
-                    .map(|(e, exposed)| format!("{} by rule {}", exposed.join(", "), e.rule_number))
+                    .map(|(e, exposed)| format!("{} by rule {}", summary(exposed), e.rule_number))
                     .collect();
                 cx.fail(
                     region,

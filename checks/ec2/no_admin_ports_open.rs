@@ -1,6 +1,8 @@
 use serde_json::{Value, json};
 
-use super::exposed_ports::{EXPOSED_PORTS, ExposedPort, exposed_ports, is_world, port_sentence};
+use super::exposed_ports::{
+    EXPOSED_PORTS, ExposedPort, exposed_ports, is_world, port_sentence, summary,
+};
 use crate::check::{Check, Cx, GLOBAL, Severity};
 use crate::inventory::{Collected, IpRule, PrefixList, Source, Unavailable};
 
@@ -86,7 +88,7 @@ fn run(cx: &mut Cx<'_>) {
                 cx.fail(
                     region,
                     &arn,
-                    format!("open to the internet: {}", exposed.join(", ")),
+                    format!("open to the internet: {}", summary(&exposed)),
                     evidence,
                 );
             } else if let Some((prefix_list, why)) = unknown.first() {
