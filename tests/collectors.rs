@@ -123,7 +123,13 @@ async fn client_vpn_endpoints_are_collected_across_pages_and_judged() {
         fails,
         ["arn:aws:ec2:eu-west-1:123456789012:client-vpn-endpoint/cvpn-endpoint-certonly"]
     );
-    assert_eq!(passes, 2);
+    // The federated endpoint; the directory one names no directory whose MFA is known.
+    assert_eq!(passes, 1);
+    assert!(
+        outcomes
+            .iter()
+            .any(|(s, r)| *s == Status::Error && r.ends_with("cvpn-endpoint-directory"))
+    );
 }
 
 #[tokio::test]
@@ -520,4 +526,461 @@ async fn backup_selections_are_read_per_plan() {
     let sel = &list[0].selections[0];
     assert_eq!(sel.resources, ["arn:aws:ec2:*:*:volume/*"]);
     assert_eq!(sel.tags, [("backup".to_string(), "daily".to_string())]);
+}
+
+// ------------------------------------------------- network access, VPN, load balancers
+
+/// One check's outcomes as (status, resource), sorted by resource.
+fn verdicts(outcomes: &[(Status, String)]) -> Vec<(Status, String)> {
+    let mut v: Vec<(Status, String)> = outcomes.iter().map(|(s, r)| (*s, r.clone())).collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1));
+    v
+}
+
+#[tokio::test]
+async fn security_groups_keep_egress_prefix_lists_and_referenced_groups() {
+    use aws_sdk_ec2::operation::describe_managed_prefix_lists::DescribeManagedPrefixListsOutput;
+    use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput;
+    use aws_sdk_ec2::operation::get_managed_prefix_list_entries::{
+        GetManagedPrefixListEntriesError, GetManagedPrefixListEntriesOutput,
+    };
+    use aws_sdk_ec2::types::{
+        IpPermission, IpRange, ManagedPrefixList, PrefixListEntry, PrefixListId, SecurityGroup,
+        UserIdGroupPair,
+    };
+    let from_list = |port: i32, list: &str| {
+        IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(port)
+            .to_port(port)
+            .prefix_list_ids(PrefixListId::builder().prefix_list_id(list).build())
+            .build()
+    };
+    let groups = mock!(aws_sdk_ec2::Client::describe_security_groups).then_output(move || {
+        DescribeSecurityGroupsOutput::builder()
+            .security_groups(
+                SecurityGroup::builder()
+                    .group_id("sg-0default")
+                    .group_name("default")
+                    .vpc_id("vpc-1")
+                    .ip_permissions_egress(
+                        IpPermission::builder()
+                            .ip_protocol("-1")
+                            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                            .build(),
+                    )
+                    .build(),
+            )
+            .security_groups(
+                SecurityGroup::builder()
+                    .group_id("sg-0db")
+                    .group_name("db")
+                    .vpc_id("vpc-1")
+                    .ip_permissions(from_list(5432, "pl-0world"))
+                    .ip_permissions(
+                        IpPermission::builder()
+                            .ip_protocol("tcp")
+                            .from_port(6379)
+                            .to_port(6379)
+                            .user_id_group_pairs(
+                                UserIdGroupPair::builder().group_id("sg-0app").build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .security_groups(
+                SecurityGroup::builder()
+                    .group_id("sg-0vendor")
+                    .group_name("vendor")
+                    .vpc_id("vpc-1")
+                    .ip_permissions(from_list(22, "pl-0denied"))
+                    .build(),
+            )
+            .security_groups(
+                SecurityGroup::builder()
+                    .group_id("sg-0s3")
+                    .group_name("s3")
+                    .vpc_id("vpc-1")
+                    .ip_permissions(from_list(22, "pl-0s3"))
+                    .build(),
+            )
+            .build()
+    });
+    let lists = mock!(aws_sdk_ec2::Client::describe_managed_prefix_lists).then_output(|| {
+        let list = |id: &str, owner: &str| {
+            ManagedPrefixList::builder()
+                .prefix_list_id(id)
+                .prefix_list_name(id)
+                .owner_id(owner)
+                .build()
+        };
+        DescribeManagedPrefixListsOutput::builder()
+            .prefix_lists(list("pl-0world", "123456789012"))
+            .prefix_lists(list("pl-0denied", "123456789012"))
+            .prefix_lists(list("pl-0s3", "AWS"))
+            .build()
+    });
+    let world = mock!(aws_sdk_ec2::Client::get_managed_prefix_list_entries)
+        .match_requests(|r| r.prefix_list_id() == Some("pl-0world"))
+        .then_output(|| {
+            GetManagedPrefixListEntriesOutput::builder()
+                .entries(PrefixListEntry::builder().cidr("198.51.100.0/24").build())
+                .entries(PrefixListEntry::builder().cidr("0.0.0.0/0").build())
+                .build()
+        });
+    let denied = mock!(aws_sdk_ec2::Client::get_managed_prefix_list_entries)
+        .match_requests(|r| r.prefix_list_id() == Some("pl-0denied"))
+        .then_error(|| {
+            GetManagedPrefixListEntriesError::generic(
+                ErrorMetadata::builder()
+                    .code("UnauthorizedOperation")
+                    .message("You are not authorized to perform this operation.")
+                    .build(),
+            )
+        });
+    let client = mock_client!(
+        aws_sdk_ec2,
+        RuleMode::MatchAny,
+        &[&groups, &lists, &world, &denied]
+    );
+    let regional = ec2::collect(
+        &client,
+        &sources(&[Source::Ec2SecurityGroups, Source::Ec2ManagedPrefixLists]),
+    )
+    .await;
+    let sgs = regional.security_groups.ok().expect("security groups");
+    assert_eq!(
+        sgs[0].egress.ok().map(|e| e[0].ipv4_ranges.clone()),
+        Some(vec!["0.0.0.0/0".to_string()])
+    );
+    assert_eq!(sgs[1].ingress[0].prefix_list_ids, ["pl-0world"]);
+    assert_eq!(sgs[1].ingress[1].referenced_groups, ["sg-0app"]);
+    let lists = regional.prefix_lists.ok().expect("prefix lists");
+    assert_eq!(
+        lists[0].entries.ok().cloned(),
+        Some(vec!["198.51.100.0/24".to_string(), "0.0.0.0/0".to_string()])
+    );
+    let Collected::Unavailable(u) = &lists[1].entries else {
+        panic!("{:?}", lists[1].entries);
+    };
+    assert_eq!(u.action, "ec2:GetManagedPrefixListEntries");
+    assert!(
+        matches!(lists[2].entries, Collected::NotCollected),
+        "AWS-managed lists are not read"
+    );
+    assert_eq!((world.num_calls(), denied.num_calls()), (1, 1));
+
+    let sg = |id: &str| format!("arn:aws:ec2:eu-west-1:123456789012:security-group/{id}");
+    assert_eq!(
+        verdicts(&judge("EC2-03", regional.clone())),
+        [
+            (Status::Fail, sg("sg-0db")),
+            (Status::Pass, sg("sg-0default")),
+            (Status::Pass, sg("sg-0s3")),
+            (Status::Error, sg("sg-0vendor")),
+        ]
+    );
+    // Only the default group is judged, and its allow-all egress fails it.
+    assert_eq!(
+        verdicts(&judge("EC2-13", regional)),
+        [(Status::Fail, sg("sg-0default"))]
+    );
+}
+
+#[tokio::test]
+async fn prefix_lists_denied_are_unavailable() {
+    use aws_sdk_ec2::operation::describe_managed_prefix_lists::DescribeManagedPrefixListsError;
+    let denied = mock!(aws_sdk_ec2::Client::describe_managed_prefix_lists).then_error(|| {
+        DescribeManagedPrefixListsError::generic(
+            ErrorMetadata::builder()
+                .code("UnauthorizedOperation")
+                .build(),
+        )
+    });
+    let client = mock_client!(aws_sdk_ec2, &[&denied]);
+    let regional = ec2::collect(&client, &sources(&[Source::Ec2ManagedPrefixLists])).await;
+    let Collected::Unavailable(u) = &regional.prefix_lists else {
+        panic!("{:?}", regional.prefix_lists);
+    };
+    assert_eq!(u.action, "ec2:DescribeManagedPrefixLists");
+}
+
+#[tokio::test]
+async fn classic_load_balancers_are_collected_with_their_negotiation_policies() {
+    use aws_sdk_elasticloadbalancing::operation::describe_load_balancer_policies::{
+        DescribeLoadBalancerPoliciesError, DescribeLoadBalancerPoliciesOutput,
+    };
+    use aws_sdk_elasticloadbalancing::operation::describe_load_balancers::{
+        DescribeLoadBalancersError, DescribeLoadBalancersOutput,
+    };
+    use aws_sdk_elasticloadbalancing::types::{
+        Listener, ListenerDescription, LoadBalancerDescription, PolicyAttributeDescription,
+        PolicyDescription,
+    };
+    let listener = |protocol: &str, port: i32, policies: &[&str]| {
+        ListenerDescription::builder()
+            .listener(
+                Listener::builder()
+                    .protocol(protocol)
+                    .load_balancer_port(port)
+                    .instance_port(port)
+                    .build()
+                    .unwrap(),
+            )
+            .set_policy_names(Some(policies.iter().map(|p| p.to_string()).collect()))
+            .build()
+    };
+    let lbs = mock!(aws_sdk_elasticloadbalancing::Client::describe_load_balancers).then_output(
+        move || {
+            DescribeLoadBalancersOutput::builder()
+                .load_balancer_descriptions(
+                    LoadBalancerDescription::builder()
+                        .load_balancer_name("legacy-web")
+                        .scheme("internet-facing")
+                        .availability_zones("eu-west-1a")
+                        .availability_zones("eu-west-1b")
+                        .listener_descriptions(listener("HTTP", 80, &[]))
+                        .listener_descriptions(listener(
+                            "HTTPS",
+                            443,
+                            &["AWSConsole-LBCookieStickinessPolicy-1", "custom-tls12"],
+                        ))
+                        .build(),
+                )
+                .load_balancer_descriptions(
+                    LoadBalancerDescription::builder()
+                        .load_balancer_name("legacy-denied")
+                        .availability_zones("eu-west-1a")
+                        .listener_descriptions(listener(
+                            "SSL",
+                            8443,
+                            &["ELBSecurityPolicy-2016-08"],
+                        ))
+                        .build(),
+                )
+                .load_balancer_descriptions(
+                    LoadBalancerDescription::builder()
+                        .load_balancer_name("legacy-tcp")
+                        .availability_zones("eu-west-1a")
+                        .availability_zones("eu-west-1b")
+                        .listener_descriptions(listener("TCP", 22, &[]))
+                        .build(),
+                )
+                .build()
+        },
+    );
+    let attribute = |name: &str, value: &str| {
+        PolicyAttributeDescription::builder()
+            .attribute_name(name)
+            .attribute_value(value)
+            .build()
+    };
+    let policies = mock!(aws_sdk_elasticloadbalancing::Client::describe_load_balancer_policies)
+        .match_requests(|r| r.load_balancer_name() == Some("legacy-web"))
+        .then_output(move || {
+            DescribeLoadBalancerPoliciesOutput::builder()
+                .policy_descriptions(
+                    PolicyDescription::builder()
+                        .policy_name("AWSConsole-LBCookieStickinessPolicy-1")
+                        .policy_type_name("LBCookieStickinessPolicyType")
+                        .build(),
+                )
+                .policy_descriptions(
+                    PolicyDescription::builder()
+                        .policy_name("custom-tls12")
+                        .policy_type_name("SSLNegotiationPolicyType")
+                        .policy_attribute_descriptions(attribute(
+                            "Reference-Security-Policy",
+                            "ELBSecurityPolicy-TLS-1-2-2017-01",
+                        ))
+                        .policy_attribute_descriptions(attribute("Protocol-TLSv1", "false"))
+                        .policy_attribute_descriptions(attribute("Protocol-TLSv1.1", "false"))
+                        .policy_attribute_descriptions(attribute("Protocol-TLSv1.2", "true"))
+                        .policy_attribute_descriptions(attribute(
+                            "ECDHE-RSA-AES128-GCM-SHA256",
+                            "true",
+                        ))
+                        .build(),
+                )
+                .build()
+        });
+    let policies_denied =
+        mock!(aws_sdk_elasticloadbalancing::Client::describe_load_balancer_policies)
+            .match_requests(|r| r.load_balancer_name() == Some("legacy-denied"))
+            .then_error(|| {
+                DescribeLoadBalancerPoliciesError::generic(
+                    ErrorMetadata::builder().code("AccessDenied").build(),
+                )
+            });
+    let client = mock_client!(
+        aws_sdk_elasticloadbalancing,
+        RuleMode::MatchAny,
+        &[&lbs, &policies, &policies_denied]
+    );
+    let list = tomscan::collect::elb::classic_load_balancers(&client)
+        .await
+        .unwrap();
+    assert_eq!(
+        (policies.num_calls(), policies_denied.num_calls()),
+        (1, 1),
+        "none for TCP only"
+    );
+    let web = &list[0];
+    assert_eq!((web.kind.as_str(), web.arn.as_str()), ("classic", ""));
+    let listeners = web.listeners.ok().unwrap();
+    assert_eq!(
+        (listeners[0].protocol.as_str(), &listeners[0].ssl_protocols),
+        ("HTTP", &Collected::NotCollected)
+    );
+    assert_eq!(
+        listeners[1].ssl_policy.as_deref(),
+        Some("ELBSecurityPolicy-TLS-1-2-2017-01")
+    );
+    assert_eq!(
+        listeners[1].ssl_protocols,
+        Collected::Ok(vec!["TLSv1.2".to_string()])
+    );
+    let Collected::Unavailable(u) = &list[1].listeners.ok().unwrap()[0].ssl_protocols else {
+        panic!("{:?}", list[1].listeners);
+    };
+    assert_eq!(
+        u.action,
+        "elasticloadbalancing:DescribeLoadBalancerPolicies"
+    );
+
+    let regional = tomscan::inventory::Regional {
+        load_balancers: Collected::Ok(vec![]),
+        classic_load_balancers: Collected::Ok(list),
+        ..Default::default()
+    };
+    let lb = |name: &str| {
+        format!("arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/{name}")
+    };
+    let elb01 = judge("ELB-01", regional.clone());
+    let fails: Vec<_> = elb01.iter().filter(|(s, _)| *s == Status::Fail).collect();
+    assert_eq!(
+        fails,
+        [&(Status::Fail, format!("{}/listener/80", lb("legacy-web")))]
+    );
+    assert_eq!(
+        verdicts(&judge("ELB-02", regional.clone())),
+        [
+            (
+                Status::Fail,
+                format!("{}/listener/8443", lb("legacy-denied"))
+            ),
+            (Status::Fail, format!("{}/listener/443", lb("legacy-web"))),
+        ],
+        "a Classic ELB cannot offer TLS 1.3, whether its policy was read or not"
+    );
+    assert_eq!(
+        verdicts(&judge("ELB-03", regional)),
+        [
+            (Status::Fail, lb("legacy-denied")),
+            (Status::Pass, lb("legacy-tcp")),
+            (Status::Pass, lb("legacy-web")),
+        ]
+    );
+
+    let denied =
+        mock!(aws_sdk_elasticloadbalancing::Client::describe_load_balancers).then_error(|| {
+            DescribeLoadBalancersError::generic(
+                ErrorMetadata::builder().code("AccessDenied").build(),
+            )
+        });
+    let client = mock_client!(aws_sdk_elasticloadbalancing, &[&denied]);
+    let err = tomscan::collect::elb::classic_load_balancers(&client)
+        .await
+        .unwrap_err();
+    assert_eq!(err.action, "elasticloadbalancing:DescribeLoadBalancers");
+}
+
+#[tokio::test]
+async fn directories_give_client_vpn_its_radius_mfa() {
+    use aws_sdk_directory::operation::describe_directories::{
+        DescribeDirectoriesError, DescribeDirectoriesOutput,
+    };
+    use aws_sdk_directory::types::{DirectoryDescription, DirectoryType, RadiusStatus};
+    use aws_sdk_ec2::types::DirectoryServiceAuthentication;
+    let directories = mock!(aws_sdk_directory::Client::describe_directories).then_output(|| {
+        DescribeDirectoriesOutput::builder()
+            .directory_descriptions(
+                DirectoryDescription::builder()
+                    .directory_id("d-1111111111")
+                    .name("mfa.example.com")
+                    .r#type(DirectoryType::AdConnector)
+                    .radius_status(RadiusStatus::Completed)
+                    .build(),
+            )
+            .directory_descriptions(
+                DirectoryDescription::builder()
+                    .directory_id("d-2222222222")
+                    .name("corp.example.com")
+                    .r#type(DirectoryType::MicrosoftAd)
+                    .build(),
+            )
+            .build()
+    });
+    let client = mock_client!(aws_sdk_directory, &[&directories]);
+    let found = tomscan::collect::ds::directories(&client).await.unwrap();
+    assert_eq!(found[0].radius_status.as_deref(), Some("Completed"));
+    assert_eq!(found[1].radius_status, None);
+
+    let with_directory = |id: &str, directory: &str| {
+        ClientVpnEndpoint::builder()
+            .client_vpn_endpoint_id(id)
+            .authentication_options(
+                ClientVpnAuthentication::builder()
+                    .r#type(ClientVpnAuthenticationType::DirectoryServiceAuthentication)
+                    .active_directory(
+                        DirectoryServiceAuthentication::builder()
+                            .directory_id(directory)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    };
+    let endpoints =
+        mock!(aws_sdk_ec2::Client::describe_client_vpn_endpoints).then_output(move || {
+            DescribeClientVpnEndpointsOutput::builder()
+                .client_vpn_endpoints(with_directory("cvpn-endpoint-mfa", "d-1111111111"))
+                .client_vpn_endpoints(with_directory("cvpn-endpoint-password", "d-2222222222"))
+                .build()
+        });
+    let client = mock_client!(aws_sdk_ec2, &[&endpoints]);
+    let mut regional = ec2::collect(&client, &sources(&[Source::Ec2ClientVpnEndpoints])).await;
+    assert_eq!(
+        regional.client_vpn_endpoints.ok().unwrap()[0].directory_ids,
+        ["d-1111111111"]
+    );
+    regional.directories = Collected::Ok(found);
+    let ep = |id: &str| format!("arn:aws:ec2:eu-west-1:123456789012:client-vpn-endpoint/{id}");
+    assert_eq!(
+        verdicts(&judge("EC2-04", regional.clone())),
+        [
+            (Status::Pass, ep("cvpn-endpoint-mfa")),
+            (Status::Fail, ep("cvpn-endpoint-password")),
+        ]
+    );
+
+    let denied = mock!(aws_sdk_directory::Client::describe_directories).then_error(|| {
+        DescribeDirectoriesError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .build(),
+        )
+    });
+    let client = mock_client!(aws_sdk_directory, &[&denied]);
+    let err = tomscan::collect::ds::directories(&client)
+        .await
+        .unwrap_err();
+    assert_eq!(err.action, "ds:DescribeDirectories");
+    regional.directories = Collected::Unavailable(err);
+    let outcomes = judge("EC2-04", regional);
+    assert!(
+        outcomes.iter().all(|(s, _)| *s == Status::Error),
+        "{outcomes:?}"
+    );
 }

@@ -4,6 +4,7 @@ pub mod default_sg_restricts_all;
 pub mod ebs_default_encryption;
 pub mod ebs_snapshots_encrypted;
 pub mod ebs_volumes_encrypted;
+pub mod exposed_ports;
 pub mod instances_multi_az;
 pub mod nacl_no_admin_ports;
 pub mod no_admin_ports_open;

@@ -1,32 +1,35 @@
 use serde_json::json;
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{Listener, Source};
+use crate::inventory::Listener;
 
 pub static CHECK: Check = Check {
     id: "ELB-01",
     slug: "https-listeners",
     title: "Load balancer listeners use HTTPS or TLS",
     severity: Severity::High,
-    sources: &[Source::LoadBalancers],
-    rationale: "The TOM promises that customer data is encrypted in transit. A plain HTTP listener carries requests, cookies and credentials in the clear unless all it does is redirect the client to HTTPS.",
-    remediation: "Add an HTTPS (ALB) or TLS (NLB) listener with an ACM certificate, and turn each HTTP listener into a redirect: aws elbv2 modify-listener --listener-arn LISTENER --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'.",
+    sources: super::SOURCES,
+    rationale: "The TOM promises that customer data is encrypted in transit. A plain HTTP listener carries requests, cookies and credentials in the clear unless all it does is redirect the client to HTTPS. Classic Load Balancers are judged too: they cannot redirect, so their HTTP listeners always fail.",
+    remediation: "Add an HTTPS (ALB) or TLS (NLB) listener with an ACM certificate, and turn each HTTP listener into a redirect: aws elbv2 modify-listener --listener-arn LISTENER --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'. A Classic Load Balancer's HTTP listener must go (aws elb delete-load-balancer-listeners) or the balancer be migrated to an ALB.",
     references: &["Security Hub ELB.1", "Security Hub ELB.2"],
     run,
     module: module_path!(),
 };
 
-/// Network load balancer protocols that pass bytes through without terminating them.
+/// Protocols that pass bytes through without terminating them (network load balancers,
+/// and Classic `TCP` listeners).
 const PASS_THROUGH: [&str; 3] = ["TCP", "UDP", "TCP_UDP"];
 
 fn run(cx: &mut Cx<'_>) {
     let mut listeners = 0;
-    for (region, lb, list) in super::with_listeners(cx) {
+    for (b, list) in super::with_listeners(cx) {
+        let (region, lb) = (b.region, b.lb);
         if lb.kind == "gateway" {
             continue;
         }
         for l in list {
             listeners += 1;
+            let id = b.listener_id(l);
             let evidence = json!({
                 "load_balancer": lb.name,
                 "type": lb.kind,
@@ -36,34 +39,43 @@ fn run(cx: &mut Cx<'_>) {
                 "default_actions": l.default_actions.iter().map(|a| json!({ "type": a.kind, "redirect_protocol": a.redirect_protocol })).collect::<Vec<_>>(),
             });
             match (lb.kind.as_str(), l.protocol.as_str()) {
-                ("network", p) if PASS_THROUGH.contains(&p) => {
+                ("network" | "classic", p) if PASS_THROUGH.contains(&p) => {
                     // Encryption, if any, is end to end and invisible here: no verdict.
                     cx.not_applicable(
                         region,
                         format!(
-                            "listener {} ({p}:{}) of network load balancer {} passes traffic through; its encryption is not judged",
-                            l.arn, l.port, lb.name
+                            "listener {id} ({p}:{}) of {} load balancer {} passes traffic through; its encryption is not judged",
+                            l.port, lb.kind, lb.name
                         ),
                     );
                 }
-                (_, "HTTPS" | "TLS") => cx.pass(
+                (_, "HTTPS" | "TLS" | "SSL") => cx.pass(
                     region,
-                    &l.arn,
+                    &id,
                     format!("the listener on port {} uses {}", l.port, l.protocol),
                     evidence,
                 ),
                 ("application", "HTTP") if redirects_to_https(l) => cx.pass(
                     region,
-                    &l.arn,
+                    &id,
                     format!(
                         "the HTTP listener on port {} only redirects to HTTPS",
                         l.port
                     ),
                     evidence,
                 ),
+                ("classic", "HTTP") => cx.fail(
+                    region,
+                    &id,
+                    format!(
+                        "the Classic Load Balancer's listener on port {} serves plain HTTP (a Classic ELB cannot redirect to HTTPS)",
+                        l.port
+                    ),
+                    evidence,
+                ),
                 (_, "HTTP") => cx.fail(
                     region,
-                    &l.arn,
+                    &id,
                     format!(
                         "the listener on port {} serves plain HTTP instead of only redirecting to HTTPS",
                         l.port
@@ -72,7 +84,7 @@ fn run(cx: &mut Cx<'_>) {
                 ),
                 (_, p) => cx.fail(
                     region,
-                    &l.arn,
+                    &id,
                     format!("the listener on port {} uses {p}, not HTTPS or TLS", l.port),
                     evidence,
                 ),
@@ -82,7 +94,7 @@ fn run(cx: &mut Cx<'_>) {
     if listeners == 0 {
         cx.not_applicable(
             GLOBAL,
-            "no application or network load balancer listeners in the scanned regions",
+            "no application, network or Classic load balancer listeners in the scanned regions",
         );
     }
 }

@@ -5,9 +5,9 @@ use aws_sdk_ec2::types::{IpPermission, Tag};
 use super::when;
 use crate::aws::unavailable;
 use crate::inventory::{
-    ClientVpnEndpoint, FlowLog, Image, Instance, IpRule, NaclEntry, NetworkAcl, Regional,
-    SecurityGroup, Snapshot, Source, Subnet, Tags, Unavailable, Volume, Vpc, VpnConnection,
-    VpnTunnel,
+    ClientVpnEndpoint, Collected, FlowLog, Image, Instance, IpRule, NaclEntry, NetworkAcl,
+    PrefixList, Regional, SecurityGroup, Snapshot, Source, Subnet, Tags, Unavailable, Volume, Vpc,
+    VpnConnection, VpnTunnel,
 };
 
 /// One region's EC2 facts; `client` is bound to that region.
@@ -22,7 +22,7 @@ pub async fn collect(c: &aws_sdk_ec2::Client, sources: &BTreeSet<Source>) -> Reg
             client_vpn_endpoints,
             ebs_encryption_by_default,
         ),
-        (network_acls, flow_logs, volumes, snapshots, images, vpn_connections),
+        (network_acls, flow_logs, volumes, snapshots, images, vpn_connections, prefix_lists),
     ) = tokio::join!(
         async {
             tokio::join!(
@@ -46,6 +46,7 @@ pub async fn collect(c: &aws_sdk_ec2::Client, sources: &BTreeSet<Source>) -> Reg
                 when(sources, Ec2Snapshots, snapshots(c)),
                 when(sources, Ec2Images, images(c)),
                 when(sources, Ec2VpnConnections, vpn_connections(c)),
+                when(sources, Ec2ManagedPrefixLists, prefix_lists(c)),
             )
         },
     );
@@ -62,6 +63,7 @@ pub async fn collect(c: &aws_sdk_ec2::Client, sources: &BTreeSet<Source>) -> Reg
         snapshots,
         images,
         vpn_connections,
+        prefix_lists,
         ..Default::default()
     }
 }
@@ -164,6 +166,7 @@ async fn security_groups(client: &aws_sdk_ec2::Client) -> Result<Vec<SecurityGro
             name: g.group_name().unwrap_or_default().to_string(),
             vpc_id: g.vpc_id().map(str::to_string),
             ingress: g.ip_permissions().iter().map(ip_rule).collect(),
+            egress: Collected::Ok(g.ip_permissions_egress().iter().map(ip_rule).collect()),
             tags: tags(g.tags()),
         })
         .collect())
@@ -184,7 +187,68 @@ fn ip_rule(p: &IpPermission) -> IpRule {
             .iter()
             .filter_map(|r| r.cidr_ipv6().map(str::to_string))
             .collect(),
+        prefix_list_ids: p
+            .prefix_list_ids()
+            .iter()
+            .filter_map(|l| l.prefix_list_id().map(str::to_string))
+            .collect(),
+        referenced_groups: p
+            .user_id_group_pairs()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
     }
+}
+
+/// Every managed prefix list the account sees, with the entries of those not owned by
+/// AWS. A list whose entries cannot be read keeps that fact: a rule naming it cannot
+/// be judged, while the other lists still can.
+async fn prefix_lists(client: &aws_sdk_ec2::Client) -> Result<Vec<PrefixList>, Unavailable> {
+    let lists = client
+        .describe_managed_prefix_lists()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("ec2:DescribeManagedPrefixLists", e))?;
+    let lists = lists.iter().map(|l| async move {
+        let id = l.prefix_list_id().unwrap_or_default().to_string();
+        let owner_id = l.owner_id().unwrap_or_default().to_string();
+        // AWS-managed lists hold an AWS service's ranges (S3, CloudFront, ...), and some
+        // run to hundreds of entries: they are never the internet, so they are not read.
+        let entries = if owner_id == "AWS" {
+            Collected::NotCollected
+        } else {
+            prefix_list_entries(client, &id).await.into()
+        };
+        PrefixList {
+            name: l.prefix_list_name().unwrap_or_default().to_string(),
+            id,
+            owner_id,
+            entries,
+        }
+    });
+    Ok(futures_util::future::join_all(lists).await)
+}
+
+async fn prefix_list_entries(
+    client: &aws_sdk_ec2::Client,
+    id: &str,
+) -> Result<Vec<String>, Unavailable> {
+    let entries = client
+        .get_managed_prefix_list_entries()
+        .prefix_list_id(id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("ec2:GetManagedPrefixListEntries", e))?;
+    Ok(entries
+        .iter()
+        .filter_map(|e| e.cidr().map(str::to_string))
+        .collect())
 }
 
 async fn client_vpn_endpoints(
@@ -211,6 +275,11 @@ async fn client_vpn_endpoints(
                 .authentication_options()
                 .iter()
                 .filter_map(|a| a.r#type().map(|t| t.as_str().to_string()))
+                .collect(),
+            directory_ids: e
+                .authentication_options()
+                .iter()
+                .filter_map(|a| a.active_directory()?.directory_id().map(str::to_string))
                 .collect(),
             connection_logs_enabled: e
                 .connection_log_options()

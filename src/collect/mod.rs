@@ -6,7 +6,9 @@
 
 pub mod account;
 pub mod cloudtrail;
+pub mod ds;
 pub mod ec2;
+pub mod elb;
 pub mod iam;
 pub mod s3;
 pub mod services;
@@ -126,6 +128,21 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
     facts.access_analyzers = analyzers;
     facts.metric_filters = filters;
     facts.alarms = alarm_list;
+    let (elb_client, ds_client) = (aws.elb(region), aws.ds(region));
+    let (classic, directories) = tokio::join!(
+        when(
+            sources,
+            Source::ClassicLoadBalancers,
+            elb::classic_load_balancers(&elb_client)
+        ),
+        when(
+            sources,
+            Source::DirectoryServiceDirectories,
+            ds::directories(&ds_client)
+        ),
+    );
+    facts.classic_load_balancers = classic;
+    facts.directories = directories;
     facts
 }
 

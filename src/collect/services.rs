@@ -85,6 +85,7 @@ async fn listeners(
                         .map(str::to_string),
                 })
                 .collect(),
+            ssl_protocols: Collected::NotCollected,
         })
         .collect())
 }

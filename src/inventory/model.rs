@@ -419,6 +419,12 @@ pub struct Regional {
     pub access_analyzers: Collected<Vec<AccessAnalyzer>>,
     pub metric_filters: Collected<Vec<MetricFilter>>,
     pub alarms: Collected<Vec<Alarm>>,
+    /// Managed prefix lists visible to the account, which security group rules name.
+    pub prefix_lists: Collected<Vec<PrefixList>>,
+    /// Classic Load Balancers (`kind` `classic`), from their own API.
+    pub classic_load_balancers: Collected<Vec<LoadBalancer>>,
+    /// Directory Service directories (Client VPN's Active Directory authentication).
+    pub directories: Collected<Vec<Directory>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -510,9 +516,10 @@ pub struct VpnTunnel {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoadBalancer {
+    /// Empty for Classic Load Balancers: their API names them, and checks build the ARN.
     pub arn: String,
     pub name: String,
-    /// `application`, `network`, `gateway`.
+    /// `application`, `network`, `gateway`, or `classic`.
     pub kind: String,
     /// `internet-facing` or `internal`.
     pub scheme: String,
@@ -525,12 +532,18 @@ pub struct LoadBalancer {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Listener {
+    /// Empty for Classic listeners, which have no ARN.
     pub arn: String,
     pub port: i32,
-    /// `HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, `TCP_UDP`, `GENEVE`.
+    /// `HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, `TCP_UDP`, `GENEVE`; Classic: `SSL` too.
     pub protocol: String,
+    /// ELBv2: the predefined policy. Classic: the `Reference-Security-Policy` of the
+    /// listener's SSL negotiation policy, or the custom policy's own name.
     pub ssl_policy: Option<String>,
     pub default_actions: Vec<ListenerAction>,
+    /// Classic only: the protocols the SSL negotiation policy enables (`TLSv1.2`,
+    /// `TLSv1.1`, `TLSv1`, `SSLv3`). ELBv2 policies are predefined and known by name.
+    pub ssl_protocols: Collected<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -696,6 +709,9 @@ pub struct SecurityGroup {
     pub name: String,
     pub vpc_id: Option<String>,
     pub ingress: Vec<IpRule>,
+    /// `NotCollected` in inventories saved before tomscan read outbound rules, so such
+    /// an inventory cannot pass a default group on its inbound rules alone.
+    pub egress: Collected<Vec<IpRule>>,
     pub tags: Tags,
 }
 
@@ -708,6 +724,11 @@ pub struct IpRule {
     pub to_port: Option<i32>,
     pub ipv4_ranges: Vec<String>,
     pub ipv6_ranges: Vec<String>,
+    /// Managed prefix lists (`pl-...`) the rule admits: resolved through
+    /// [`Regional::prefix_lists`], as they may hold any range, the internet too.
+    pub prefix_list_ids: Vec<String>,
+    /// Security groups (`sg-...`) whose members the rule admits: never the internet.
+    pub referenced_groups: Vec<String>,
 }
 
 impl IpRule {
@@ -743,6 +764,34 @@ pub struct ClientVpnEndpoint {
     /// `certificate-authentication`, `directory-service-authentication`,
     /// `federated-authentication`.
     pub authentication: Vec<String>,
+    /// The Directory Service directories of `directory-service-authentication`.
+    pub directory_ids: Vec<String>,
     pub connection_logs_enabled: bool,
     pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrefixList {
+    pub id: String,
+    pub name: String,
+    /// `AWS` for AWS-managed lists (the ranges of an AWS service), else an account id.
+    pub owner_id: String,
+    /// The CIDRs of the current version. `NotCollected` for AWS-managed lists: AWS
+    /// service ranges, never the whole internet.
+    pub entries: Collected<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Directory {
+    pub id: String,
+    pub name: String,
+    /// `SimpleAD`, `ADConnector`, `MicrosoftAD`, `SharedMicrosoftAD`.
+    pub kind: String,
+    /// `Active`, `Creating`, `Impaired`, ...
+    pub stage: String,
+    /// RADIUS (MFA) status: `Creating`, `Completed` or `Failed`; `None` when RADIUS was
+    /// never configured.
+    pub radius_status: Option<String>,
 }

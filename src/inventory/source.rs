@@ -62,6 +62,9 @@ sources! {
     AccessAnalyzers,
     LogMetricFilters,
     CloudWatchAlarms,
+    Ec2ManagedPrefixLists,
+    ClassicLoadBalancers,
+    DirectoryServiceDirectories,
 }
 
 /// Where a source's facts live, and so how often it is collected.
@@ -210,6 +213,21 @@ impl Source {
             ),
             LogMetricFilters => (&["logs:DescribeMetricFilters"], Regional("metric_filters")),
             CloudWatchAlarms => (&["cloudwatch:DescribeAlarms"], Regional("alarms")),
+            Ec2ManagedPrefixLists => (
+                &[
+                    "ec2:DescribeManagedPrefixLists",
+                    "ec2:GetManagedPrefixListEntries",
+                ],
+                Regional("prefix_lists"),
+            ),
+            ClassicLoadBalancers => (
+                &[
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeLoadBalancerPolicies",
+                ],
+                Regional("classic_load_balancers"),
+            ),
+            DirectoryServiceDirectories => (&["ds:DescribeDirectories"], Regional("directories")),
         };
         Spec { actions, scope }
     }

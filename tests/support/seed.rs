@@ -108,7 +108,8 @@ pub struct Region {
     pub vpcs: Vec<Vpc>,
     /// Every VPC of the region (the default one too) gets flow logs to this bucket.
     pub flow_logs_bucket: Option<String>,
-    /// Deny SSH and RDP from the internet in every network ACL.
+    /// Let only HTTPS and return traffic (32768-65535) in from the internet through
+    /// every network ACL, so no administration or database port is open there.
     pub harden_network_acls: bool,
     pub guardduty: bool,
     pub security_hub: bool,
@@ -132,6 +133,23 @@ pub struct Region {
     /// Turn rotation on for every key of the region, including the `alias/aws/ebs` key
     /// that moto creates as a customer-managed key.
     pub rotate_all_keys: bool,
+    // -- network access, VPN and load balancers (issue 6)
+    /// Revoke every rule, inbound and outbound, of every default security group of the
+    /// region (moto, like AWS, gives each an allow-all outbound rule).
+    pub empty_default_security_groups: bool,
+    /// Classic Load Balancers, over the region's default subnets.
+    pub classic_load_balancers: Vec<ClassicLoadBalancer>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassicLoadBalancer {
+    pub name: String,
+    /// Availability Zones, e.g. `eu-west-1a`.
+    pub zones: Vec<String>,
+    /// (protocol, port), forwarded to the same port: `HTTP` or `TCP` (moto wants a real
+    /// ACM certificate for `HTTPS` and `SSL`).
+    pub listeners: Vec<(String, i32)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -316,6 +334,7 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
         let conf = moto.sdk_config(name).await;
         seed_region(&conf, name, region).await;
         seed_region_services(&conf, region).await;
+        seed_network(&conf, region).await;
     }
     for t in &s.trails {
         seed_trail(&moto.sdk_config(&t.region).await, t).await;
@@ -772,6 +791,7 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .expect("flow logs");
     }
     if r.harden_network_acls {
+        use aws_sdk_ec2::types::{PortRange, RuleAction};
         let acls = ec2
             .describe_network_acls()
             .send()
@@ -779,31 +799,30 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .expect("network acls");
         for acl in acls.network_acls() {
             let id = acl.network_acl_id().unwrap();
-            for (n, port, v6) in [
-                (10, 22, false),
-                (11, 3389, false),
-                (12, 22, true),
-                (13, 3389, true),
-            ] {
-                let mut entry = ec2
-                    .create_network_acl_entry()
+            // The allow-all entry becomes HTTPS only; return traffic gets its own entries.
+            ec2.replace_network_acl_entry()
+                .network_acl_id(id)
+                .rule_number(100)
+                .protocol("6")
+                .rule_action(RuleAction::Allow)
+                .egress(false)
+                .cidr_block("0.0.0.0/0")
+                .port_range(PortRange::builder().from(443).to(443).build())
+                .send()
+                .await
+                .expect("replace network acl entry");
+            for (n, protocol) in [(110, "6"), (120, "17")] {
+                ec2.create_network_acl_entry()
                     .network_acl_id(id)
                     .rule_number(n)
-                    .protocol("6")
-                    .rule_action(aws_sdk_ec2::types::RuleAction::Deny)
+                    .protocol(protocol)
+                    .rule_action(RuleAction::Allow)
                     .egress(false)
-                    .port_range(
-                        aws_sdk_ec2::types::PortRange::builder()
-                            .from(port)
-                            .to(port)
-                            .build(),
-                    );
-                entry = if v6 {
-                    entry.ipv6_cidr_block("::/0")
-                } else {
-                    entry.cidr_block("0.0.0.0/0")
-                };
-                entry.send().await.expect("network acl entry");
+                    .cidr_block("0.0.0.0/0")
+                    .port_range(PortRange::builder().from(32768).to(65535).build())
+                    .send()
+                    .await
+                    .expect("network acl entry");
             }
         }
     }
@@ -962,5 +981,62 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .send()
             .await
             .expect("db instance");
+    }
+}
+
+/// Network access, VPN and load balancers (issue 6): default groups emptied, Classic ELBs.
+async fn seed_network(conf: &aws_config::SdkConfig, r: &Region) {
+    if r.empty_default_security_groups {
+        let ec2 = aws_sdk_ec2::Client::new(conf);
+        let groups = ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values("default")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("default security groups");
+        for g in groups.security_groups() {
+            let id = g.group_id().unwrap();
+            if !g.ip_permissions().is_empty() {
+                ec2.revoke_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(g.ip_permissions().to_vec()))
+                    .send()
+                    .await
+                    .expect("revoke default ingress");
+            }
+            if !g.ip_permissions_egress().is_empty() {
+                ec2.revoke_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(g.ip_permissions_egress().to_vec()))
+                    .send()
+                    .await
+                    .expect("revoke default egress");
+            }
+        }
+    }
+    let elb = aws_sdk_elasticloadbalancing::Client::new(conf);
+    for lb in &r.classic_load_balancers {
+        use aws_sdk_elasticloadbalancing::types::Listener;
+        let listeners = lb.listeners.iter().map(|(protocol, port)| {
+            Listener::builder()
+                .protocol(protocol)
+                .load_balancer_port(*port)
+                .instance_protocol(protocol)
+                .instance_port(*port)
+                .build()
+                .expect("classic listener")
+        });
+        elb.create_load_balancer()
+            .load_balancer_name(&lb.name)
+            .set_availability_zones(Some(lb.zones.clone()))
+            .set_listeners(Some(listeners.collect()))
+            .send()
+            .await
+            .expect("classic load balancer");
     }
 }
