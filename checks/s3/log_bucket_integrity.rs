@@ -17,7 +17,7 @@ pub static CHECK: Check = Check {
         Source::S3BucketVersioning,
         Source::S3BucketObjectLock,
     ],
-    rationale: "The TOM promises access logs are kept and cannot be tampered with. If the bucket CloudTrail writes to has neither versioning nor Object Lock, anyone who can delete objects in it can erase the record of what they did.",
+    rationale: "The TOM promises access logs are kept and cannot be tampered with. If the bucket CloudTrail writes to has neither versioning nor Object Lock, anyone who can delete objects in it can erase the record of what they did. A log bucket in another account (an organisation's log-archive account) is reported as manual, naming the bucket: only its owner can show how it is protected.",
     remediation: "aws s3api put-bucket-versioning --bucket LOG_BUCKET --versioning-configuration Status=Enabled (better: create the log bucket with --object-lock-enabled-for-bucket and set a default retention with aws s3api put-object-lock-configuration).",
     references: &["CIS AWS 3.6"],
     run,
