@@ -285,24 +285,32 @@ fn judge_purpose<'g, 'a>(
         }
         return None;
     }
-    let (first, what) = groups
+    let (first, what, uncaught) = groups
         .iter()
         .zip(&findings)
         .find_map(|(g, f)| match f {
-            Finding::Missing(what, _) => Some((g, *what)),
+            Finding::Missing(what, e) => Some((g, *what, e["uncaught"].clone())),
             _ => None,
         })
-        .unwrap_or((&groups[0], "metric filter"));
+        .unwrap_or((&groups[0], "metric filter", Value::Null));
     let evidence: Vec<Value> = groups
         .iter()
         .zip(&findings)
         .map(|(g, f)| group_evidence(g, f))
         .collect();
     let message = match what {
-        "metric filter" => format!(
-            "no metric filter on {} catches {}",
-            first.name, purpose.label
-        ),
+        "metric filter" => {
+            let uncaught: Vec<&str> = uncaught
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            format!(
+                "no metric filter on {} catches {} (not caught: {})",
+                first.name,
+                purpose.label,
+                uncaught.join("; ")
+            )
+        }
         "alarm" => format!(
             "the metric filter for {} on {} has no alarm on its metric",
             purpose.label, first.name
