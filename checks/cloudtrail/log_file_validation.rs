@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use super::trails::Listed;
 use crate::check::{Check, Cx, GLOBAL, Severity};
 use crate::inventory::Source;
 
@@ -17,14 +18,19 @@ pub static CHECK: Check = Check {
 };
 
 fn run(cx: &mut Cx<'_>) {
-    let inv = cx.inv;
-    let Some(trails) = cx.get(&inv.cloudtrail.trails, GLOBAL) else {
+    let Some(listed) = Listed::read(cx) else {
         return;
     };
-    if trails.is_empty() {
+    let names: Vec<&str> = listed.trails.iter().map(|t| t.name.as_str()).collect();
+    listed.report_unlisted(
+        cx,
+        "a trail homed there is not listed, so whether its log file validation is on is unknown",
+        &json!(names),
+    );
+    if listed.trails.is_empty() {
         cx.not_applicable(GLOBAL, "the account has no CloudTrail trail (see CT-01)");
     }
-    for trail in trails {
+    for trail in listed.trails {
         cx.verdict(
             trail.log_file_validation,
             &trail.home_region,

@@ -3,6 +3,7 @@ pub mod multi_region_trail_logging;
 pub mod s3_data_events;
 pub mod trail_cloudwatch_logs;
 pub mod trail_kms_encryption;
+pub(crate) mod trails;
 
 use crate::check::Check;
 

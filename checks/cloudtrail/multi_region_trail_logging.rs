@@ -1,7 +1,8 @@
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::trails::{Judged, Listed};
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{Collected, Source, Trail, TrailSelectors};
+use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
     id: "CT-01",
@@ -9,8 +10,8 @@ pub static CHECK: Check = Check {
     title: "A multi-region trail is logging all management events",
     severity: Severity::Critical,
     sources: &[Source::CloudTrailTrails],
-    rationale: "The TOM promises that all access or attempted access is logged. Only a multi-region trail that is on and records read and write management events sees every API call, in every region, including the ones an intruder makes in a region nobody uses.",
-    remediation: "aws cloudtrail create-trail --name org-trail --s3-bucket-name LOG_BUCKET --is-multi-region-trail --enable-log-file-validation, then aws cloudtrail start-logging --name org-trail; leave the default event selector (management events, ReadWriteType All).",
+    rationale: "The TOM promises that all access or attempted access is logged. Only a multi-region trail that is on and records read and write management events sees every API call, in every region, including the ones an intruder makes in a region nobody uses. A selector that leaves out KMS or the RDS Data API (ExcludeManagementEventSources, or an eventSource condition) drops key use and database calls from that record, so it does not count. In a member account, the organization trail counts when it is multi-region and logging; its selectors are the management account's to verify.",
+    remediation: "aws cloudtrail create-trail --name org-trail --s3-bucket-name LOG_BUCKET --is-multi-region-trail --enable-log-file-validation, then aws cloudtrail start-logging --name org-trail; keep one event selector of all management events (ReadWriteType All, no ExcludeManagementEventSources; or an advanced selector on eventCategory Management with no eventSource condition).",
     references: &["CIS AWS 3.1", "Security Hub CloudTrail.1"],
     run,
     module: module_path!(),
@@ -18,39 +19,34 @@ pub static CHECK: Check = Check {
 
 fn run(cx: &mut Cx<'_>) {
     let inv = cx.inv;
-    let Some(trails) = cx.get(&inv.cloudtrail.trails, GLOBAL) else {
+    let Some(listed) = Listed::read(cx) else {
         return;
     };
-    let mut unknown = Vec::new();
-    let mut judged = Vec::new();
-    for trail in trails {
-        match judge(trail) {
-            Ok(reasons) if reasons.is_empty() => {
-                cx.pass(
-                    &trail.home_region,
-                    &trail.arn,
-                    "multi-region trail is logging read and write management events",
-                    json!({ "trail": trail.name, "multi_region": true, "is_logging": true, "management_events": "All" }),
-                );
-                return;
-            }
-            Ok(reasons) => judged.push(json!({ "trail": trail.arn, "why_not": reasons })),
-            Err(missing) => unknown.push((trail, missing)),
+    let judged = Judged::new(listed.trails, &inv.account_id);
+    // A multi-region trail covers every region, those that could not list it included.
+    if let Some((trail, basis)) = judged.qualifying.first() {
+        let mut evidence = basis.clone();
+        if !listed.unlisted.is_empty() {
+            evidence["regions_not_listed"] = json!(listed.unlisted.keys().collect::<Vec<_>>());
         }
-    }
-    // No trail proved itself. A trail we could not read might have: say so, never pass.
-    if let Some((trail, missing)) = unknown.first() {
-        cx.error(
+        let how = if basis["organization_trail"] == true {
+            " (the organization trail: its event selectors are the management account's)"
+        } else {
+            ""
+        };
+        cx.pass(
             &trail.home_region,
             &trail.arn,
-            format!(
-                "could not be evaluated: {} failed for trail {}",
-                missing["missing_action"], trail.name
-            ),
-            json!({ "unreadable": missing, "other_trails": judged }),
+            format!("multi-region trail is logging read and write management events{how}"),
+            evidence,
         );
         return;
     }
+    // No trail proved itself. One we could not read might have: say so, never pass.
+    if judged.report_unknown(cx, &listed, "log all management events") {
+        return;
+    }
+    let trails = listed.trails;
     cx.fail(
         GLOBAL,
         &inv.account_arn(),
@@ -58,71 +54,16 @@ fn run(cx: &mut Cx<'_>) {
             "the account has no CloudTrail trail".to_string()
         } else {
             format!(
-                "none of the {} trail(s) is a logging multi-region trail of all management events",
-                trails.len()
+                "none of the {} trail(s) is a logging multi-region trail of all management events ({})",
+                trails.len(),
+                judged
+                    .rejected
+                    .iter()
+                    .map(|(t, why)| format!("{}: {}", t.name, why.join("; ")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )
         },
-        json!({ "trails": judged }),
+        json!({ "trails": judged.rejected_evidence() }),
     );
-}
-
-/// Why this trail does not qualify (empty: it does), or the facts we could not read.
-fn judge(trail: &Trail) -> Result<Vec<&'static str>, Value> {
-    // A single-region trail can never qualify: no need for facts we could not read.
-    if !trail.multi_region {
-        return Ok(vec!["not multi-region"]);
-    }
-    let mut reasons = Vec::new();
-    match &trail.status {
-        Collected::Ok(s) if !s.is_logging => reasons.push("logging is stopped"),
-        Collected::Ok(_) => {}
-        other => return Err(missing(other)),
-    }
-    match &trail.selectors {
-        Collected::Ok(sel) if !records_all_management_events(sel) => {
-            reasons.push("does not record both read and write management events")
-        }
-        Collected::Ok(_) => {}
-        other => return Err(missing(other)),
-    }
-    Ok(reasons)
-}
-
-fn missing<T>(c: &Collected<T>) -> Value {
-    match c {
-        Collected::Unavailable(u) => {
-            json!({ "missing_action": u.action, "code": u.code, "message": u.message })
-        }
-        _ => json!({ "missing_action": "not collected" }),
-    }
-}
-
-/// Read and write management events, by basic or advanced selectors, possibly split
-/// across a ReadOnly and a WriteOnly selector.
-pub(crate) fn records_all_management_events(sel: &TrailSelectors) -> bool {
-    let (mut read, mut write) = (false, false);
-    for s in sel.basic.iter().filter(|s| s.include_management_events) {
-        match s.read_write_type.as_str() {
-            "ReadOnly" => read = true,
-            "WriteOnly" => write = true,
-            _ => (read, write) = (true, true),
-        }
-    }
-    for s in &sel.advanced {
-        let management = s
-            .equals
-            .get("eventCategory")
-            .is_some_and(|v| v.iter().any(|c| c == "Management"));
-        if !management {
-            continue;
-        }
-        match s.equals.get("readOnly") {
-            None => (read, write) = (true, true),
-            Some(v) => {
-                read |= v.iter().any(|x| x == "true");
-                write |= v.iter().any(|x| x == "false");
-            }
-        }
-    }
-    read && write
 }

@@ -1,5 +1,6 @@
 use serde_json::{Value, json};
 
+use super::trails::{Listed, describe_missing, foreign_organization_trail, missing, read_write};
 use crate::check::{Check, Cx, GLOBAL, Severity};
 use crate::inventory::{Collected, Source, Trail, TrailSelectors};
 
@@ -23,15 +24,16 @@ pub static CHECK: Check = Check {
 
 fn run(cx: &mut Cx<'_>) {
     let inv = cx.inv;
-    let Some(trails) = cx.get(&inv.cloudtrail.trails, GLOBAL) else {
+    let Some(listed) = Listed::read(cx) else {
         return;
     };
     let all_buckets = format!("arn:{}:s3", inv.partition_or_default());
     let mut judged = Vec::new();
     let mut unknown = Vec::new();
-    for trail in trails {
-        match judge(trail, &all_buckets) {
-            Ok(reasons) if reasons.is_empty() => {
+    let mut foreign = Vec::new();
+    for trail in listed.trails {
+        match judge(trail, &all_buckets, &inv.account_id) {
+            Judgement::Records => {
                 cx.pass(
                     &trail.home_region,
                     &trail.arn,
@@ -40,20 +42,58 @@ fn run(cx: &mut Cx<'_>) {
                 );
                 return;
             }
-            Ok(reasons) => judged.push(json!({ "trail": trail.arn, "why_not": reasons })),
-            Err(missing) => unknown.push((trail, missing)),
+            Judgement::DoesNot(reasons) => {
+                judged.push(json!({ "trail": trail.arn, "why_not": reasons }))
+            }
+            Judgement::Foreign => foreign.push(trail),
+            Judgement::Unknown(m) => unknown.push((trail, m)),
         }
     }
     // No trail proved itself; one we could not read might have.
-    if let Some((trail, (why, missing))) = unknown.first() {
+    for (trail, m) in &unknown {
         cx.error(
             &trail.home_region,
             &trail.arn,
-            format!("could not be evaluated for trail {}: {why}", trail.name),
-            json!({ "unreadable": missing, "other_trails": judged }),
+            format!(
+                "could not be evaluated for trail {}: {}",
+                trail.name,
+                describe_missing(m)
+            ),
+            json!({ "unreadable": m, "other_trails": judged }),
         );
+    }
+    let unlisted = listed.report_unlisted(
+        cx,
+        "a multi-region trail homed there could record S3 data events for all buckets",
+        &json!(judged),
+    );
+    if unlisted || !unknown.is_empty() {
         return;
     }
+    // Only the management account can say what the organization trail records.
+    if !foreign.is_empty() {
+        for trail in foreign {
+            let owner = trail.owner().unwrap_or_default();
+            cx.manual(
+                &trail.home_region,
+                &trail.arn,
+                format!(
+                    "whether organization trail {} records S3 data events for all buckets is set in management account {owner}, whose event selectors cannot be read from this account: verify it there",
+                    trail.name
+                ),
+                json!({
+                    "trail": trail.name,
+                    "organization_trail": true,
+                    "owner_account": owner,
+                    "selectors": trail.selectors,
+                    "verify": format!("aws cloudtrail get-event-selectors --trail-name {} (in account {owner})", trail.arn),
+                    "other_trails": judged,
+                }),
+            );
+        }
+        return;
+    }
+    let trails = listed.trails;
     cx.fail(
         GLOBAL,
         &inv.account_arn(),
@@ -69,17 +109,25 @@ fn run(cx: &mut Cx<'_>) {
     );
 }
 
-/// Why the trail does not qualify (empty: it does), or why its facts are missing.
-fn judge(trail: &Trail, all_buckets: &str) -> Result<Vec<&'static str>, (String, Value)> {
+enum Judgement {
+    Records,
+    DoesNot(Vec<&'static str>),
+    /// An organization trail of the management account, whose selectors are its own.
+    Foreign,
+    Unknown(Value),
+}
+
+fn judge(trail: &Trail, all_buckets: &str, account: &str) -> Judgement {
     // Data events of a single-region trail cover only the buckets of its region.
     if !trail.multi_region {
-        return Ok(vec!["not multi-region"]);
+        return Judgement::DoesNot(vec!["not multi-region"]);
     }
     let mut reasons = Vec::new();
+    let mut unknown = None;
     match &trail.status {
         Collected::Ok(s) if !s.is_logging => reasons.push("logging is stopped"),
         Collected::Ok(_) => {}
-        other => return Err(missing(other)),
+        other => unknown = Some(Judgement::Unknown(missing(other))),
     }
     match &trail.selectors {
         Collected::Ok(sel) => match s3_data_events(sel, all_buckets) {
@@ -88,27 +136,21 @@ fn judge(trail: &Trail, all_buckets: &str) -> Result<Vec<&'static str>, (String,
             (false, true) => reasons.push("records only write S3 data events"),
             (false, false) => reasons.push("records no S3 data events for all buckets"),
         },
-        other => return Err(missing(other)),
+        Collected::Unavailable(_) if foreign_organization_trail(trail, account) => {
+            unknown = unknown.or(Some(Judgement::Foreign))
+        }
+        other => unknown = unknown.or(Some(Judgement::Unknown(missing(other)))),
     }
-    Ok(reasons)
-}
-
-fn missing<T>(c: &Collected<T>) -> (String, Value) {
-    match c {
-        Collected::Unavailable(u) => (
-            format!("{} failed with {}: {}", u.action, u.code, u.message),
-            json!({ "missing_action": u.action, "code": u.code, "message": u.message }),
-        ),
-        _ => (
-            "the inventory does not hold this source".to_string(),
-            json!({ "missing_action": "not collected" }),
-        ),
+    match (reasons.is_empty(), unknown) {
+        (false, _) => Judgement::DoesNot(reasons),
+        (true, Some(u)) => u,
+        (true, None) => Judgement::Records,
     }
 }
 
 /// Whether read and write S3 object events of every bucket are recorded, by basic
-/// selectors (`arn:aws:s3` or `arn:aws:s3:::`) or advanced ones without an ARN or event
-/// restriction, possibly split across selectors.
+/// selectors (`arn:aws:s3` or `arn:aws:s3:::`) or advanced ones that narrow neither the
+/// buckets nor the events, possibly split across selectors.
 fn s3_data_events(sel: &TrailSelectors, all_buckets: &str) -> (bool, bool) {
     let (mut read, mut write) = (false, false);
     for s in &sel.basic {
@@ -118,42 +160,46 @@ fn s3_data_events(sel: &TrailSelectors, all_buckets: &str) -> (bool, bool) {
                     .iter()
                     .any(|v| v.trim_end_matches(":::") == all_buckets)
         });
-        if !every_bucket {
-            continue;
-        }
-        match s.read_write_type.as_str() {
-            "ReadOnly" => read = true,
-            "WriteOnly" => write = true,
-            _ => (read, write) = (true, true),
+        if every_bucket {
+            let (r, w) = read_write(&s.read_write_type);
+            read |= r;
+            write |= w;
         }
     }
+    // What every S3 object ARN starts with.
+    let object_arn = format!("{all_buckets}:::");
     for s in &sel.advanced {
-        let has = |field: &str, value: &str| {
-            s.equals
-                .get(field)
-                .is_some_and(|v| v.iter().any(|x| x == value))
+        let all_match = |field: &str, value: &str| {
+            let mut fields = s.field(field).peekable();
+            fields.peek().is_some() && fields.all(|f| f.matches(value))
         };
-        // Any other field (resources.ARN, eventName, userIdentity.arn, ...) narrows the
-        // selector to part of the buckets or events. The inventory keeps only `Equals`
-        // values, so a field used with another operator shows up here with no values and
-        // still counts as a restriction.
-        let unrestricted = s
-            .equals
-            .keys()
-            .all(|k| matches!(k.as_str(), "eventCategory" | "resources.type" | "readOnly"));
-        if !(has("eventCategory", "Data")
-            && has("resources.type", "AWS::S3::Object")
-            && unrestricted)
-        {
+        if !(all_match("eventCategory", "Data") && all_match("resources.type", "AWS::S3::Object")) {
             continue;
         }
-        match s.equals.get("readOnly") {
-            None => (read, write) = (true, true),
-            Some(v) => {
-                read |= v.iter().any(|x| x == "true");
-                write |= v.iter().any(|x| x == "false");
+        // Any other condition (an event name, a source, part of the buckets) narrows
+        // the selector, except an ARN prefix that every object ARN has.
+        let unrestricted = s.fields.iter().all(|f| match f.field.as_str() {
+            "eventCategory" | "resources.type" | "readOnly" => true,
+            "resources.ARN" => {
+                let others = [
+                    &f.equals,
+                    &f.not_equals,
+                    &f.not_starts_with,
+                    &f.ends_with,
+                    &f.not_ends_with,
+                ];
+                others.iter().all(|v| v.is_empty())
+                    && f.starts_with
+                        .iter()
+                        .any(|p| object_arn.starts_with(p.as_str()))
             }
+            _ => false,
+        });
+        if !unrestricted {
+            continue;
         }
+        read |= s.field("readOnly").all(|f| f.matches("true"));
+        write |= s.field("readOnly").all(|f| f.matches("false"));
     }
     (read, write)
 }

@@ -6,15 +6,35 @@ use crate::inventory::Source;
 pub static CHECK: Check = Check {
     id: "EC2-07",
     slug: "vpc-flow-logs",
-    title: "Every VPC has flow logs",
+    title: "Every VPC has an active flow log of rejected traffic",
     severity: Severity::Medium,
     sources: &[Source::Ec2Vpcs, Source::Ec2FlowLogs],
-    rationale: "The TOM promises that access and attempted access are logged. VPC flow logs record which addresses reached which systems on which ports, accepted or rejected: the network half of that record, and the evidence needed to reconstruct an intrusion.",
+    rationale: "The TOM promises that access and attempted access are logged. VPC flow logs record which addresses reached which systems on which ports, accepted or rejected: the network half of that record, and the evidence needed to reconstruct an intrusion. The rejected packets are the attempts, so a flow log counts only when it is ACTIVE and records ALL or REJECT traffic.",
     remediation: "aws ec2 create-flow-logs --resource-type VPC --resource-ids VPC_ID --traffic-type ALL --log-destination-type cloud-watch-logs --log-group-name vpc-flow-logs --deliver-logs-permission-arn ROLE_ARN (or --log-destination-type s3 --log-destination arn:aws:s3:::BUCKET).",
     references: &["CIS AWS 3.9", "Security Hub EC2.6"],
     run,
     module: module_path!(),
 };
+
+/// Why a flow log does not record attempted access (`None`: it does). Only `ACTIVE` is
+/// known to deliver; the rejected packets are the attempts, so `ACCEPT` alone is not
+/// enough.
+fn shortfall(status: &str, traffic_type: &str) -> Option<String> {
+    if status != "ACTIVE" {
+        return Some(if status.is_empty() {
+            "its status is unknown (empty), not ACTIVE".to_string()
+        } else {
+            format!("its status is {status}, not ACTIVE")
+        });
+    }
+    match traffic_type {
+        "ALL" | "REJECT" => None,
+        "ACCEPT" => Some("it records only ACCEPTed traffic, not the rejected attempts".into()),
+        other => Some(format!(
+            "it records traffic type {other:?}, not ALL or REJECT"
+        )),
+    }
+}
 
 fn run(cx: &mut Cx<'_>) {
     let mut vpcs = 0;
@@ -30,26 +50,31 @@ fn run(cx: &mut Cx<'_>) {
         };
         for vpc in list {
             vpcs += 1;
-            let (active, inactive): (Vec<_>, Vec<_>) = flow_logs
+            let (recording, other): (Vec<_>, Vec<_>) = flow_logs
                 .iter()
                 .filter(|f| f.resource_id == vpc.id)
-                .map(|f| json!({ "id": f.id, "status": f.status, "traffic_type": f.traffic_type }))
-                .partition(|f| matches!(f["status"].as_str(), Some("" | "ACTIVE")));
-            let arn = super::ec2_arn(cx.inv, region, "vpc", &vpc.id);
-            cx.verdict(
-                !active.is_empty(),
-                region,
-                &arn,
-                (
-                    "the VPC has an active flow log",
-                    if inactive.is_empty() {
-                        "the VPC has no flow log"
-                    } else {
-                        "the VPC's flow logs are not active"
-                    },
+                .map(|f| {
+                    let why_not = shortfall(&f.status, &f.traffic_type);
+                    json!({ "id": f.id, "status": f.status, "traffic_type": f.traffic_type, "why_not": why_not })
+                })
+                .partition(|f| f["why_not"].is_null());
+            let message = match other.first() {
+                _ if !recording.is_empty() => {
+                    "the VPC has an active flow log that records rejected traffic".to_string()
+                }
+                None => "the VPC has no flow log".to_string(),
+                Some(f) => format!(
+                    "no flow log of the VPC records rejected traffic while active: {}",
+                    f["why_not"].as_str().unwrap_or_default()
                 ),
-                json!({ "vpc_id": vpc.id, "is_default": vpc.is_default, "active_flow_logs": active, "inactive_flow_logs": inactive }),
-            );
+            };
+            let arn = super::ec2_arn(cx.inv, region, "vpc", &vpc.id);
+            let evidence = json!({ "vpc_id": vpc.id, "is_default": vpc.is_default, "recording_flow_logs": recording, "other_flow_logs": other });
+            if recording.is_empty() {
+                cx.fail(region, &arn, message, evidence);
+            } else {
+                cx.pass(region, &arn, message, evidence);
+            }
         }
     }
     if vpcs == 0 {

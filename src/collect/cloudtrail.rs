@@ -2,61 +2,98 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::future::join_all;
 
-use super::when;
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{
-    AdvancedSelector, CloudTrail, DataResource, EventSelector, Source, Trail, TrailSelectors,
-    TrailStatus, Unavailable,
+    AdvancedSelector, CloudTrail, Collected, DataResource, EventSelector, FieldSelector, Source,
+    Trail, TrailSelectors, TrailStatus, Unavailable,
 };
 
 pub async fn collect(aws: &Aws, regions: &[String], sources: &BTreeSet<Source>) -> CloudTrail {
-    CloudTrail {
-        trails: when(sources, Source::CloudTrailTrails, trails(aws, regions)).await,
+    if !sources.contains(&Source::CloudTrailTrails) {
+        return CloudTrail::default();
     }
+    trails(|region| aws.cloudtrail(region), regions, aws.home_region()).await
 }
 
 /// Each region lists its own trails and the multi-region trails of others; the same
 /// trail is kept once, and its status and selectors are read in its home region (the
-/// only place some endpoints answer for it).
-async fn trails(aws: &Aws, regions: &[String]) -> Result<Vec<Trail>, Unavailable> {
-    let listed = join_all(regions.iter().map(|region| async move {
-        aws.cloudtrail(region)
-            .describe_trails()
-            .include_shadow_trails(true)
-            .send()
-            .await
-            .map_err(|e| unavailable("cloudtrail:DescribeTrails", e))
+/// only place some endpoints answer for it). A region that cannot list its trails is
+/// recorded as such: the others' trails stay known.
+pub async fn trails<F>(client: F, regions: &[String], home_region: &str) -> CloudTrail
+where
+    F: Fn(&str) -> aws_sdk_cloudtrail::Client,
+{
+    let listed = join_all(regions.iter().map(|region| {
+        let client = client(region);
+        async move {
+            let out = client
+                .describe_trails()
+                .include_shadow_trails(true)
+                .send()
+                .await
+                .map_err(|e| unavailable("cloudtrail:DescribeTrails", e));
+            (region.clone(), out)
+        }
     }))
     .await;
     let mut by_arn = BTreeMap::new();
-    for out in listed {
-        for t in out?.trail_list() {
-            let arn = t.trail_arn().unwrap_or_default().to_string();
-            by_arn.entry(arn).or_insert_with(|| t.clone());
+    let mut unlisted = BTreeMap::new();
+    let mut answered = false;
+    for (region, out) in listed {
+        match out {
+            Ok(out) => {
+                answered = true;
+                for t in out.trail_list() {
+                    let arn = t.trail_arn().unwrap_or_default().to_string();
+                    by_arn.entry(arn).or_insert_with(|| t.clone());
+                }
+            }
+            Err(u) => {
+                unlisted.insert(region, u);
+            }
         }
     }
-    let trails = join_all(by_arn.into_iter().map(|(arn, t)| async move {
-        let home = t.home_region().unwrap_or(aws.home_region()).to_string();
-        let client = aws.cloudtrail(&home);
-        let (status, selectors) = tokio::join!(status(&client, &arn), selectors(&client, &arn));
-        Trail {
-            name: t.name().unwrap_or_default().to_string(),
-            arn,
-            home_region: home,
-            multi_region: t.is_multi_region_trail().unwrap_or(false),
-            organization_trail: t.is_organization_trail().unwrap_or(false),
-            log_file_validation: t.log_file_validation_enabled().unwrap_or(false),
-            s3_bucket: t.s3_bucket_name().map(str::to_string),
-            kms_key_id: t.kms_key_id().map(str::to_string),
-            cloudwatch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_string),
-            status: status.into(),
-            selectors: selectors.into(),
+    if !answered {
+        // No region answered: nothing is known, not even "no trails".
+        let trails = match unlisted.values().next() {
+            Some(u) => Collected::Unavailable(u.clone()),
+            None => Collected::Ok(Vec::new()),
+        };
+        return CloudTrail {
+            trails,
+            unlisted_regions: unlisted,
+        };
+    }
+    let trails = join_all(by_arn.into_iter().map(|(arn, t)| {
+        let home = t.home_region().unwrap_or(home_region).to_string();
+        let client = client(&home);
+        async move {
+            let (status, selectors) = tokio::join!(status(&client, &arn), selectors(&client, &arn));
+            Trail {
+                name: t.name().unwrap_or_default().to_string(),
+                arn,
+                home_region: home,
+                multi_region: t.is_multi_region_trail().unwrap_or(false),
+                organization_trail: t.is_organization_trail().unwrap_or(false),
+                log_file_validation: t.log_file_validation_enabled().unwrap_or(false),
+                s3_bucket: t.s3_bucket_name().map(str::to_string),
+                kms_key_id: t.kms_key_id().map(str::to_string),
+                cloudwatch_logs_log_group_arn: t
+                    .cloud_watch_logs_log_group_arn()
+                    .map(str::to_string),
+                status: status.into(),
+                selectors: selectors.into(),
+            }
         }
     }))
     .await;
-    Ok(trails)
+    CloudTrail {
+        trails: Collected::Ok(trails),
+        unlisted_regions: unlisted,
+    }
 }
 
+/// By ARN, which also answers for an organization trail seen from a member account.
 async fn status(
     client: &aws_sdk_cloudtrail::Client,
     arn: &str,
@@ -70,9 +107,17 @@ async fn status(
     Ok(TrailStatus {
         is_logging: out.is_logging().unwrap_or(false),
         latest_delivery_error: out.latest_delivery_error().map(str::to_string),
+        latest_cloudwatch_logs_delivery_time: out
+            .latest_cloud_watch_logs_delivery_time()
+            .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())),
+        latest_cloudwatch_logs_delivery_error: out
+            .latest_cloud_watch_logs_delivery_error()
+            .map(str::to_string),
     })
 }
 
+/// The selectors as AWS states them. An empty answer stays empty: AWS always reports a
+/// trail's selectors, its default one included, so nothing means nothing is logged.
 async fn selectors(
     client: &aws_sdk_cloudtrail::Client,
     arn: &str,
@@ -83,7 +128,7 @@ async fn selectors(
         .send()
         .await
         .map_err(|e| unavailable("cloudtrail:GetEventSelectors", e))?;
-    let mut selectors = TrailSelectors {
+    Ok(TrailSelectors {
         basic: out
             .event_selectors()
             .iter()
@@ -93,6 +138,7 @@ async fn selectors(
                     .map(|t| t.as_str().to_string())
                     .unwrap_or_else(|| "All".into()),
                 include_management_events: s.include_management_events().unwrap_or(true),
+                exclude_management_event_sources: s.exclude_management_event_sources().to_vec(),
                 data_resources: s
                     .data_resources()
                     .iter()
@@ -108,22 +154,20 @@ async fn selectors(
             .iter()
             .map(|s| AdvancedSelector {
                 name: s.name().map(str::to_string),
-                equals: s
+                fields: s
                     .field_selectors()
                     .iter()
-                    .map(|f| (f.field().to_string(), f.equals().to_vec()))
+                    .map(|f| FieldSelector {
+                        field: f.field().to_string(),
+                        equals: f.equals().to_vec(),
+                        not_equals: f.not_equals().to_vec(),
+                        starts_with: f.starts_with().to_vec(),
+                        not_starts_with: f.not_starts_with().to_vec(),
+                        ends_with: f.ends_with().to_vec(),
+                        not_ends_with: f.not_ends_with().to_vec(),
+                    })
                     .collect(),
             })
             .collect(),
-    };
-    // A trail without explicit selectors logs all read and write management events; AWS
-    // reports that default as a selector, some emulators as nothing at all.
-    if selectors.basic.is_empty() && selectors.advanced.is_empty() {
-        selectors.basic.push(EventSelector {
-            read_write_type: "All".into(),
-            include_management_events: true,
-            data_resources: Vec::new(),
-        });
-    }
-    Ok(selectors)
+    })
 }

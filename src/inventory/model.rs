@@ -312,8 +312,13 @@ pub struct BucketEncryption {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudTrail {
-    /// Every trail visible from the scanned regions, once each.
+    /// Every trail listed by the scanned regions that answered, once each.
+    /// `Unavailable` only when no region answered.
     pub trails: Collected<Vec<Trail>>,
+    /// Regions whose `DescribeTrails` failed, with why. A trail that lives only there
+    /// (single-region) is missing from `trails`; a multi-region trail is listed by every
+    /// region, so one readable region is enough to see it.
+    pub unlisted_regions: BTreeMap<String, super::Unavailable>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -332,13 +337,27 @@ pub struct Trail {
     pub selectors: Collected<TrailSelectors>,
 }
 
+impl Trail {
+    /// The account that owns the trail (the management account for an organization
+    /// trail seen from a member account), from its ARN.
+    pub fn owner(&self) -> Option<&str> {
+        self.arn.split(':').nth(4).filter(|a| !a.is_empty())
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrailStatus {
     pub is_logging: bool,
     pub latest_delivery_error: Option<String>,
+    /// When CloudTrail last delivered to the trail's CloudWatch Logs group; `None`:
+    /// never.
+    pub latest_cloudwatch_logs_delivery_time: Option<DateTime<Utc>>,
+    pub latest_cloudwatch_logs_delivery_error: Option<String>,
 }
 
+/// What `GetEventSelectors` answered. Both empty means the trail logs nothing (AWS
+/// always reports a trail's default as a selector).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrailSelectors {
@@ -352,6 +371,9 @@ pub struct EventSelector {
     /// `All`, `ReadOnly` or `WriteOnly`.
     pub read_write_type: String,
     pub include_management_events: bool,
+    /// Event sources whose management events are not logged (`kms.amazonaws.com`,
+    /// `rdsdata.amazonaws.com`).
+    pub exclude_management_event_sources: Vec<String>,
     pub data_resources: Vec<DataResource>,
 }
 
@@ -364,12 +386,48 @@ pub struct DataResource {
     pub values: Vec<String>,
 }
 
+/// An event matches the selector when it matches every field selector.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AdvancedSelector {
     pub name: Option<String>,
-    /// Field name (`eventCategory`, `readOnly`, ...) to the values it must equal.
-    pub equals: BTreeMap<String, Vec<String>>,
+    pub fields: Vec<FieldSelector>,
+}
+
+/// One field condition of an advanced selector, as AWS gives it: within one operator
+/// the values are alternatives; the operators given all apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FieldSelector {
+    /// `eventCategory`, `readOnly`, `eventSource`, `resources.type`, `resources.ARN`, ...
+    pub field: String,
+    pub equals: Vec<String>,
+    pub not_equals: Vec<String>,
+    pub starts_with: Vec<String>,
+    pub not_starts_with: Vec<String>,
+    pub ends_with: Vec<String>,
+    pub not_ends_with: Vec<String>,
+}
+
+impl FieldSelector {
+    /// Whether an event whose field has `value` passes this condition, as CloudTrail
+    /// evaluates it: each positive operator given needs one of its values to hold, each
+    /// negative one none of them.
+    pub fn matches(&self, value: &str) -> bool {
+        let any = |list: &[String], f: &dyn Fn(&str) -> bool| list.iter().any(|v| f(v));
+        (self.equals.is_empty() || any(&self.equals, &|v| value == v))
+            && (self.starts_with.is_empty() || any(&self.starts_with, &|v| value.starts_with(v)))
+            && (self.ends_with.is_empty() || any(&self.ends_with, &|v| value.ends_with(v)))
+            && !any(&self.not_equals, &|v| value == v)
+            && !any(&self.not_starts_with, &|v| value.starts_with(v))
+            && !any(&self.not_ends_with, &|v| value.ends_with(v))
+    }
+}
+
+impl AdvancedSelector {
+    pub fn field(&self, name: &str) -> impl Iterator<Item = &FieldSelector> {
+        self.fields.iter().filter(move |f| f.field == name)
+    }
 }
 
 // ---------------------------------------------------------------- Account

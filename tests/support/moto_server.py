@@ -9,6 +9,9 @@ to a JSON object before starting this launcher:
 
 Without it, this is plain `moto_server` (the moto shape). Arguments pass through.
 
+CloudTrail's GetTrailStatus also reports CloudWatch Logs delivery, as AWS does (see
+below): moto leaves it out, and CT-03 judges by it.
+
 TOMSCAN_MOTO_ENFORCE_WHEN=PATH turns IAM enforcement on (every request checked against
 the caller's policies, as INITIAL_NO_AUTH_ACTION_COUNT does) from the moment PATH exists:
 a test seeds freely, creates the scanner's user, then creates PATH and scans.
@@ -69,6 +72,47 @@ if enforce_when:
         return authorize(self, *args, **kwargs)
 
     ActionAuthenticatorMixin._authenticate_and_authorize_action = gated
+
+# CloudTrail reports when it last delivered to the trail's CloudWatch Logs group
+# (GetTrailStatus LatestCloudWatchLogsDeliveryTime); moto reports nothing. Emulate it: a
+# logging trail whose log group exists has just delivered; one whose group is gone has
+# never delivered, and says why, as AWS does.
+import time  # noqa: E402
+
+from moto.cloudtrail import models as cloudtrail_models  # noqa: E402
+
+trail_init = cloudtrail_models.Trail.__init__
+
+
+def patched_trail_init(self, *args, **kwargs):
+    trail_init(self, *args, **kwargs)
+    self.status.trail = self
+
+
+cloudtrail_models.Trail.__init__ = patched_trail_init
+
+status_description = cloudtrail_models.TrailStatus.description
+
+
+def patched_status_description(self):
+    desc = status_description(self)
+    trail = getattr(self, "trail", None)
+    arn = getattr(trail, "cw_log_group_arn", None)
+    if arn and self.is_logging:
+        from moto.logs.models import logs_backends
+
+        parts = arn.split(":")
+        region, account, name = parts[3], parts[4], parts[6]
+        if name in logs_backends[account][region].groups:
+            desc["LatestCloudWatchLogsDeliveryTime"] = int(time.time())
+        else:
+            desc["LatestCloudWatchLogsDeliveryError"] = (
+                "ResourceNotFoundException: The specified log group does not exist."
+            )
+    return desc
+
+
+cloudtrail_models.TrailStatus.description = patched_status_description
 
 from moto.server import main  # noqa: E402
 

@@ -28,6 +28,36 @@ pub struct Scenario {
     pub security_contact: Option<String>,
     /// Trap fragments (`mocks/scenarios/traps/*.json`): what must fail in the scan.
     pub expect_fail: Vec<Trap>,
+    // -- logging (4.f, 5.c): metric filters and flow-logged VPCs
+    /// CloudWatch Logs metric filters, on log groups the trails create.
+    pub metric_filters: Vec<MetricFilter>,
+    /// VPCs with one flow log each, of a chosen traffic type.
+    pub flow_logged_vpcs: Vec<FlowLoggedVpc>,
+}
+
+/// A metric filter publishing one metric (namespace `CISBenchmark`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricFilter {
+    pub region: String,
+    pub log_group: String,
+    pub name: String,
+    pub pattern: String,
+    pub metric: String,
+}
+
+/// A VPC whose only flow log records `traffic_type` (`ACCEPT`, `REJECT`, `ALL`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowLoggedVpc {
+    pub region: String,
+    pub cidr: String,
+    pub traffic_type: String,
+    /// Flow logs go to this bucket of the scenario.
+    pub bucket: String,
+    /// Seeds moto's id generator just before the VPC is created, so its id is known in
+    /// advance and a trap can name it (`vpc-...`); moto ids are otherwise random.
+    pub id_seed: Option<u64>,
 }
 
 /// A resource that looks fine to a shallow check and is not: the check must `fail` it,
@@ -208,6 +238,13 @@ pub struct Trail {
     pub kms: bool,
     /// Record S3 data events of every bucket.
     pub s3_data_events: bool,
+    /// Management event sources the selector leaves out (`kms.amazonaws.com`).
+    pub exclude_management_event_sources: Vec<String>,
+    /// Advanced event selectors as the API takes them (`[{"Name": ..., "FieldSelectors":
+    /// [{"Field": ..., "Equals": [...], "NotEquals": [...]}]}]`), instead of the basic one.
+    pub advanced_event_selectors: Option<Value>,
+    /// Delete the log group once the trail names it: CloudTrail never delivers there.
+    pub log_group_deleted: bool,
 }
 
 impl Scenario {
@@ -216,6 +253,7 @@ impl Scenario {
         let mut r: Vec<String> = self.regions.keys().cloned().collect();
         r.extend(self.buckets.iter().map(|b| b.region.clone()));
         r.extend(self.trails.iter().map(|t| t.region.clone()));
+        r.extend(self.flow_logged_vpcs.iter().map(|v| v.region.clone()));
         r.sort();
         r.dedup();
         r
@@ -339,6 +377,12 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
     for t in &s.trails {
         seed_trail(&moto.sdk_config(&t.region).await, t).await;
     }
+    for f in &s.metric_filters {
+        seed_metric_filter(&moto.sdk_config(&f.region).await, f).await;
+    }
+    for v in &s.flow_logged_vpcs {
+        seed_flow_logged_vpc(moto, &moto.sdk_config(&v.region).await, v).await;
+    }
 }
 
 async fn seed_trail(conf: &aws_config::SdkConfig, t: &Trail) {
@@ -381,25 +425,18 @@ async fn seed_trail(conf: &aws_config::SdkConfig, t: &Trail) {
         create = create.kms_key_id(meta.arn().unwrap());
     }
     create.send().await.expect("create trail");
-    if t.s3_data_events {
-        use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
-        ct.put_event_selectors()
-            .trail_name(&t.name)
-            .event_selectors(
-                EventSelector::builder()
-                    .read_write_type(ReadWriteType::All)
-                    .include_management_events(true)
-                    .data_resources(
-                        DataResource::builder()
-                            .r#type("AWS::S3::Object")
-                            .values("arn:aws:s3")
-                            .build(),
-                    )
-                    .build(),
+    put_event_selectors(&ct, t).await;
+    if t.log_group_deleted {
+        aws_sdk_cloudwatchlogs::Client::new(conf)
+            .delete_log_group()
+            .log_group_name(
+                t.log_group
+                    .as_deref()
+                    .expect("log_group_deleted needs log_group"),
             )
             .send()
             .await
-            .expect("event selectors");
+            .expect("delete log group");
     }
     if t.logging {
         ct.start_logging()
@@ -408,6 +445,133 @@ async fn seed_trail(conf: &aws_config::SdkConfig, t: &Trail) {
             .await
             .expect("start logging");
     }
+}
+
+/// Selectors as AWS reports them for every trail: moto answers none for a trail created
+/// without, which on AWS would mean nothing is logged.
+async fn put_event_selectors(ct: &aws_sdk_cloudtrail::Client, t: &Trail) {
+    use aws_sdk_cloudtrail::types::{
+        AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventSelector, ReadWriteType,
+    };
+    let put = ct.put_event_selectors().trail_name(&t.name);
+    let put = if let Some(advanced) = &t.advanced_event_selectors {
+        let strings = |v: &Value, key: &str| -> Option<Vec<String>> {
+            v.get(key).and_then(Value::as_array).map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().expect("selector values are strings").to_string())
+                    .collect()
+            })
+        };
+        let selectors = advanced
+            .as_array()
+            .expect("advanced_event_selectors is a list")
+            .iter()
+            .map(|sel| {
+                let fields = sel["FieldSelectors"]
+                    .as_array()
+                    .expect("FieldSelectors")
+                    .iter()
+                    .map(|f| {
+                        AdvancedFieldSelector::builder()
+                            .field(f["Field"].as_str().expect("Field"))
+                            .set_equals(strings(f, "Equals"))
+                            .set_not_equals(strings(f, "NotEquals"))
+                            .set_starts_with(strings(f, "StartsWith"))
+                            .set_not_starts_with(strings(f, "NotStartsWith"))
+                            .set_ends_with(strings(f, "EndsWith"))
+                            .set_not_ends_with(strings(f, "NotEndsWith"))
+                            .build()
+                            .expect("field selector")
+                    })
+                    .collect();
+                AdvancedEventSelector::builder()
+                    .set_name(sel["Name"].as_str().map(str::to_string))
+                    .set_field_selectors(Some(fields))
+                    .build()
+                    .expect("advanced selector")
+            })
+            .collect();
+        put.set_advanced_event_selectors(Some(selectors))
+    } else {
+        let mut selector = EventSelector::builder()
+            .read_write_type(ReadWriteType::All)
+            .include_management_events(true)
+            .set_exclude_management_event_sources(
+                (!t.exclude_management_event_sources.is_empty())
+                    .then(|| t.exclude_management_event_sources.clone()),
+            );
+        if t.s3_data_events {
+            selector = selector.data_resources(
+                DataResource::builder()
+                    .r#type("AWS::S3::Object")
+                    .values("arn:aws:s3")
+                    .build(),
+            );
+        }
+        put.event_selectors(selector.build())
+    };
+    put.send().await.expect("event selectors");
+}
+
+async fn seed_metric_filter(conf: &aws_config::SdkConfig, f: &MetricFilter) {
+    aws_sdk_cloudwatchlogs::Client::new(conf)
+        .put_metric_filter()
+        .log_group_name(&f.log_group)
+        .filter_name(&f.name)
+        .filter_pattern(&f.pattern)
+        .metric_transformations(
+            aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                .metric_name(&f.metric)
+                .metric_namespace("CISBenchmark")
+                .metric_value("1")
+                .build()
+                .expect("metric transformation"),
+        )
+        .send()
+        .await
+        .expect("metric filter");
+}
+
+async fn seed_flow_logged_vpc(moto: &Moto, conf: &aws_config::SdkConfig, v: &FlowLoggedVpc) {
+    let ec2 = aws_sdk_ec2::Client::new(conf);
+    if let Some(seed) = v.id_seed {
+        // The region's default VPC is created on its first request: before the seed,
+        // so that only the seed decides the next id.
+        ec2.describe_vpcs().send().await.expect("vpcs");
+        moto_seed(moto, seed);
+    }
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block(&v.cidr)
+        .send()
+        .await
+        .expect("vpc");
+    let id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    ec2.create_flow_logs()
+        .resource_ids(&id)
+        .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+        .traffic_type(aws_sdk_ec2::types::TrafficType::from(
+            v.traffic_type.as_str(),
+        ))
+        .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+        .log_destination(format!("arn:aws:s3:::{}", v.bucket))
+        .send()
+        .await
+        .expect("flow log");
+}
+
+/// `POST /moto-api/seed?a=N`: moto draws ids from one generator this seeds.
+fn moto_seed(moto: &Moto, seed: u64) {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", moto.port)).expect("moto");
+    write!(
+        conn,
+        "POST /moto-api/seed?a={seed} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("seed request");
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).expect("seed answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "moto seed: {answer}");
 }
 
 async fn seed_iam(iam: &aws_sdk_iam::Client, s: &Scenario) {
