@@ -983,6 +983,8 @@ async fn directories_give_client_vpn_its_radius_mfa() {
         outcomes.iter().all(|(s, _)| *s == Status::Error),
         "{outcomes:?}"
     );
+}
+
 // ------------------------------------------------------------------ CloudTrail (logging)
 
 mod cloudtrail {
