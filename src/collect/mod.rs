@@ -8,6 +8,7 @@ pub mod account;
 pub mod cloudtrail;
 pub mod ec2;
 pub mod iam;
+pub mod residency;
 pub mod s3;
 pub mod services;
 
@@ -51,12 +52,13 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         .buffer_unordered(REGION_CONCURRENCY)
         .collect::<Vec<_>>();
     let iam_client = aws.iam();
-    let (iam, s3, cloudtrail, account, regional) = tokio::join!(
+    let (iam, s3, cloudtrail, account, regional, footprint) = tokio::join!(
         iam::collect(&iam_client, sources),
         s3::collect(aws, target.account_id, sources),
         cloudtrail::collect(aws, target.regions, sources),
         account::collect(aws, sources),
         regional,
+        residency::collect(aws, target, sources),
     );
     Inventory {
         format_version: INVENTORY_FORMAT_VERSION,
@@ -69,6 +71,7 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         cloudtrail,
         account,
         regional: regional.into_iter().collect(),
+        footprint,
     }
 }
 
@@ -126,6 +129,12 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
     facts.access_analyzers = analyzers;
     facts.metric_filters = filters;
     facts.alarms = alarm_list;
+    let (clusters, opt_in) = tokio::join!(
+        when(sources, Source::RdsClusters, db_clusters(&rds)),
+        when(sources, Source::BackupOptIn, backup_opt_in(&backup)),
+    );
+    facts.db_clusters = clusters;
+    facts.backup_opt_in = opt_in;
     facts
 }
 

@@ -47,6 +47,10 @@ pub enum Source {
     AccessAnalyzers,
     LogMetricFilters,
     CloudWatchAlarms,
+    /// Scope: every enabled region, whatever regions the scan was pointed at (measure 3).
+    RegionFootprint,
+    RdsClusters,
+    BackupOptIn,
 }
 
 impl Source {
@@ -112,6 +116,21 @@ impl Source {
             AccessAnalyzers => &["access-analyzer:ListAnalyzers"],
             LogMetricFilters => &["logs:DescribeMetricFilters"],
             CloudWatchAlarms => &["cloudwatch:DescribeAlarms"],
+            RegionFootprint => &[
+                "ec2:DescribeRegions",
+                "tag:GetResources",
+                "ec2:DescribeInstances",
+                "ec2:DescribeVolumes",
+                "ec2:DescribeSnapshots",
+                "ec2:DescribeImages",
+                "ec2:DescribeVpcs",
+                "rds:DescribeDBInstances",
+                "rds:DescribeDBClusters",
+                "rds:DescribeDBSnapshots",
+                "rds:DescribeDBClusterSnapshots",
+            ],
+            RdsClusters => &["rds:DescribeDBClusters"],
+            BackupOptIn => &["backup:DescribeRegionSettings"],
         }
     }
 
