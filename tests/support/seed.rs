@@ -132,6 +132,22 @@ pub struct Region {
     /// Turn rotation on for every key of the region, including the `alias/aws/ebs` key
     /// that moto creates as a customer-managed key.
     pub rotate_all_keys: bool,
+    // -- services slice (measure 3, RDS) --
+    /// Log groups created with a tag: only the tagging API lists them (measure 3).
+    pub tagged_log_groups: Vec<String>,
+    /// DB clusters, each with its instances in the region's first zone.
+    pub db_clusters: Vec<DbCluster>,
+}
+
+/// A DB cluster (services slice).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbCluster {
+    pub name: String,
+    /// `aurora-postgresql`, `aurora-mysql`, ...
+    pub engine: String,
+    /// How many instances, all in one Availability Zone.
+    pub instances: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,6 +156,8 @@ pub struct DbInstance {
     pub name: String,
     pub multi_az: bool,
     pub encrypted: bool,
+    /// Always sent: moto leaves the answer out when it was not asked.
+    pub publicly_accessible: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -316,6 +334,7 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
         let conf = moto.sdk_config(name).await;
         seed_region(&conf, name, region).await;
         seed_region_services(&conf, region).await;
+        seed_services_slice(&conf, region).await;
     }
     for t in &s.trails {
         seed_trail(&moto.sdk_config(&t.region).await, t).await;
@@ -959,8 +978,47 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .master_user_password("not-a-real-password-1")
             .multi_az(db.multi_az)
             .storage_encrypted(db.encrypted)
+            .publicly_accessible(db.publicly_accessible)
             .send()
             .await
             .expect("db instance");
+    }
+}
+
+/// Services slice: tagged log groups (measure 3) and DB clusters (RDS-02).
+async fn seed_services_slice(conf: &aws_config::SdkConfig, r: &Region) {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(conf);
+    for group in &r.tagged_log_groups {
+        logs.create_log_group()
+            .log_group_name(group)
+            .tags("owner", "services-slice")
+            .send()
+            .await
+            .expect("tagged log group");
+    }
+    let rds = aws_sdk_rds::Client::new(conf);
+    let zone = format!("{}a", conf.region().unwrap());
+    for c in &r.db_clusters {
+        rds.create_db_cluster()
+            .db_cluster_identifier(&c.name)
+            .engine(&c.engine)
+            .master_username("tomscan")
+            .master_user_password("not-a-real-password-1")
+            .storage_encrypted(true)
+            .send()
+            .await
+            .expect("db cluster");
+        for n in 1..=c.instances {
+            rds.create_db_instance()
+                .db_instance_identifier(format!("{}-{n}", c.name))
+                .db_cluster_identifier(&c.name)
+                .engine(&c.engine)
+                .db_instance_class("db.r6g.large")
+                .availability_zone(&zone)
+                .publicly_accessible(false)
+                .send()
+                .await
+                .expect("db cluster instance");
+        }
     }
 }
