@@ -70,6 +70,8 @@ fn run(cx: &mut Cx<'_>) {
         .map(String::as_str)
         .chain(inv.footprint.regions.keys().map(String::as_str))
         .collect();
+    // Said in every verdict: which regions were looked at, not only the scanned ones.
+    let looked_at: Vec<&str> = regions.iter().copied().collect();
     static NONE: std::sync::LazyLock<RegionFootprint> =
         std::sync::LazyLock::new(RegionFootprint::default);
     for region in regions {
@@ -204,6 +206,7 @@ fn run(cx: &mut Cx<'_>) {
             "allowed_regions": allowed,
             "scanned": scanned,
             "resources": resources,
+            "regions_listed": looked_at,
         });
         if let Some(s) = seen.get(region) {
             evidence["unreadable_listings"] = json!(s.unreadable);
