@@ -1302,3 +1302,649 @@ mod cloudtrail {
         );
     }
 }
+
+// ---------------------------------------------------------------- services slice: KMS, RDS, Config, Backup, S3 location, residency
+
+#[tokio::test]
+async fn kms_describe_key_denied_for_one_key_leaves_the_other_keys_judged() {
+    use aws_sdk_kms::operation::describe_key::{DescribeKeyError, DescribeKeyOutput};
+    use aws_sdk_kms::operation::get_key_rotation_status::GetKeyRotationStatusOutput;
+    use aws_sdk_kms::operation::list_keys::ListKeysOutput;
+    use aws_sdk_kms::types::{
+        KeyListEntry, KeyManagerType, KeyMetadata, KeySpec, KeyState, OriginType,
+    };
+    let arn = |id: &str| format!("arn:aws:kms:eu-west-1:123456789012:key/{id}");
+    let list = mock!(aws_sdk_kms::Client::list_keys).then_output(move || {
+        ListKeysOutput::builder()
+            .keys(
+                KeyListEntry::builder()
+                    .key_id("open")
+                    .key_arn(arn("open"))
+                    .build(),
+            )
+            .keys(
+                KeyListEntry::builder()
+                    .key_id("locked")
+                    .key_arn(arn("locked"))
+                    .build(),
+            )
+            .build()
+    });
+    let open = mock!(aws_sdk_kms::Client::describe_key)
+        .match_requests(|r| r.key_id() == Some("open"))
+        .then_output(|| {
+            DescribeKeyOutput::builder()
+                .key_metadata(
+                    KeyMetadata::builder()
+                        .key_id("open")
+                        .key_manager(KeyManagerType::Customer)
+                        .key_state(KeyState::Enabled)
+                        .key_spec(KeySpec::SymmetricDefault)
+                        .origin(OriginType::AwsKms)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        });
+    // A key policy without the "Enable IAM User Permissions" statement denies the
+    // scanner this one key.
+    let locked = mock!(aws_sdk_kms::Client::describe_key)
+        .match_requests(|r| r.key_id() == Some("locked"))
+        .then_error(|| {
+            DescribeKeyError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("not authorized to perform: kms:DescribeKey on this resource")
+                    .build(),
+            )
+        });
+    let rotation = mock!(aws_sdk_kms::Client::get_key_rotation_status).then_output(|| {
+        GetKeyRotationStatusOutput::builder()
+            .key_rotation_enabled(false)
+            .build()
+    });
+    let client = mock_client!(
+        aws_sdk_kms,
+        RuleMode::MatchAny,
+        &[&list, &open, &locked, &rotation]
+    );
+    let keys = tomscan::collect::services::kms_keys(&client)
+        .await
+        .expect("one denied DescribeKey must not hide the region's other keys");
+    assert_eq!(keys.len(), 2);
+    let outcomes = judge(
+        "KMS-01",
+        tomscan::inventory::Regional {
+            kms_keys: Collected::Ok(keys),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcomes,
+        [(Status::Fail, arn("open")), (Status::Error, arn("locked")),]
+    );
+}
+
+#[tokio::test]
+async fn bucket_regions_come_from_list_buckets_and_an_unreadable_location_stays_unknown() {
+    use aws_sdk_s3::operation::get_bucket_location::{
+        GetBucketLocationError, GetBucketLocationOutput,
+    };
+    use aws_sdk_s3::operation::list_buckets::ListBucketsOutput;
+    use aws_sdk_s3::types::{Bucket, BucketLocationConstraint};
+    // BucketRegion is only in the answer when the request carries MaxBuckets.
+    let list = mock!(aws_sdk_s3::Client::list_buckets)
+        .match_requests(|r| r.max_buckets().is_some())
+        .then_output(|| {
+            ListBucketsOutput::builder()
+                .buckets(
+                    Bucket::builder()
+                        .name("listed")
+                        .bucket_region("eu-central-1")
+                        .build(),
+                )
+                .buckets(Bucket::builder().name("legacy-eu").build())
+                .buckets(Bucket::builder().name("locked").build())
+                .build()
+        });
+    let legacy = mock!(aws_sdk_s3::Client::get_bucket_location)
+        .match_requests(|r| r.bucket() == Some("legacy-eu"))
+        .then_output(|| {
+            GetBucketLocationOutput::builder()
+                .location_constraint(BucketLocationConstraint::Eu)
+                .build()
+        });
+    let locked = mock!(aws_sdk_s3::Client::get_bucket_location)
+        .match_requests(|r| r.bucket() == Some("locked"))
+        .then_error(|| {
+            GetBucketLocationError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDenied")
+                    .message("Access Denied")
+                    .build(),
+            )
+        });
+    let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&list, &legacy, &locked]);
+    let buckets = tomscan::collect::s3::list_buckets(&client).await.unwrap();
+    assert_eq!(list.num_calls(), 1, "the listing carried MaxBuckets");
+    assert_eq!(
+        buckets[0],
+        ("listed".to_string(), Ok("eu-central-1".to_string()))
+    );
+    assert_eq!(
+        buckets[1],
+        ("legacy-eu".to_string(), Ok("eu-west-1".to_string()))
+    );
+    let Err(u) = &buckets[2].1 else {
+        panic!(
+            "{:?}: a bucket whose location cannot be read is never placed",
+            buckets[2]
+        );
+    };
+    assert_eq!(
+        (u.action.as_str(), u.code.as_str()),
+        ("s3:GetBucketLocation", "AccessDenied")
+    );
+    assert_eq!(
+        (legacy.num_calls(), locked.num_calls()),
+        (1, 1),
+        "GetBucketLocation only for buckets ListBuckets left without a region"
+    );
+}
+
+#[tokio::test]
+async fn region_footprint_lists_every_kind_and_a_failed_listing_is_unavailable_alone() {
+    use aws_sdk_ec2::operation::describe_images::DescribeImagesOutput;
+    use aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput;
+    use aws_sdk_ec2::operation::describe_snapshots::DescribeSnapshotsOutput;
+    use aws_sdk_ec2::operation::describe_volumes::DescribeVolumesError;
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput;
+    use aws_sdk_ec2::types::{
+        Image, Instance, InstanceState, InstanceStateName, Reservation, Snapshot, Vpc,
+    };
+    use aws_sdk_rds::operation::describe_db_cluster_snapshots::DescribeDbClusterSnapshotsOutput;
+    use aws_sdk_rds::operation::describe_db_clusters::DescribeDbClustersOutput;
+    use aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput;
+    use aws_sdk_rds::operation::describe_db_snapshots::DescribeDbSnapshotsOutput;
+    use aws_sdk_rds::types::{DbCluster, DbInstance, DbSnapshot};
+    use aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesOutput;
+    use aws_sdk_resourcegroupstagging::types::ResourceTagMapping;
+    const ACCT: &str = "123456789012";
+    let arn = |r: &str| format!("arn:aws:ec2:us-east-1:{ACCT}:{r}");
+    // The tagging API pages with PaginationToken.
+    let tagged1 = mock!(aws_sdk_resourcegroupstagging::Client::get_resources)
+        .match_requests(|r| r.pagination_token().is_none_or(str::is_empty))
+        .then_output(|| {
+            GetResourcesOutput::builder()
+                .resource_tag_mapping_list(
+                    ResourceTagMapping::builder()
+                        .resource_arn(format!("arn:aws:dynamodb:us-east-1:{ACCT}:table/orders"))
+                        .build(),
+                )
+                .pagination_token("page-2")
+                .build()
+        });
+    let tagged2 = mock!(aws_sdk_resourcegroupstagging::Client::get_resources)
+        .match_requests(|r| r.pagination_token() == Some("page-2"))
+        .then_output(|| {
+            GetResourcesOutput::builder()
+                .resource_tag_mapping_list(
+                    ResourceTagMapping::builder()
+                        .resource_arn(format!("arn:aws:logs:us-east-1:{ACCT}:log-group:app"))
+                        .build(),
+                )
+                .build()
+        });
+    let instance = |id: &str, state: InstanceStateName| {
+        Instance::builder()
+            .instance_id(id)
+            .state(InstanceState::builder().name(state).build())
+            .build()
+    };
+    let instances = mock!(aws_sdk_ec2::Client::describe_instances).then_output(move || {
+        DescribeInstancesOutput::builder()
+            .reservations(
+                Reservation::builder()
+                    .instances(instance("i-0run", InstanceStateName::Running))
+                    .instances(instance("i-0gone", InstanceStateName::Terminated))
+                    .build(),
+            )
+            .build()
+    });
+    let volumes = mock!(aws_sdk_ec2::Client::describe_volumes).then_error(|| {
+        DescribeVolumesError::generic(
+            ErrorMetadata::builder()
+                .code("UnauthorizedOperation")
+                .message("explicit deny in a service control policy")
+                .build(),
+        )
+    });
+    let snapshots = mock!(aws_sdk_ec2::Client::describe_snapshots)
+        .match_requests(|r| r.owner_ids() == ["self"])
+        .then_output(|| {
+            DescribeSnapshotsOutput::builder()
+                .snapshots(
+                    Snapshot::builder()
+                        .snapshot_id("snap-0own")
+                        .owner_id(ACCT)
+                        .build(),
+                )
+                // An emulator that ignores OwnerIds lists Amazon's too.
+                .snapshots(
+                    Snapshot::builder()
+                        .snapshot_id("snap-0amazon")
+                        .owner_id("137112412989")
+                        .build(),
+                )
+                .build()
+        });
+    let images = mock!(aws_sdk_ec2::Client::describe_images)
+        .match_requests(|r| r.owners() == ["self"])
+        .then_output(|| {
+            DescribeImagesOutput::builder()
+                .images(Image::builder().image_id("ami-0own").owner_id(ACCT).build())
+                .build()
+        });
+    let vpcs = mock!(aws_sdk_ec2::Client::describe_vpcs).then_output(|| {
+        DescribeVpcsOutput::builder()
+            .vpcs(
+                Vpc::builder()
+                    .vpc_id("vpc-0default")
+                    .is_default(true)
+                    .build(),
+            )
+            .vpcs(Vpc::builder().vpc_id("vpc-0app").is_default(false).build())
+            .build()
+    });
+    let rds_arn = |r: &str| format!("arn:aws:rds:us-east-1:{ACCT}:{r}");
+    let dbs = mock!(aws_sdk_rds::Client::describe_db_instances).then_output(move || {
+        DescribeDbInstancesOutput::builder()
+            .db_instances(
+                DbInstance::builder()
+                    .db_instance_arn(rds_arn("db:orders"))
+                    .build(),
+            )
+            .build()
+    });
+    let clusters = mock!(aws_sdk_rds::Client::describe_db_clusters).then_output(move || {
+        DescribeDbClustersOutput::builder()
+            .db_clusters(
+                DbCluster::builder()
+                    .db_cluster_arn(rds_arn("cluster:ledger"))
+                    .build(),
+            )
+            .build()
+    });
+    let db_snaps = mock!(aws_sdk_rds::Client::describe_db_snapshots).then_output(move || {
+        DescribeDbSnapshotsOutput::builder()
+            .db_snapshots(
+                DbSnapshot::builder()
+                    .db_snapshot_arn(rds_arn("snapshot:orders-copy"))
+                    .build(),
+            )
+            .build()
+    });
+    let cluster_snaps = mock!(aws_sdk_rds::Client::describe_db_cluster_snapshots)
+        .then_output(|| DescribeDbClusterSnapshotsOutput::builder().build());
+    let tagging = mock_client!(
+        aws_sdk_resourcegroupstagging,
+        RuleMode::MatchAny,
+        &[&tagged1, &tagged2]
+    );
+    let ec2 = mock_client!(
+        aws_sdk_ec2,
+        RuleMode::MatchAny,
+        &[&instances, &volumes, &snapshots, &images, &vpcs]
+    );
+    let rds = mock_client!(
+        aws_sdk_rds,
+        RuleMode::MatchAny,
+        &[&dbs, &clusters, &db_snaps, &cluster_snaps]
+    );
+    let arns = tomscan::collect::residency::Arns {
+        partition: "aws",
+        region: "us-east-1",
+        account: ACCT,
+    };
+    let fp = tomscan::collect::residency::region_footprint(&tagging, &ec2, &rds, &arns).await;
+    assert_eq!(
+        fp.tagged.ok().unwrap(),
+        &[
+            format!("arn:aws:dynamodb:us-east-1:{ACCT}:table/orders"),
+            format!("arn:aws:logs:us-east-1:{ACCT}:log-group:app"),
+        ],
+        "both pages"
+    );
+    assert_eq!(fp.instances.ok().unwrap(), &[arn("instance/i-0run")]);
+    assert_eq!(fp.snapshots.ok().unwrap(), &[arn("snapshot/snap-0own")]);
+    assert_eq!(fp.images.ok().unwrap(), &[arn("image/ami-0own")]);
+    assert_eq!(fp.vpcs.ok().unwrap(), &[arn("vpc/vpc-0app")]);
+    assert_eq!(fp.db_instances.ok().unwrap(), &[rds_arn("db:orders")]);
+    assert_eq!(fp.db_clusters.ok().unwrap(), &[rds_arn("cluster:ledger")]);
+    assert_eq!(
+        fp.db_snapshots.ok().unwrap(),
+        &[rds_arn("snapshot:orders-copy")]
+    );
+    assert_eq!(fp.db_cluster_snapshots.ok().unwrap().len(), 0);
+    let Collected::Unavailable(u) = &fp.volumes else {
+        panic!("{:?}", fp.volumes);
+    };
+    assert_eq!(u.action, "ec2:DescribeVolumes");
+
+    // Judged: us-east-1 is not allowed; its unreadable volume listing is an error there,
+    // and what was read still fails.
+    let mut inv = Inventory {
+        account_id: ACCT.into(),
+        regions: vec!["eu-west-1".into()],
+        ..Default::default()
+    };
+    inv.s3.buckets = Collected::Ok(vec![]);
+    inv.cloudtrail.trails = Collected::Ok(vec![]);
+    inv.footprint.enabled_regions = Collected::Ok(vec!["eu-west-1".into(), "us-east-1".into()]);
+    inv.footprint.regions.insert("us-east-1".into(), fp);
+    let settings = Settings {
+        allowed_regions: vec!["eu-west-1".into()],
+        ..Default::default()
+    };
+    let mut cx = Cx::new(&inv, &settings, chrono::Utc::now());
+    (tomscan::checks::find("ACCT-01").unwrap().run)(&mut cx);
+    let outcomes = cx.into_outcomes();
+    let statuses: Vec<(Status, &str)> = outcomes
+        .iter()
+        .map(|o| (o.status, o.region.as_str()))
+        .collect();
+    assert!(
+        statuses.contains(&(Status::Fail, "us-east-1"))
+            && statuses.contains(&(Status::Error, "us-east-1")),
+        "{outcomes:#?}"
+    );
+    // eu-west-1 is allowed: that it was not listed hides nothing that matters.
+    assert!(
+        !statuses.iter().any(|(_, r)| *r == "eu-west-1"),
+        "{outcomes:#?}"
+    );
+}
+
+#[tokio::test]
+async fn db_clusters_and_instance_membership_are_collected() {
+    use aws_sdk_rds::operation::describe_db_clusters::{
+        DescribeDBClustersError, DescribeDbClustersOutput,
+    };
+    use aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput;
+    use aws_sdk_rds::types::{DbCluster, DbClusterMember, DbInstance};
+    let instances = mock!(aws_sdk_rds::Client::describe_db_instances).then_output(|| {
+        DescribeDbInstancesOutput::builder()
+            .db_instances(
+                DbInstance::builder()
+                    .db_instance_identifier("ledger-1")
+                    .engine("aurora-postgresql")
+                    .db_cluster_identifier("ledger")
+                    .publicly_accessible(true)
+                    .build(),
+            )
+            // An answer without PubliclyAccessible (moto, when it was not asked for).
+            .db_instances(
+                DbInstance::builder()
+                    .db_instance_identifier("quiet")
+                    .build(),
+            )
+            .build()
+    });
+    let clusters = mock!(aws_sdk_rds::Client::describe_db_clusters).then_output(|| {
+        DescribeDbClustersOutput::builder()
+            .db_clusters(
+                DbCluster::builder()
+                    .db_cluster_identifier("ledger")
+                    .db_cluster_arn("arn:aws:rds:eu-west-1:123456789012:cluster:ledger")
+                    .engine("aurora-postgresql")
+                    .multi_az(false)
+                    .db_cluster_members(
+                        DbClusterMember::builder()
+                            .db_instance_identifier("ledger-1")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let client = mock_client!(aws_sdk_rds, RuleMode::MatchAny, &[&instances, &clusters]);
+    let dbs = tomscan::collect::services::db_instances(&client)
+        .await
+        .unwrap();
+    assert_eq!(dbs[0].cluster_id.as_deref(), Some("ledger"));
+    assert_eq!(dbs[0].publicly_accessible, Some(true));
+    assert_eq!(
+        dbs[1].publicly_accessible, None,
+        "absent is unknown, never private"
+    );
+    let list = tomscan::collect::services::db_clusters(&client)
+        .await
+        .unwrap();
+    assert_eq!(list[0].members, ["ledger-1"]);
+    assert!(!list[0].multi_az);
+    let outcomes = judge(
+        "RDS-02",
+        tomscan::inventory::Regional {
+            db_instances: Collected::Ok(dbs[..1].to_vec()),
+            db_clusters: Collected::Ok(list),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcomes,
+        [(
+            Status::Fail,
+            "arn:aws:rds:eu-west-1:123456789012:cluster:ledger".to_string()
+        )],
+        "the member is judged through its single-AZ cluster"
+    );
+
+    let denied = mock!(aws_sdk_rds::Client::describe_db_clusters).then_error(|| {
+        DescribeDBClustersError::generic(ErrorMetadata::builder().code("AccessDenied").build())
+    });
+    let client = mock_client!(aws_sdk_rds, &[&denied]);
+    let err = tomscan::collect::services::db_clusters(&client)
+        .await
+        .unwrap_err();
+    assert_eq!(err.action, "rds:DescribeDBClusters");
+}
+
+#[tokio::test]
+async fn config_recorder_status_failure_and_recorded_types_are_collected() {
+    use aws_sdk_config::operation::describe_configuration_recorder_status::DescribeConfigurationRecorderStatusOutput;
+    use aws_sdk_config::operation::describe_configuration_recorders::DescribeConfigurationRecordersOutput;
+    use aws_sdk_config::types::{
+        ConfigurationRecorder, ConfigurationRecorderStatus, RecorderStatus, RecordingGroup,
+        ResourceType,
+    };
+    let recorders =
+        mock!(aws_sdk_config::Client::describe_configuration_recorders).then_output(|| {
+            DescribeConfigurationRecordersOutput::builder()
+                .configuration_recorders(
+                    ConfigurationRecorder::builder()
+                        .name("default")
+                        .recording_group(
+                            RecordingGroup::builder()
+                                .all_supported(false)
+                                .resource_types(ResourceType::User)
+                                .resource_types(ResourceType::Role)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let status =
+        mock!(aws_sdk_config::Client::describe_configuration_recorder_status).then_output(|| {
+            DescribeConfigurationRecorderStatusOutput::builder()
+                .configuration_recorders_status(
+                    ConfigurationRecorderStatus::builder()
+                        .name("default")
+                        .recording(true)
+                        .last_status(RecorderStatus::Failure)
+                        .last_error_code("AccessDeniedException")
+                        .last_error_message("the role cannot describe resources")
+                        .build(),
+                )
+                .build()
+        });
+    let client = mock_client!(aws_sdk_config, RuleMode::MatchAny, &[&recorders, &status]);
+    let list = tomscan::collect::services::config_recorders(&client)
+        .await
+        .unwrap();
+    let r = &list[0];
+    assert!(r.recording);
+    assert_eq!(r.last_status.as_deref(), Some("FAILURE"));
+    assert_eq!(r.last_error_code.as_deref(), Some("AccessDeniedException"));
+    assert_eq!(r.resource_types, ["AWS::IAM::User", "AWS::IAM::Role"]);
+    let outcomes = judge(
+        "CFG-01",
+        tomscan::inventory::Regional {
+            config_recorders: Collected::Ok(list),
+            ..Default::default()
+        },
+    );
+    assert!(
+        outcomes.iter().all(|(s, _)| *s == Status::Fail),
+        "a failing recorder records neither the region nor IAM: {outcomes:?}"
+    );
+}
+
+#[tokio::test]
+async fn backup_selection_conditions_and_region_opt_in_are_collected() {
+    use aws_sdk_backup::operation::describe_region_settings::{
+        DescribeRegionSettingsError, DescribeRegionSettingsOutput,
+    };
+    use aws_sdk_backup::operation::get_backup_selection::GetBackupSelectionOutput;
+    use aws_sdk_backup::operation::list_backup_plans::ListBackupPlansOutput;
+    use aws_sdk_backup::operation::list_backup_selections::ListBackupSelectionsOutput;
+    use aws_sdk_backup::types::{
+        BackupPlansListMember, BackupSelection, BackupSelectionsListMember, ConditionParameter,
+        Conditions,
+    };
+    let plans = mock!(aws_sdk_backup::Client::list_backup_plans).then_output(|| {
+        ListBackupPlansOutput::builder()
+            .backup_plans_list(
+                BackupPlansListMember::builder()
+                    .backup_plan_id("plan-1")
+                    .backup_plan_name("daily")
+                    .build(),
+            )
+            .build()
+    });
+    let selections = mock!(aws_sdk_backup::Client::list_backup_selections).then_output(|| {
+        ListBackupSelectionsOutput::builder()
+            .backup_selections_list(
+                BackupSelectionsListMember::builder()
+                    .selection_id("sel-1")
+                    .build(),
+            )
+            .build()
+    });
+    let param = |k: &str, v: &str| {
+        ConditionParameter::builder()
+            .condition_key(k)
+            .condition_value(v)
+            .build()
+    };
+    let selection = mock!(aws_sdk_backup::Client::get_backup_selection).then_output(move || {
+        GetBackupSelectionOutput::builder()
+            .backup_selection(
+                BackupSelection::builder()
+                    .selection_name("tagged-volumes")
+                    .iam_role_arn("arn:aws:iam::123456789012:role/backup")
+                    .resources("arn:aws:ec2:*:*:volume/*")
+                    .conditions(
+                        Conditions::builder()
+                            .string_equals(param("aws:ResourceTag/backup", "daily"))
+                            .string_not_like(param("aws:ResourceTag/env", "dev*"))
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let settings = mock!(aws_sdk_backup::Client::describe_region_settings).then_output(|| {
+        DescribeRegionSettingsOutput::builder()
+            .resource_type_opt_in_preference("EBS", true)
+            .resource_type_opt_in_preference("Aurora", false)
+            .build()
+    });
+    let client = mock_client!(
+        aws_sdk_backup,
+        RuleMode::MatchAny,
+        &[&plans, &selections, &selection, &settings]
+    );
+    let list = tomscan::collect::services::backup_plans(&client)
+        .await
+        .unwrap();
+    let sel = &list[0].selections[0];
+    let conditions: Vec<(&str, &str, &str)> = sel
+        .conditions
+        .iter()
+        .map(|c| (c.operator.as_str(), c.key.as_str(), c.value.as_str()))
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            ("StringEquals", "backup", "daily"),
+            ("StringNotLike", "env", "dev*")
+        ]
+    );
+    let opt_in = tomscan::collect::services::backup_opt_in(&client)
+        .await
+        .unwrap();
+    assert_eq!(opt_in.get("EBS"), Some(&true));
+    assert_eq!(opt_in.get("Aurora"), Some(&false));
+
+    // The wildcard is ANDed with the condition: the untagged volume is not covered.
+    let volume = |id: &str, tags: &[(&str, &str)]| tomscan::inventory::Volume {
+        id: id.into(),
+        tags: tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..Default::default()
+    };
+    let outcomes = judge(
+        "BAK-01",
+        tomscan::inventory::Regional {
+            backup_plans: Collected::Ok(list),
+            backup_opt_in: Collected::Ok(opt_in),
+            volumes: Collected::Ok(vec![
+                volume("vol-0daily", &[("backup", "daily")]),
+                volume("vol-0plain", &[]),
+            ]),
+            db_instances: Collected::Ok(vec![]),
+            db_clusters: Collected::Ok(vec![]),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcomes,
+        [
+            (
+                Status::Pass,
+                "arn:aws:ec2:eu-west-1:123456789012:volume/vol-0daily".to_string()
+            ),
+            (
+                Status::Fail,
+                "arn:aws:ec2:eu-west-1:123456789012:volume/vol-0plain".to_string()
+            ),
+        ]
+    );
+
+    let denied = mock!(aws_sdk_backup::Client::describe_region_settings).then_error(|| {
+        DescribeRegionSettingsError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .build(),
+        )
+    });
+    let client = mock_client!(aws_sdk_backup, &[&denied]);
+    let err = tomscan::collect::services::backup_opt_in(&client)
+        .await
+        .unwrap_err();
+    assert_eq!(err.action, "backup:DescribeRegionSettings");
+}

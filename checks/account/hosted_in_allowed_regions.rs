@@ -1,9 +1,9 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, json};
+use serde_json::{Map, Value, json};
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::Source;
+use crate::inventory::{Collected, RegionFootprint, Source};
 
 pub static CHECK: Check = Check {
     id: "ACCT-01",
@@ -11,15 +11,12 @@ pub static CHECK: Check = Check {
     title: "Resources are hosted only in the allowed regions",
     severity: Severity::High,
     sources: &[
-        Source::Ec2Instances,
-        Source::Ec2Volumes,
-        Source::Ec2Vpcs,
+        Source::RegionFootprint,
         Source::S3Buckets,
-        Source::RdsInstances,
         Source::CloudTrailTrails,
     ],
-    rationale: "The TOM promises where customer data is hosted (the hosting jurisdiction). Every instance, volume, network, bucket, database or trail in a region outside the agreed ones is data, or infrastructure that handles it, outside that promise.",
-    remediation: "Move or delete the resources in the listed regions, then keep new ones out with a service control policy that denies every action outside the allowed regions (condition `aws:RequestedRegion`, exempting global services); if a region is legitimately used, add it to `allowed_regions` in tomscan.toml and to the TOM.",
+    rationale: "The TOM promises where customer data is hosted (the hosting jurisdiction). Every instance, volume, snapshot, image, network, bucket, database or other resource in a region outside the agreed ones is data, or infrastructure that handles it, outside that promise. Every region the account has enabled is listed, whatever regions the scan was pointed at: EC2 instances, volumes, snapshots and AMIs this account owns, non-default VPCs, RDS instances, clusters and snapshots, and every resource of any service that carries a tag (Resource Groups Tagging API); buckets are placed by their own location. An untagged resource of a service without a listing here (an untagged DynamoDB table, say) is not seen. Security monitoring that CIS asks for in every region and that holds no customer data (GuardDuty, Security Hub, Access Analyzer, Config) is not counted.",
+    remediation: "Move or delete the resources in the listed regions, then keep new ones out with a service control policy that denies every action outside the allowed regions (condition `aws:RequestedRegion`, exempting global services and the read-only calls of the auditing role); if a region is legitimately used, add it to `allowed_regions` in tomscan.toml and to the TOM.",
     references: &["TOM 3 hosting jurisdiction (tomscan)"],
     run,
     module: module_path!(),
@@ -28,54 +25,129 @@ pub static CHECK: Check = Check {
 /// Ids listed per resource type in the evidence; the count is always complete.
 const MAX_IDS: usize = 20;
 
+/// Services whose tagged resources are not counted: detection that belongs in every
+/// region (CIS) and stores findings about the account, not customer data.
+const SECURITY_MONITORING: &[&str] = &["guardduty", "securityhub", "access-analyzer", "config"];
+
+/// Resource types a dedicated listing reads in full. Where that listing was read, it is
+/// the truth for its type (it drops terminated instances and default VPCs, which the
+/// tagging API may still name).
+const LISTED_KINDS: &[(&str, &str)] = &[
+    ("instances", "ec2:instance"),
+    ("volumes", "ec2:volume"),
+    ("snapshots", "ec2:snapshot"),
+    ("images", "ec2:image"),
+    ("vpcs", "ec2:vpc"),
+    ("db_instances", "rds:db"),
+    ("db_clusters", "rds:cluster"),
+    ("db_snapshots", "rds:snapshot"),
+    ("db_cluster_snapshots", "rds:cluster-snapshot"),
+];
+
 /// Region -> resource type -> ids.
-type InUse = BTreeMap<String, BTreeMap<&'static str, Vec<String>>>;
+type InUse = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
+/// What one region's listings showed.
+#[derive(Default)]
+struct Seen {
+    /// Listings that could not be read in a region where it does not matter (allowed).
+    unreadable: Vec<&'static str>,
+    /// Tagged resources left out as security monitoring.
+    monitoring: usize,
+}
 
 fn run(cx: &mut Cx<'_>) {
     let inv = cx.inv;
+    let allowed = &cx.settings.allowed_regions;
     let mut in_use = InUse::new();
-    let mut add = |region: &str, kind: &'static str, id: &str| {
-        // S3 reports us-east-1 as an empty location constraint.
-        let region = if region.is_empty() {
-            "us-east-1"
-        } else {
-            region
-        };
-        in_use
-            .entry(region.to_string())
-            .or_default()
-            .entry(kind)
-            .or_default()
-            .push(id.to_string());
-    };
-    for (region, facts) in cx.regions() {
-        if let Some(instances) = cx.get(&facts.instances, region) {
-            for i in instances
-                .iter()
-                .filter(|i| !matches!(i.state.as_str(), "terminated" | "shutting-down"))
-            {
-                add(region, "ec2_instances", &i.id);
+    let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
+
+    let enabled = cx.get(&inv.footprint.enabled_regions, GLOBAL);
+    // The enabled regions, and any region listed beside them (the scanned ones).
+    let regions: BTreeSet<&str> = enabled
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .chain(inv.footprint.regions.keys().map(String::as_str))
+        .collect();
+    // Said in every verdict: which regions were looked at, not only the scanned ones.
+    let looked_at: Vec<&str> = regions.iter().copied().collect();
+    static NONE: std::sync::LazyLock<RegionFootprint> =
+        std::sync::LazyLock::new(RegionFootprint::default);
+    for region in regions {
+        let facts = inv.footprint.regions.get(region).unwrap_or(&NONE);
+        // In an allowed region a gap hides nothing that matters; elsewhere (or when no
+        // region is allowed yet) it hides what the measure is about.
+        let must_read = allowed.is_empty() || !allowed.iter().any(|a| a == region);
+        let region_arn = inv.arn("account", region, "region");
+        let mut read = BTreeMap::new();
+        for (name, listing) in facts.listings() {
+            let list = if must_read {
+                cx.get_for(listing, region, &region_arn)
+            } else {
+                if !matches!(listing, Collected::Ok(_)) {
+                    seen.entry(region.to_string())
+                        .or_default()
+                        .unreadable
+                        .push(name);
+                }
+                listing.ok()
+            };
+            if let Some(list) = list {
+                read.insert(name, list);
             }
         }
-        if let Some(volumes) = cx.get(&facts.volumes, region) {
-            for v in volumes {
-                add(region, "ebs_volumes", &v.id);
-            }
-        }
-        if let Some(vpcs) = cx.get(&facts.vpcs, region) {
-            for v in vpcs.iter().filter(|v| !v.is_default) {
-                add(region, "vpcs", &v.id);
-            }
-        }
-        if let Some(dbs) = cx.get(&facts.db_instances, region) {
-            for db in dbs {
-                add(region, "rds_db_instances", &db.id);
+        let listed: BTreeSet<&str> = LISTED_KINDS
+            .iter()
+            .filter(|(name, _)| read.contains_key(name))
+            .map(|(_, kind)| *kind)
+            .collect();
+        for (name, list) in &read {
+            for arn in list.iter() {
+                let Some((arn_region, kind)) = kind_of(arn) else {
+                    continue;
+                };
+                // No region in the ARN: a global resource (CloudFront, IAM, Route 53) or a
+                // bucket, which the bucket listing places by its location.
+                if arn_region.is_empty() {
+                    continue;
+                }
+                if *name == "tagged" {
+                    if listed.contains(kind.as_str()) {
+                        continue;
+                    }
+                    let service = kind.split(':').next().unwrap_or_default();
+                    if SECURITY_MONITORING.contains(&service) {
+                        seen.entry(region.to_string()).or_default().monitoring += 1;
+                        continue;
+                    }
+                }
+                add(&mut in_use, region, &kind, arn);
             }
         }
     }
+
     if let Some(buckets) = cx.get(&inv.s3.buckets, GLOBAL) {
         for b in buckets {
-            add(&b.region, "s3_buckets", &b.name);
+            let arn = format!("arn:{}:s3:::{}", inv.partition_or_default(), b.name);
+            match (&b.region_unavailable, b.region.is_empty()) {
+                (Some(u), _) => cx.error(
+                    GLOBAL,
+                    &arn,
+                    format!(
+                        "could not be evaluated: where the bucket is hosted is unknown: {} failed with {}: {}",
+                        u.action, u.code, u.message
+                    ),
+                    json!({ "missing_action": u.action, "code": u.code, "message": u.message }),
+                ),
+                (None, true) => cx.error(
+                    GLOBAL,
+                    &arn,
+                    "could not be evaluated: the inventory does not say where the bucket is hosted",
+                    Value::Null,
+                ),
+                (None, false) => add(&mut in_use, &b.region, "s3:bucket", &b.name),
+            }
         }
     }
     if let Some(trails) = cx.get(&inv.cloudtrail.trails, GLOBAL) {
@@ -85,14 +157,13 @@ fn run(cx: &mut Cx<'_>) {
             .iter()
             .filter(|t| !t.organization_trail || t.arn.contains(&own))
         {
-            add(&t.home_region, "cloudtrail_trails", &t.name);
+            add(&mut in_use, &t.home_region, "cloudtrail:trail", &t.name);
         }
     }
 
-    let allowed = &cx.settings.allowed_regions;
     if allowed.is_empty() {
         let regions: Vec<&str> = in_use.keys().map(String::as_str).collect();
-        let account = cx.inv.account_arn();
+        let account = inv.account_arn();
         cx.manual(
             GLOBAL,
             &account,
@@ -111,7 +182,7 @@ fn run(cx: &mut Cx<'_>) {
     if in_use.is_empty() {
         cx.not_applicable(
             GLOBAL,
-            "no instances, volumes, VPCs, buckets, DB instances or trails were found",
+            "no resource was found in any enabled region (instances, volumes, snapshots, images, VPCs, databases, tagged resources, buckets, trails)",
         );
         return;
     }
@@ -119,19 +190,34 @@ fn run(cx: &mut Cx<'_>) {
         let mut resources = Map::new();
         for (kind, ids) in kinds {
             resources.insert(
-                kind.to_string(),
+                kind.clone(),
                 json!({ "count": ids.len(), "ids": ids.iter().take(MAX_IDS).collect::<Vec<_>>() }),
             );
         }
-        let total: usize = kinds.values().map(Vec::len).sum();
-        let evidence =
-            json!({ "region": region, "allowed_regions": allowed, "resources": resources });
+        let total: usize = kinds.values().map(BTreeSet::len).sum();
+        let summary = kinds
+            .iter()
+            .map(|(k, ids)| format!("{k} {}", ids.len()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scanned = inv.regions.iter().any(|r| r == region);
+        let mut evidence = json!({
+            "region": region,
+            "allowed_regions": allowed,
+            "scanned": scanned,
+            "resources": resources,
+            "regions_listed": looked_at,
+        });
+        if let Some(s) = seen.get(region) {
+            evidence["unreadable_listings"] = json!(s.unreadable);
+            evidence["security_monitoring_not_counted"] = json!(s.monitoring);
+        }
         let arn = inv.arn("account", region, "region");
         if allowed.contains(region) {
             cx.pass(
                 region,
                 &arn,
-                format!("{total} resource(s) in {region}, an allowed region"),
+                format!("{total} resource(s) in {region}, an allowed region ({summary})"),
                 evidence,
             );
         } else {
@@ -139,11 +225,69 @@ fn run(cx: &mut Cx<'_>) {
                 region,
                 &arn,
                 format!(
-                    "{total} resource(s) in {region}, which is not an allowed region ({})",
-                    allowed.join(", ")
+                    "{total} resource(s) in {region}, which is not an allowed region ({}){}: {summary}",
+                    allowed.join(", "),
+                    if scanned {
+                        ""
+                    } else {
+                        ", and which the scan was not pointed at"
+                    }
                 ),
                 evidence,
             );
         }
+    }
+}
+
+fn add(in_use: &mut InUse, region: &str, kind: &str, id: &str) {
+    in_use
+        .entry(region.to_string())
+        .or_default()
+        .entry(kind.to_string())
+        .or_default()
+        .insert(id.to_string());
+}
+
+/// The region and resource type of an ARN: `arn:aws:ec2:eu-west-1:1:volume/vol-1` ->
+/// (`eu-west-1`, `ec2:volume`); a resource without a type part (`arn:aws:sqs:r:1:q`) is
+/// its service's (`sqs`).
+fn kind_of(arn: &str) -> Option<(&str, String)> {
+    let mut parts = arn.splitn(6, ':');
+    let (_, _, service, region, _, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let kind = match resource.find(['/', ':']) {
+        Some(i) => format!("{service}:{}", &resource[..i]),
+        None => service.to_string(),
+    };
+    Some((region, kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_of;
+
+    #[test]
+    fn kinds_come_from_the_arn() {
+        let k = |a| kind_of(a).map(|(r, k)| (r.to_string(), k));
+        assert_eq!(
+            k("arn:aws:ec2:eu-west-1:1:volume/vol-1"),
+            Some(("eu-west-1".into(), "ec2:volume".into()))
+        );
+        assert_eq!(
+            k("arn:aws:rds:eu-west-1:1:cluster-snapshot:rds:x-2026"),
+            Some(("eu-west-1".into(), "rds:cluster-snapshot".into()))
+        );
+        assert_eq!(
+            k("arn:aws:sqs:us-east-1:1:orders"),
+            Some(("us-east-1".into(), "sqs".into()))
+        );
+        assert_eq!(k("arn:aws:s3:::bucket"), Some(("".into(), "s3".into())));
+        assert_eq!(k("not-an-arn"), None);
     }
 }

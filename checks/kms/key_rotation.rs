@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{KmsKey, Source};
+use crate::inventory::{KeyMetadata, Source};
 
 pub static CHECK: Check = Check {
     id: "KMS-01",
@@ -18,7 +18,7 @@ pub static CHECK: Check = Check {
 
 /// Whether automatic rotation applies to this key: AWS rotates its own keys, and only
 /// enabled symmetric keys with KMS-generated material can rotate.
-fn rotatable(key: &KmsKey) -> bool {
+fn rotatable(key: &KeyMetadata) -> bool {
     key.manager == "CUSTOMER"
         && key.state == "Enabled"
         && key.spec == "SYMMETRIC_DEFAULT"
@@ -33,7 +33,13 @@ fn run(cx: &mut Cx<'_>) {
             continue;
         };
         for key in keys {
-            if !rotatable(key) {
+            // Per key: a key policy that denies DescribeKey hides this key alone, and
+            // whether it should rotate cannot be told without its metadata.
+            let Some(meta) = cx.get_for(&key.metadata, region, &key.arn) else {
+                judged += 1;
+                continue;
+            };
+            if !rotatable(meta) {
                 skipped += 1;
                 continue;
             }
@@ -49,7 +55,7 @@ fn run(cx: &mut Cx<'_>) {
                     "automatic key rotation is enabled",
                     "automatic key rotation is disabled",
                 ),
-                json!({ "key_id": key.id, "manager": key.manager, "state": key.state, "spec": key.spec, "origin": key.origin, "rotation_enabled": rotation }),
+                json!({ "key_id": key.id, "manager": meta.manager, "state": meta.state, "spec": meta.spec, "origin": meta.origin, "rotation_enabled": rotation }),
             );
         }
     }

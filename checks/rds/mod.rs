@@ -1,12 +1,17 @@
 //! rds checks.
 
 pub mod multi_az;
+pub mod no_public_instances;
 pub mod storage_encrypted;
 
 use crate::check::Check;
 use crate::inventory::{DbInstance, Inventory};
 
-pub const CHECKS: &[&Check] = &[&storage_encrypted::CHECK, &multi_az::CHECK];
+pub const CHECKS: &[&Check] = &[
+    &storage_encrypted::CHECK,
+    &multi_az::CHECK,
+    &no_public_instances::CHECK,
+];
 
 /// The instance's ARN as RDS reports it, or built from its identifier where the
 /// inventory has none.

@@ -10,6 +10,7 @@ pub mod ds;
 pub mod ec2;
 pub mod elb;
 pub mod iam;
+pub mod residency;
 pub mod s3;
 pub mod services;
 
@@ -53,12 +54,13 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         .buffer_unordered(REGION_CONCURRENCY)
         .collect::<Vec<_>>();
     let iam_client = aws.iam();
-    let (iam, s3, cloudtrail, account, regional) = tokio::join!(
+    let (iam, s3, cloudtrail, account, regional, footprint) = tokio::join!(
         iam::collect(&iam_client, sources),
         s3::collect(aws, target.account_id, sources),
         cloudtrail::collect(aws, target.regions, sources),
         account::collect(aws, sources),
         regional,
+        residency::collect(aws, target, sources),
     );
     Inventory {
         format_version: INVENTORY_FORMAT_VERSION,
@@ -71,6 +73,7 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         cloudtrail,
         account,
         regional: regional.into_iter().collect(),
+        footprint,
     }
 }
 
@@ -143,6 +146,12 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
     );
     facts.classic_load_balancers = classic;
     facts.directories = directories;
+    let (clusters, opt_in) = tokio::join!(
+        when(sources, Source::RdsClusters, db_clusters(&rds)),
+        when(sources, Source::BackupOptIn, backup_opt_in(&backup)),
+    );
+    facts.db_clusters = clusters;
+    facts.backup_opt_in = opt_in;
     facts
 }
 

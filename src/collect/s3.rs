@@ -27,27 +27,21 @@ pub async fn collect(aws: &Aws, account_id: &str, sources: &BTreeSet<Source>) ->
 
 async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, Unavailable> {
     let home = aws.s3(aws.home_region());
-    let listed = home
-        .list_buckets()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("s3:ListAllMyBuckets", e))?;
-    let mut buckets: Vec<Bucket> = stream::iter(listed)
-        .map(|b| {
-            let home = &home;
+    let located = list_buckets(&home).await?;
+    let mut buckets: Vec<Bucket> = stream::iter(located)
+        .map(|(name, located)| {
             async move {
-                let name = b.name().unwrap_or_default().to_string();
-                // ListBuckets names the region on current AWS; ask the bucket otherwise.
-                let region = match b.bucket_region() {
-                    Some(r) if !r.is_empty() => r.to_string(),
-                    _ => location(home, &name)
-                        .await
-                        .unwrap_or_else(|_| aws.home_region().to_string()),
+                let (region, region_unavailable) = match located {
+                    Ok(region) => (region, None),
+                    Err(u) => (String::new(), Some(u)),
                 };
-                let client = aws.s3(&region);
+                // An unknown region is asked from the home region: the answers say
+                // whatever S3 says there (a redirect is `error`), never a guess.
+                let client = aws.s3(if region.is_empty() {
+                    aws.home_region()
+                } else {
+                    &region
+                });
                 let (c, n) = (&client, name.as_str());
                 use Source::*;
                 let (encryption, public_access_block, policy, acl_grants) = tokio::join!(
@@ -69,6 +63,7 @@ async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, U
                 Bucket {
                     name,
                     region,
+                    region_unavailable,
                     encryption,
                     public_access_block,
                     policy,
@@ -85,6 +80,38 @@ async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, U
         .await;
     buckets.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(buckets)
+}
+
+/// Every bucket of the account with its region, or why the region is unknown.
+///
+/// `ListBuckets` names each bucket's region (`BucketRegion`), but only when the request
+/// carries a parameter such as `MaxBuckets`; `GetBucketLocation` is asked only for buckets
+/// it leaves out. A location that cannot be read stays unknown: counting the bucket in
+/// some region would place customer data where it may not be.
+pub async fn list_buckets(
+    client: &aws_sdk_s3::Client,
+) -> Result<Vec<(String, Result<String, Unavailable>)>, Unavailable> {
+    let listed = client
+        .list_buckets()
+        .max_buckets(1000)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("s3:ListAllMyBuckets", e))?;
+    Ok(stream::iter(listed)
+        .map(|b| async move {
+            let name = b.name().unwrap_or_default().to_string();
+            let region = match b.bucket_region() {
+                Some(r) if !r.is_empty() => Ok(r.to_string()),
+                _ => location(client, &name).await,
+            };
+            (name, region)
+        })
+        .buffered(BUCKET_CONCURRENCY)
+        .collect()
+        .await)
 }
 
 async fn location(client: &aws_sdk_s3::Client, bucket: &str) -> Result<String, Unavailable> {

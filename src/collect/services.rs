@@ -7,8 +7,8 @@ use futures_util::future::join_all;
 use crate::aws::unavailable;
 use crate::inventory::{
     AccessAnalyzer, Alarm, AutoScalingGroup, BackupPlan, BackupSelection, Collected,
-    ConfigRecorder, DbInstance, GuardDutyDetector, KmsKey, Listener, ListenerAction, LoadBalancer,
-    MetricFilter, SecurityHub, Unavailable,
+    ConfigRecorder, DbCluster, DbInstance, GuardDutyDetector, KeyMetadata, KmsKey, Listener,
+    ListenerAction, LoadBalancer, MetricFilter, SecurityHub, TagCondition, Tags, Unavailable,
 };
 
 pub async fn load_balancers(
@@ -144,17 +144,47 @@ pub async fn db_instances(client: &aws_sdk_rds::Client) -> Result<Vec<DbInstance
             engine: d.engine().unwrap_or_default().to_string(),
             multi_az: d.multi_az().unwrap_or(false),
             storage_encrypted: d.storage_encrypted().unwrap_or(false),
-            publicly_accessible: d.publicly_accessible().unwrap_or(false),
-            tags: d
-                .tag_list()
+            publicly_accessible: d.publicly_accessible(),
+            cluster_id: d.db_cluster_identifier().map(str::to_string),
+            tags: rds_tags(d.tag_list()),
+        })
+        .collect())
+}
+
+fn rds_tags(list: &[aws_sdk_rds::types::Tag]) -> Tags {
+    list.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+pub async fn db_clusters(client: &aws_sdk_rds::Client) -> Result<Vec<DbCluster>, Unavailable> {
+    let list = client
+        .describe_db_clusters()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("rds:DescribeDBClusters", e))?;
+    Ok(list
+        .iter()
+        .map(|c| DbCluster {
+            id: c.db_cluster_identifier().unwrap_or_default().to_string(),
+            arn: c.db_cluster_arn().unwrap_or_default().to_string(),
+            engine: c.engine().unwrap_or_default().to_string(),
+            multi_az: c.multi_az().unwrap_or(false),
+            storage_encrypted: c.storage_encrypted().unwrap_or(false),
+            members: c
+                .db_cluster_members()
                 .iter()
-                .filter_map(|t| {
-                    Some((
-                        t.key()?.to_string(),
-                        t.value().unwrap_or_default().to_string(),
-                    ))
-                })
+                .filter_map(|m| m.db_instance_identifier().map(str::to_string))
                 .collect(),
+            tags: rds_tags(c.tag_list()),
         })
         .collect())
 }
@@ -168,51 +198,62 @@ pub async fn kms_keys(client: &aws_sdk_kms::Client) -> Result<Vec<KmsKey>, Unava
         .try_collect()
         .await
         .map_err(|e| unavailable("kms:ListKeys", e))?;
-    let keys = join_all(list.iter().map(|k| async move {
+    // Per key: a key policy can deny DescribeKey on one key and leave the others
+    // readable, so one denial is that key's fact, not the region's.
+    Ok(join_all(list.iter().map(|k| async move {
         let id = k.key_id().unwrap_or_default().to_string();
-        let meta = client
+        let metadata: Collected<KeyMetadata> = client
             .describe_key()
             .key_id(&id)
             .send()
             .await
-            .map_err(|e| unavailable("kms:DescribeKey", e))?;
-        let meta = meta.key_metadata();
-        let mut key = KmsKey {
-            arn: k.key_arn().unwrap_or_default().to_string(),
-            manager: meta
-                .and_then(|m| m.key_manager())
-                .map(|v| v.as_str().to_string())
-                .unwrap_or_default(),
-            state: meta
-                .and_then(|m| m.key_state())
-                .map(|v| v.as_str().to_string())
-                .unwrap_or_default(),
-            spec: meta
-                .and_then(|m| m.key_spec())
-                .map(|v| v.as_str().to_string())
-                .unwrap_or_default(),
-            origin: meta
-                .and_then(|m| m.origin())
-                .map(|v| v.as_str().to_string())
-                .unwrap_or_default(),
-            rotation_enabled: Collected::NotCollected,
-            id,
-        };
+            .map(|out| {
+                let meta = out.key_metadata();
+                KeyMetadata {
+                    manager: meta
+                        .and_then(|m| m.key_manager())
+                        .map(|v| v.as_str().to_string())
+                        .unwrap_or_default(),
+                    state: meta
+                        .and_then(|m| m.key_state())
+                        .map(|v| v.as_str().to_string())
+                        .unwrap_or_default(),
+                    spec: meta
+                        .and_then(|m| m.key_spec())
+                        .map(|v| v.as_str().to_string())
+                        .unwrap_or_default(),
+                    origin: meta
+                        .and_then(|m| m.origin())
+                        .map(|v| v.as_str().to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .map_err(|e| unavailable("kms:DescribeKey", e))
+            .into();
         // AWS-managed keys rotate on AWS's schedule, and asking about them is denied.
-        if key.manager == "CUSTOMER" && key.state == "Enabled" && key.spec == "SYMMETRIC_DEFAULT" {
-            key.rotation_enabled = client
+        let rotatable = metadata.ok().is_some_and(|m| {
+            m.manager == "CUSTOMER" && m.state == "Enabled" && m.spec == "SYMMETRIC_DEFAULT"
+        });
+        let rotation_enabled = if rotatable {
+            client
                 .get_key_rotation_status()
-                .key_id(&key.id)
+                .key_id(&id)
                 .send()
                 .await
                 .map(|r| r.key_rotation_enabled())
                 .map_err(|e| unavailable("kms:GetKeyRotationStatus", e))
-                .into();
+                .into()
+        } else {
+            Collected::NotCollected
+        };
+        KmsKey {
+            arn: k.key_arn().unwrap_or_default().to_string(),
+            id,
+            metadata,
+            rotation_enabled,
         }
-        Ok::<_, Unavailable>(key)
     }))
-    .await;
-    keys.into_iter().collect()
+    .await)
 }
 
 pub async fn backup_plans(client: &aws_sdk_backup::Client) -> Result<Vec<BackupPlan>, Unavailable> {
@@ -255,11 +296,12 @@ pub async fn backup_plans(client: &aws_sdk_backup::Client) -> Result<Vec<BackupP
                         .iter()
                         .map(|c| {
                             (
-                                c.condition_key().to_string(),
+                                tag_key(c.condition_key()).to_string(),
                                 c.condition_value().to_string(),
                             )
                         })
                         .collect(),
+                    conditions: s.conditions().map(tag_conditions).unwrap_or_default(),
                 });
             }
         }
@@ -270,6 +312,47 @@ pub async fn backup_plans(client: &aws_sdk_backup::Client) -> Result<Vec<BackupP
         });
     }
     Ok(out)
+}
+
+/// The tag key of a condition key: `aws:ResourceTag/backup` and `backup` both name the
+/// tag `backup` (ListOfTags takes either spelling).
+fn tag_key(condition_key: &str) -> &str {
+    match condition_key.split_once("ResourceTag/") {
+        Some((_, key)) => key,
+        None => condition_key,
+    }
+}
+
+fn tag_conditions(c: &aws_sdk_backup::types::Conditions) -> Vec<TagCondition> {
+    [
+        ("StringEquals", c.string_equals()),
+        ("StringNotEquals", c.string_not_equals()),
+        ("StringLike", c.string_like()),
+        ("StringNotLike", c.string_not_like()),
+    ]
+    .into_iter()
+    .flat_map(|(operator, list)| {
+        list.iter().map(move |p| TagCondition {
+            operator: operator.to_string(),
+            key: tag_key(p.condition_key().unwrap_or_default()).to_string(),
+            value: p.condition_value().unwrap_or_default().to_string(),
+        })
+    })
+    .collect()
+}
+
+pub async fn backup_opt_in(
+    client: &aws_sdk_backup::Client,
+) -> Result<std::collections::BTreeMap<String, bool>, Unavailable> {
+    let out = client
+        .describe_region_settings()
+        .send()
+        .await
+        .map_err(|e| unavailable("backup:DescribeRegionSettings", e))?;
+    Ok(out
+        .resource_type_opt_in_preference()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+        .unwrap_or_default())
 }
 
 pub async fn guardduty_detectors(
@@ -347,14 +430,32 @@ pub async fn config_recorders(
         .map(|r| {
             let name = r.name().unwrap_or_default().to_string();
             let group = r.recording_group();
+            let state = status
+                .configuration_recorders_status()
+                .iter()
+                .find(|s| s.name() == Some(name.as_str()));
             ConfigRecorder {
                 all_supported: group.is_some_and(|g| g.all_supported()),
                 include_global_resource_types: group
                     .is_some_and(|g| g.include_global_resource_types()),
-                recording: status
-                    .configuration_recorders_status()
-                    .iter()
-                    .any(|s| s.name() == Some(name.as_str()) && s.recording()),
+                resource_types: group
+                    .map(|g| {
+                        g.resource_types()
+                            .iter()
+                            .map(|t| t.as_str().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                recording: state.is_some_and(|s| s.recording()),
+                // AWS spells it `Success`/`Failure` in the model and `SUCCESS`/`FAILURE`
+                // on the wire; keep one spelling.
+                last_status: state
+                    .and_then(|s| s.last_status())
+                    .map(|v| v.as_str().to_ascii_uppercase()),
+                last_error_code: state.and_then(|s| s.last_error_code()).map(str::to_string),
+                last_error_message: state
+                    .and_then(|s| s.last_error_message())
+                    .map(str::to_string),
                 name,
             }
         })

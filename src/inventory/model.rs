@@ -23,6 +23,8 @@ pub struct Inventory {
     pub account: Account,
     /// Regional sources, keyed by region name.
     pub regional: BTreeMap<String, Regional>,
+    /// Measure 3: what every enabled region hosts, whatever regions were scanned.
+    pub footprint: Footprint,
 }
 
 /// 2: typed policy documents, per-region trails, login profiles and the other facts of
@@ -282,7 +284,12 @@ pub struct BucketVersioning {
 #[serde(default, deny_unknown_fields)]
 pub struct Bucket {
     pub name: String,
+    /// Empty when the location could not be read (see `region_unavailable`).
     pub region: String,
+    /// Why the bucket's region is unknown: neither `ListBuckets` nor
+    /// `GetBucketLocation` said. A check that needs the region reports `error` with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_unavailable: Option<super::Unavailable>,
     /// `Ok(None)`: no default encryption configured.
     pub encryption: Collected<Option<BucketEncryption>>,
     /// `Ok(None)`: no bucket-level Block Public Access configuration.
@@ -468,8 +475,13 @@ pub struct Regional {
     pub load_balancers: Collected<Vec<LoadBalancer>>,
     pub auto_scaling_groups: Collected<Vec<AutoScalingGroup>>,
     pub db_instances: Collected<Vec<DbInstance>>,
+    /// Aurora, DocumentDB, Neptune and Multi-AZ DB clusters.
+    pub db_clusters: Collected<Vec<DbCluster>>,
     pub kms_keys: Collected<Vec<KmsKey>>,
     pub backup_plans: Collected<Vec<BackupPlan>>,
+    /// AWS Backup's resource-type opt-in of the region (`EBS`, `RDS`, `Aurora`, ...):
+    /// a type opted out is not backed up by selections that do not name it.
+    pub backup_opt_in: Collected<BTreeMap<String, bool>>,
     pub guardduty_detectors: Collected<Vec<GuardDutyDetector>>,
     /// `Ok(None)`: Security Hub is not enabled in the region.
     pub security_hub: Collected<Option<SecurityHub>>,
@@ -632,7 +644,26 @@ pub struct DbInstance {
     pub engine: String,
     pub multi_az: bool,
     pub storage_encrypted: bool,
-    pub publicly_accessible: bool,
+    /// `None` when RDS did not say (AWS always does; emulators may not).
+    pub publicly_accessible: Option<bool>,
+    /// The cluster this instance belongs to (Aurora, DocumentDB, Neptune, Multi-AZ DB
+    /// cluster): its availability and backups are the cluster's.
+    pub cluster_id: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbCluster {
+    pub id: String,
+    pub arn: String,
+    /// `aurora-mysql`, `aurora-postgresql`, `docdb`, `neptune`, `mysql`, `postgres`.
+    pub engine: String,
+    /// Whether the cluster has instances in more than one Availability Zone.
+    pub multi_az: bool,
+    pub storage_encrypted: bool,
+    /// Identifiers of the member instances.
+    pub members: Vec<String>,
     pub tags: Tags,
 }
 
@@ -641,6 +672,14 @@ pub struct DbInstance {
 pub struct KmsKey {
     pub id: String,
     pub arn: String,
+    /// `DescribeKey`'s answer, per key: a key policy can deny it for one key alone.
+    pub metadata: Collected<KeyMetadata>,
+    pub rotation_enabled: Collected<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyMetadata {
     /// `AWS` or `CUSTOMER`.
     pub manager: String,
     /// `Enabled`, `Disabled`, `PendingDeletion`, ...
@@ -649,7 +688,6 @@ pub struct KmsKey {
     pub spec: String,
     /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
     pub origin: String,
-    pub rotation_enabled: Collected<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -667,8 +705,23 @@ pub struct BackupSelection {
     /// Resource ARNs or ARN patterns with `*`.
     pub resources: Vec<String>,
     pub not_resources: Vec<String>,
-    /// Tag conditions (key, value): a resource carrying any of them is selected.
+    /// `ListOfTags` (key, value), StringEquals: a resource carrying any of them is
+    /// selected, as one matching `resources` is (OR).
     pub tags: Vec<(String, String)>,
+    /// `Conditions`: each must hold (AND), on top of `resources` and `tags`.
+    pub conditions: Vec<TagCondition>,
+}
+
+/// One condition of a backup selection's `Conditions`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TagCondition {
+    /// `StringEquals`, `StringNotEquals`, `StringLike` or `StringNotLike`.
+    pub operator: String,
+    /// The tag key, without the `aws:ResourceTag/` prefix.
+    pub key: String,
+    /// The value; `*` and `?` are wildcards for the `Like` operators.
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -694,8 +747,15 @@ pub struct ConfigRecorder {
     pub name: String,
     pub all_supported: bool,
     pub include_global_resource_types: bool,
+    /// The types a recording group lists (`INCLUSION_BY_RESOURCE_TYPES`).
+    pub resource_types: Vec<String>,
     /// From the recorder status: is it recording now.
     pub recording: bool,
+    /// From the recorder status: `SUCCESS`, `PENDING` or `FAILURE` (a recorder whose
+    /// last attempt failed records nothing); `None` when there is no status.
+    pub last_status: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -852,4 +912,59 @@ pub struct Directory {
     /// RADIUS (MFA) status: `Creating`, `Completed` or `Failed`; `None` when RADIUS was
     /// never configured.
     pub radius_status: Option<String>,
+}
+
+// ---------------------------------------------------------------- Footprint (measure 3)
+
+/// What each enabled region hosts, from cheap listings made in every enabled region
+/// whatever `--region` said: a resource in a region the scan was not pointed at is still
+/// a resource outside the promised jurisdiction.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Footprint {
+    /// The regions the account has enabled (`ec2:DescribeRegions`).
+    pub enabled_regions: Collected<Vec<String>>,
+    /// Region name -> its listings.
+    pub regions: BTreeMap<String, RegionFootprint>,
+}
+
+/// The listings of one region, each an ARN list, each read (or not) on its own.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegionFootprint {
+    /// Every resource the Resource Groups Tagging API knows here: those that carry (or
+    /// carried) a tag, of any service.
+    pub tagged: Collected<Vec<String>>,
+    /// Instances that are not terminated.
+    pub instances: Collected<Vec<String>>,
+    pub volumes: Collected<Vec<String>>,
+    /// EBS snapshots this account owns.
+    pub snapshots: Collected<Vec<String>>,
+    /// AMIs this account owns.
+    pub images: Collected<Vec<String>>,
+    /// VPCs other than the default one AWS creates in every region.
+    pub vpcs: Collected<Vec<String>>,
+    pub db_instances: Collected<Vec<String>>,
+    pub db_clusters: Collected<Vec<String>>,
+    /// DB snapshots this account owns (manual and automated).
+    pub db_snapshots: Collected<Vec<String>>,
+    pub db_cluster_snapshots: Collected<Vec<String>>,
+}
+
+impl RegionFootprint {
+    /// Every listing, named, in a fixed order.
+    pub fn listings(&self) -> [(&'static str, &Collected<Vec<String>>); 10] {
+        [
+            ("tagged", &self.tagged),
+            ("instances", &self.instances),
+            ("volumes", &self.volumes),
+            ("snapshots", &self.snapshots),
+            ("images", &self.images),
+            ("vpcs", &self.vpcs),
+            ("db_instances", &self.db_instances),
+            ("db_clusters", &self.db_clusters),
+            ("db_snapshots", &self.db_snapshots),
+            ("db_cluster_snapshots", &self.db_cluster_snapshots),
+        ]
+    }
 }

@@ -2,7 +2,7 @@ use serde::Serialize;
 
 /// Declares [`Source`] and [`Source::ALL`] from one list, so no second list can drift.
 macro_rules! sources {
-    ($($name:ident,)*) => {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
         /// A unit of collection: one kind of fact, gathered by a fixed set of read calls.
         ///
         /// Checks name the sources they read; the scan collects only those, and
@@ -10,7 +10,7 @@ macro_rules! sources {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "kebab-case")]
         pub enum Source {
-            $($name,)*
+            $($(#[$doc])* $name,)*
         }
 
         impl Source {
@@ -65,6 +65,10 @@ sources! {
     Ec2ManagedPrefixLists,
     ClassicLoadBalancers,
     DirectoryServiceDirectories,
+    /// Scope: every enabled region, whatever regions the scan was pointed at (measure 3).
+    RegionFootprint,
+    RdsClusters,
+    BackupOptIn,
 }
 
 /// Where a source's facts live, and so how often it is collected.
@@ -228,6 +232,26 @@ impl Source {
                 Regional("classic_load_balancers"),
             ),
             DirectoryServiceDirectories => (&["ds:DescribeDirectories"], Regional("directories")),
+            // Every enabled region whatever --region says: the enabled-region list, with
+            // each region's listings beneath it in `footprint.regions`.
+            RegionFootprint => (
+                &[
+                    "ec2:DescribeRegions",
+                    "tag:GetResources",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeVolumes",
+                    "ec2:DescribeSnapshots",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeVpcs",
+                    "rds:DescribeDBInstances",
+                    "rds:DescribeDBClusters",
+                    "rds:DescribeDBSnapshots",
+                    "rds:DescribeDBClusterSnapshots",
+                ],
+                Account("footprint.enabled_regions"),
+            ),
+            RdsClusters => (&["rds:DescribeDBClusters"], Regional("db_clusters")),
+            BackupOptIn => (&["backup:DescribeRegionSettings"], Regional("backup_opt_in")),
         };
         Spec { actions, scope }
     }

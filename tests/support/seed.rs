@@ -169,6 +169,11 @@ pub struct Region {
     pub empty_default_security_groups: bool,
     /// Classic Load Balancers, over the region's default subnets.
     pub classic_load_balancers: Vec<ClassicLoadBalancer>,
+    // -- services slice (measure 3, RDS) --
+    /// Log groups created with a tag: only the tagging API lists them (measure 3).
+    pub tagged_log_groups: Vec<String>,
+    /// DB clusters, each with its instances in the region's first zone.
+    pub db_clusters: Vec<DbCluster>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,12 +187,25 @@ pub struct ClassicLoadBalancer {
     pub listeners: Vec<(String, i32)>,
 }
 
+/// A DB cluster (services slice).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbCluster {
+    pub name: String,
+    /// `aurora-postgresql`, `aurora-mysql`, ...
+    pub engine: String,
+    /// How many instances, all in one Availability Zone.
+    pub instances: usize,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DbInstance {
     pub name: String,
     pub multi_az: bool,
     pub encrypted: bool,
+    /// Always sent: moto leaves the answer out when it was not asked.
+    pub publicly_accessible: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -373,6 +391,7 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
         seed_region(&conf, name, region).await;
         seed_region_services(&conf, region).await;
         seed_network(&conf, region).await;
+        seed_services_slice(&conf, region).await;
     }
     for t in &s.trails {
         seed_trail(&moto.sdk_config(&t.region).await, t).await;
@@ -1142,6 +1161,7 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .master_user_password("not-a-real-password-1")
             .multi_az(db.multi_az)
             .storage_encrypted(db.encrypted)
+            .publicly_accessible(db.publicly_accessible)
             .send()
             .await
             .expect("db instance");
@@ -1202,5 +1222,43 @@ async fn seed_network(conf: &aws_config::SdkConfig, r: &Region) {
             .send()
             .await
             .expect("classic load balancer");
+    }
+}
+
+/// Services slice: tagged log groups (measure 3) and DB clusters (RDS-02).
+async fn seed_services_slice(conf: &aws_config::SdkConfig, r: &Region) {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(conf);
+    for group in &r.tagged_log_groups {
+        logs.create_log_group()
+            .log_group_name(group)
+            .tags("owner", "services-slice")
+            .send()
+            .await
+            .expect("tagged log group");
+    }
+    let rds = aws_sdk_rds::Client::new(conf);
+    let zone = format!("{}a", conf.region().unwrap());
+    for c in &r.db_clusters {
+        rds.create_db_cluster()
+            .db_cluster_identifier(&c.name)
+            .engine(&c.engine)
+            .master_username("tomscan")
+            .master_user_password("not-a-real-password-1")
+            .storage_encrypted(true)
+            .send()
+            .await
+            .expect("db cluster");
+        for n in 1..=c.instances {
+            rds.create_db_instance()
+                .db_instance_identifier(format!("{}-{n}", c.name))
+                .db_cluster_identifier(&c.name)
+                .engine(&c.engine)
+                .db_instance_class("db.r6g.large")
+                .availability_zone(&zone)
+                .publicly_accessible(false)
+                .send()
+                .await
+                .expect("db cluster instance");
+        }
     }
 }

@@ -1,0 +1,299 @@
+//! Measure 3's footprint: cheap listings in every enabled region, whatever regions the
+//! scan was pointed at. A resource in a region nobody scanned is still hosted outside
+//! the promised jurisdiction, so this source's scope is the account's enabled regions
+//! (`ec2:DescribeRegions`), not `--region`.
+//!
+//! What is listed, and why:
+//! - the Resource Groups Tagging API (`tag:GetResources`, one paginated call per region)
+//!   names every resource of every service that carries or carried a tag: DynamoDB
+//!   tables, Lambda functions, EFS, SQS, log groups, ... without an SDK per service;
+//! - the data stores and their copies that commonly carry no tag, each one cheap paginated
+//!   call: EC2 instances, EBS volumes, EBS snapshots and AMIs this account owns (a copy to
+//!   another region is the classic residency leak), non-default VPCs, RDS instances and
+//!   clusters and their snapshots.
+//!
+//! S3 buckets are listed once for the account with their location (`collect::s3`).
+//! Untagged resources of other services (an untagged DynamoDB table, say) are not seen;
+//! the check says so in its rationale.
+
+use std::collections::BTreeSet;
+
+use futures_util::{StreamExt, stream};
+
+use super::{REGION_CONCURRENCY, Target};
+use crate::aws::{Aws, unavailable};
+use crate::inventory::{Collected, Footprint, RegionFootprint, Source, Unavailable};
+
+pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Footprint {
+    if !sources.contains(&Source::RegionFootprint) {
+        return Footprint::default();
+    }
+    // Asked even when the scan was given its regions: those are not the account's.
+    let enabled = super::enabled_regions(aws).await;
+    let mut regions: BTreeSet<String> = target.regions.iter().cloned().collect();
+    if let Ok(list) = &enabled {
+        regions.extend(list.iter().cloned());
+    }
+    let listed = stream::iter(regions)
+        .map(|region| async move {
+            let arn = Arns {
+                partition: target.partition,
+                region: &region,
+                account: target.account_id,
+            };
+            let facts = region_footprint(
+                &aws.tagging(&region),
+                &aws.ec2(&region),
+                &aws.rds(&region),
+                &arn,
+            )
+            .await;
+            (region, facts)
+        })
+        .buffer_unordered(REGION_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+    Footprint {
+        enabled_regions: enabled.into(),
+        regions: listed.into_iter().collect(),
+    }
+}
+
+/// Builds the ARNs of one region's resources from their ids.
+pub struct Arns<'a> {
+    pub partition: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+}
+
+impl Arns<'_> {
+    fn ec2(&self, resource: &str) -> String {
+        format!(
+            "arn:{}:ec2:{}:{}:{resource}",
+            self.partition, self.region, self.account
+        )
+    }
+}
+
+/// Every listing of one region, concurrently; each fails on its own.
+pub async fn region_footprint(
+    tagging: &aws_sdk_resourcegroupstagging::Client,
+    ec2: &aws_sdk_ec2::Client,
+    rds: &aws_sdk_rds::Client,
+    arn: &Arns<'_>,
+) -> RegionFootprint {
+    let (tagged, instances, volumes, snapshots, images) = tokio::join!(
+        tagged(tagging),
+        instances(ec2, arn),
+        volumes(ec2, arn),
+        snapshots(ec2, arn),
+        images(ec2, arn),
+    );
+    let (vpcs, db_instances, db_clusters, db_snapshots, db_cluster_snapshots) = tokio::join!(
+        vpcs(ec2, arn),
+        db_instances(rds),
+        db_clusters(rds),
+        db_snapshots(rds),
+        db_cluster_snapshots(rds),
+    );
+    RegionFootprint {
+        tagged: sorted(tagged),
+        instances: sorted(instances),
+        volumes: sorted(volumes),
+        snapshots: sorted(snapshots),
+        images: sorted(images),
+        vpcs: sorted(vpcs),
+        db_instances: sorted(db_instances),
+        db_clusters: sorted(db_clusters),
+        db_snapshots: sorted(db_snapshots),
+        db_cluster_snapshots: sorted(db_cluster_snapshots),
+    }
+}
+
+fn sorted(r: Result<Vec<String>, Unavailable>) -> Collected<Vec<String>> {
+    r.map(|mut v| {
+        v.sort();
+        v.dedup();
+        v
+    })
+    .into()
+}
+
+async fn tagged(
+    client: &aws_sdk_resourcegroupstagging::Client,
+) -> Result<Vec<String>, Unavailable> {
+    let list = client
+        .get_resources()
+        .resources_per_page(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("tag:GetResources", e))?;
+    Ok(list
+        .iter()
+        .filter_map(|r| r.resource_arn().map(str::to_string))
+        .collect())
+}
+
+async fn instances(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>, Unavailable> {
+    let reservations = ec2
+        .describe_instances()
+        .max_results(1000)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("ec2:DescribeInstances", e))?;
+    Ok(reservations
+        .iter()
+        .flat_map(|r| r.instances())
+        .filter(|i| {
+            // Terminated instances linger in the listing for an hour and host nothing.
+            !matches!(
+                i.state().and_then(|s| s.name()).map(|n| n.as_str()),
+                Some("terminated" | "shutting-down")
+            )
+        })
+        .filter_map(|i| i.instance_id())
+        .map(|id| arn.ec2(&format!("instance/{id}")))
+        .collect())
+}
+
+async fn volumes(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>, Unavailable> {
+    let list = ec2
+        .describe_volumes()
+        .max_results(500)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("ec2:DescribeVolumes", e))?;
+    Ok(list
+        .iter()
+        .filter_map(|v| v.volume_id())
+        .map(|id| arn.ec2(&format!("volume/{id}")))
+        .collect())
+}
+
+async fn snapshots(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>, Unavailable> {
+    let list = ec2
+        .describe_snapshots()
+        .owner_ids("self")
+        .max_results(1000)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("ec2:DescribeSnapshots", e))?;
+    Ok(list
+        .iter()
+        // `self` already filters on AWS; emulators that ignore it list public snapshots
+        // of other owners too, which this account does not host.
+        .filter(|s| s.owner_id().is_none_or(|o| o == arn.account))
+        .filter_map(|s| s.snapshot_id())
+        .map(|id| arn.ec2(&format!("snapshot/{id}")))
+        .collect())
+}
+
+async fn images(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>, Unavailable> {
+    let list = ec2
+        .describe_images()
+        .owners("self")
+        .max_results(1000)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("ec2:DescribeImages", e))?;
+    Ok(list
+        .iter()
+        .filter(|i| i.owner_id().is_none_or(|o| o == arn.account))
+        .filter_map(|i| i.image_id())
+        .map(|id| arn.ec2(&format!("image/{id}")))
+        .collect())
+}
+
+async fn vpcs(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>, Unavailable> {
+    let list = ec2
+        .describe_vpcs()
+        .max_results(1000)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("ec2:DescribeVpcs", e))?;
+    Ok(list
+        .iter()
+        // AWS creates the default VPC in every region: it is not use of the region.
+        .filter(|v| v.is_default() != Some(true))
+        .filter_map(|v| v.vpc_id())
+        .map(|id| arn.ec2(&format!("vpc/{id}")))
+        .collect())
+}
+
+async fn db_instances(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, Unavailable> {
+    let list = rds
+        .describe_db_instances()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("rds:DescribeDBInstances", e))?;
+    Ok(list
+        .iter()
+        .filter_map(|d| d.db_instance_arn().map(str::to_string))
+        .collect())
+}
+
+async fn db_clusters(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, Unavailable> {
+    let list = rds
+        .describe_db_clusters()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("rds:DescribeDBClusters", e))?;
+    Ok(list
+        .iter()
+        .filter_map(|c| c.db_cluster_arn().map(str::to_string))
+        .collect())
+}
+
+async fn db_snapshots(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, Unavailable> {
+    let list = rds
+        .describe_db_snapshots()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("rds:DescribeDBSnapshots", e))?;
+    Ok(list
+        .iter()
+        .filter_map(|s| s.db_snapshot_arn().map(str::to_string))
+        .collect())
+}
+
+async fn db_cluster_snapshots(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, Unavailable> {
+    let list = rds
+        .describe_db_cluster_snapshots()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unavailable("rds:DescribeDBClusterSnapshots", e))?;
+    Ok(list
+        .iter()
+        .filter_map(|s| s.db_cluster_snapshot_arn().map(str::to_string))
+        .collect())
+}
