@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Collected;
+use crate::policy::{PolicyDocument, bucket_policy_field};
 
 /// Everything collected about one account. Fields a scan did not collect stay
 /// `NotCollected`, so fixtures only spell out what a check reads.
@@ -259,8 +260,13 @@ pub struct Bucket {
     pub encryption: Collected<Option<BucketEncryption>>,
     /// `Ok(None)`: no bucket-level Block Public Access configuration.
     pub public_access_block: Collected<Option<PublicAccessBlock>>,
-    /// The bucket policy document; `Ok(None)`: no policy.
-    pub policy: Collected<Option<serde_json::Value>>,
+    /// The bucket policy; `Ok(None)`: no policy. `Unavailable` also when it could not
+    /// be parsed.
+    #[serde(with = "bucket_policy_field")]
+    pub policy: Collected<Option<PolicyDocument>>,
+    /// AWS's own verdict on the policy (`GetBucketPolicyStatus` `IsPublic`);
+    /// `Ok(None)`: no policy.
+    pub policy_status: Collected<Option<bool>>,
     pub acl_grants: Collected<Vec<AclGrant>>,
     /// Server access logging target bucket; `Ok(None)`: logging off.
     pub logging_target: Collected<Option<String>>,

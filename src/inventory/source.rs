@@ -22,6 +22,7 @@ pub enum Source {
     S3BucketObjectLock,
     S3BucketTags,
     S3AccountPublicAccessBlock,
+    S3BucketPolicyStatus,
     CloudTrailTrails,
     AccountSecurityContact,
     Ec2Instances,
@@ -69,6 +70,7 @@ impl Source {
             S3BucketObjectLock => &["s3:GetBucketObjectLockConfiguration"],
             S3BucketTags => &["s3:GetBucketTagging"],
             S3AccountPublicAccessBlock => &["s3:GetAccountPublicAccessBlock"],
+            S3BucketPolicyStatus => &["s3:GetBucketPolicyStatus"],
             CloudTrailTrails => &[
                 "cloudtrail:DescribeTrails",
                 "cloudtrail:GetTrailStatus",
@@ -126,7 +128,8 @@ impl Source {
             | S3BucketLogging
             | S3BucketVersioning
             | S3BucketObjectLock
-            | S3BucketTags => &[S3Buckets],
+            | S3BucketTags
+            | S3BucketPolicyStatus => &[S3Buckets],
             _ => &[],
         }
     }
