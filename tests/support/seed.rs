@@ -28,6 +28,8 @@ pub struct Scenario {
     pub security_contact: Option<String>,
     /// Trap fragments (`mocks/scenarios/traps/*.json`): what must fail in the scan.
     pub expect_fail: Vec<Trap>,
+    /// IAM roles with their trust policies (policy documents).
+    pub roles: Vec<Role>,
 }
 
 /// A resource that looks fine to a shallow check and is not: the check must `fail` it,
@@ -99,6 +101,8 @@ pub struct Bucket {
     /// A policy letting anyone read objects.
     pub public_read: bool,
     pub tags: BTreeMap<String, String>,
+    /// A bucket policy document put as given, instead of the `tls_only`/`public_read` one.
+    pub policy: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,6 +221,7 @@ fn policy_arn(name: &str) -> String {
 pub async fn seed(moto: &Moto, s: &Scenario) {
     let base = moto.sdk_config("us-east-1").await;
     seed_iam(&aws_sdk_iam::Client::new(&base), s).await;
+    seed_roles(&aws_sdk_iam::Client::new(&base), &s.roles).await;
     for b in &s.buckets {
         let conf = moto.sdk_config(&b.region).await;
         let s3 = aws_sdk_s3::Client::from_conf(
@@ -682,6 +687,15 @@ async fn seed_bucket_settings(s3: &aws_sdk_s3::Client, b: &Bucket, phase: Phase)
 }
 
 async fn seed_bucket_policy(s3: &aws_sdk_s3::Client, b: &Bucket) {
+    if let Some(policy) = &b.policy {
+        s3.put_bucket_policy()
+            .bucket(&b.name)
+            .policy(policy.to_string())
+            .send()
+            .await
+            .expect("bucket policy as given");
+        return;
+    }
     let arn = format!("arn:aws:s3:::{}", b.name);
     let mut statements = Vec::new();
     if b.tls_only {
@@ -962,5 +976,36 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .send()
             .await
             .expect("db instance");
+    }
+}
+
+// ---------------------------------------------------------------- roles (policy traps)
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Role {
+    pub name: String,
+    /// The trust policy (`AssumeRolePolicyDocument`).
+    pub trust_policy: Value,
+    /// AWS-managed ARNs, or names of customer policies of this scenario.
+    pub policies: Vec<String>,
+}
+
+async fn seed_roles(iam: &aws_sdk_iam::Client, roles: &[Role]) {
+    for r in roles {
+        iam.create_role()
+            .role_name(&r.name)
+            .assume_role_policy_document(r.trust_policy.to_string())
+            .send()
+            .await
+            .expect("create role");
+        for p in &r.policies {
+            iam.attach_role_policy()
+                .role_name(&r.name)
+                .policy_arn(policy_arn(p))
+                .send()
+                .await
+                .expect("attach role policy");
+        }
     }
 }
