@@ -28,6 +28,10 @@ pub struct Settings {
     pub tenant_tag: Option<String>,
     /// Require SSE-KMS (not SSE-S3) on every bucket (6).
     pub require_kms: bool,
+    /// Outside AWS accounts (12-digit ids) the customer knows and lets assume roles (4.a).
+    /// Any other account a trust policy names, without `sts:ExternalId` or an
+    /// organization condition, is open access.
+    pub trusted_accounts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -43,6 +47,7 @@ impl Default for Settings {
             allowed_regions: Vec::new(),
             tenant_tag: None,
             require_kms: false,
+            trusted_accounts: Vec::new(),
         }
     }
 }
@@ -62,6 +67,8 @@ pub struct Config {
     /// Tenant tag key (measure 9.b).
     pub tenant_tag: Option<String>,
     pub require_kms: bool,
+    /// Outside accounts roles may trust (measure 4.a).
+    pub trusted_accounts: Vec<String>,
     /// Attestation file, relative to this file's directory.
     pub attestations: Option<PathBuf>,
     pub thresholds: Thresholds,
@@ -162,6 +169,7 @@ impl Config {
             allowed_regions: self.allowed_regions.clone(),
             tenant_tag: self.tenant_tag.clone(),
             require_kms: self.require_kms,
+            trusted_accounts: self.trusted_accounts.clone(),
         }
     }
 
@@ -239,6 +247,17 @@ impl Config {
                     "use AWS region names such as \"eu-central-1\"",
                 ));
             }
+        }
+        if let Some(a) = self
+            .trusted_accounts
+            .iter()
+            .find(|a| a.len() != 12 || !a.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(bad(
+                "trusted_accounts",
+                format!("{a:?}"),
+                "use 12-digit AWS account ids such as \"111122223333\"",
+            ));
         }
         if self
             .tenant_tag
@@ -345,6 +364,21 @@ mod tests {
             .to_string();
         assert!(
             err.contains("allowed_regions = \"Frankfurt\"") && err.contains("eu-central-1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn trusted_accounts_reach_the_settings_and_bad_ids_name_the_line() {
+        let c = parse("trusted_accounts = [\"111122223333\"]\n").unwrap();
+        assert_eq!(c.settings().trusted_accounts, ["111122223333"]);
+        let err = parse("regions = []\ntrusted_accounts = [\"arn:aws:iam::111122223333:root\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2")
+                && err.contains("trusted_accounts = \"arn:aws:iam::111122223333:root\"")
+                && err.contains("12-digit"),
             "{err}"
         );
     }

@@ -16,6 +16,7 @@ pub mod config;
 pub mod framework;
 pub mod inventory;
 pub mod logging;
+pub mod policy;
 pub mod render;
 pub mod report;
 pub mod scan;

@@ -1948,3 +1948,142 @@ async fn backup_selection_conditions_and_region_opt_in_are_collected() {
         .unwrap_err();
     assert_eq!(err.action, "backup:DescribeRegionSettings");
 }
+
+// ---------------------------------------------------------------- policy documents
+
+/// Every document of the authorization details is parsed in the collector, each on its
+/// own: a URL-encoded NotAction admin policy, a role's trust policy, a managed policy's
+/// default version with its AttachmentCount; a document that does not parse is
+/// `Unavailable` for its own user only, and the others are still judged.
+#[tokio::test]
+async fn authorization_documents_are_parsed_once_and_a_bad_one_is_unavailable_alone() {
+    use aws_sdk_iam::operation::get_account_authorization_details::{
+        GetAccountAuthorizationDetailsError, GetAccountAuthorizationDetailsOutput,
+    };
+    use aws_sdk_iam::types::{
+        ManagedPolicyDetail, PolicyDetail, PolicyVersion, RoleDetail, UserDetail,
+    };
+    let encode = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let admin = encode(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"aws-portal:*","Resource":"*"}]}"#,
+    );
+    let trust = encode(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+    );
+    let page =
+        mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(move || {
+            GetAccountAuthorizationDetailsOutput::builder()
+                .user_detail_list(
+                    UserDetail::builder()
+                        .user_name("mallory")
+                        .arn("arn:aws:iam::123456789012:user/mallory")
+                        .user_policy_list(
+                            PolicyDetail::builder()
+                                .policy_name("ops-everything")
+                                .policy_document(admin.clone())
+                                .build(),
+                        )
+                        .build(),
+                )
+                .user_detail_list(
+                    UserDetail::builder()
+                        .user_name("quinn")
+                        .arn("arn:aws:iam::123456789012:user/quinn")
+                        .user_policy_list(
+                            PolicyDetail::builder()
+                                .policy_name("truncated")
+                                .policy_document("%7B%22Statement%22%3A%5B")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .role_detail_list(
+                    RoleDetail::builder()
+                        .role_name("open")
+                        .arn("arn:aws:iam::123456789012:role/open")
+                        .assume_role_policy_document(trust.clone())
+                        .build(),
+                )
+                .policies(
+                    ManagedPolicyDetail::builder()
+                        .arn("arn:aws:iam::123456789012:policy/Leftover")
+                        .attachment_count(0)
+                        .policy_version_list(
+                            PolicyVersion::builder()
+                                .is_default_version(true)
+                                .document(admin.clone())
+                                .build(),
+                        )
+                        .build(),
+                )
+                .is_truncated(false)
+                .build()
+        });
+    let client = mock_client!(aws_sdk_iam, &[&page]);
+    let facts = iam::collect(&client, &sources(&[Source::IamAuthorization])).await;
+    let auth = facts.authorization.ok().expect("authorization");
+    let mallory = &auth.users[0].inline_policies[0].document;
+    assert!(mallory.ok().expect("parsed").grants_full_admin());
+    let Collected::Unavailable(u) = &auth.users[1].inline_policies[0].document else {
+        panic!("{:?}", auth.users[1].inline_policies[0].document);
+    };
+    assert_eq!(
+        (u.action.as_str(), u.code.as_str()),
+        (
+            "iam:GetAccountAuthorizationDetails",
+            "InvalidPolicyDocument"
+        )
+    );
+    assert!(
+        u.message.contains("inline policy truncated of user quinn"),
+        "{u:?}"
+    );
+    let open = auth.roles[0].trust_policy.ok().expect("trust policy");
+    assert_eq!(open.open_trust("123456789012", &[]).len(), 1);
+    let leftover = &auth.policies[0];
+    assert_eq!(
+        leftover.name, "Leftover",
+        "named from its ARN when PolicyName is absent"
+    );
+    assert_eq!(leftover.attachment_count, Some(0));
+    assert!(leftover.document.ok().unwrap().grants_full_admin());
+
+    // One bad document errors its own user; the other is still judged.
+    let inv = Inventory {
+        account_id: "123456789012".into(),
+        iam: facts,
+        ..Default::default()
+    };
+    let settings = Settings::default();
+    let mut cx = Cx::new(&inv, &settings, chrono::Utc::now());
+    (tomscan::checks::find("IAM-05").unwrap().run)(&mut cx);
+    let verdicts: Vec<(Status, String)> = cx
+        .into_outcomes()
+        .into_iter()
+        .map(|o| (o.status, o.resource))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (
+                Status::Fail,
+                "arn:aws:iam::123456789012:user/mallory".into()
+            ),
+            (Status::Error, "arn:aws:iam::123456789012:user/quinn".into()),
+        ]
+    );
+
+    let denied = mock!(aws_sdk_iam::Client::get_account_authorization_details).then_error(|| {
+        GetAccountAuthorizationDetailsError::generic(
+            ErrorMetadata::builder().code("AccessDenied").build(),
+        )
+    });
+    let client = mock_client!(aws_sdk_iam, &[&denied]);
+    let facts = iam::collect(&client, &sources(&[Source::IamAuthorization])).await;
+    let Collected::Unavailable(u) = &facts.authorization else {
+        panic!("{:?}", facts.authorization);
+    };
+    assert_eq!(u.action, "iam:GetAccountAuthorizationDetails");
+}

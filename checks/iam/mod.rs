@@ -3,6 +3,8 @@ pub mod console_users_mfa;
 pub mod credentials_unused_disabled;
 pub mod initial_passwords_changed;
 pub mod no_customer_admin_policy;
+pub mod no_open_role_trust;
+pub mod no_unattached_admin_policy;
 pub mod no_user_attached_policies;
 pub mod password_complexity;
 pub mod password_max_age;
@@ -19,7 +21,7 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL};
-use crate::inventory::{AccountSummary, CredentialUser, PasswordPolicy};
+use crate::inventory::{AccountSummary, CredentialUser, PasswordPolicy, Unavailable};
 
 /// This service's checks, in id order.
 pub const CHECKS: &[&Check] = &[
@@ -39,6 +41,8 @@ pub const CHECKS: &[&Check] = &[
     &credentials_unused_disabled::CHECK,
     &access_keys_rotated::CHECK,
     &root_hardware_mfa::CHECK,
+    &no_open_role_trust::CHECK,
+    &no_unattached_admin_policy::CHECK,
 ];
 
 /// A root-account fact from the credential report's `<root_account>` row, or from the
@@ -111,26 +115,16 @@ pub(crate) fn days(n: u32) -> TimeDelta {
     TimeDelta::days(i64::from(n))
 }
 
-/// Whether a policy document allows every action on every resource.
-pub(crate) fn grants_full_admin(document: &Value) -> bool {
-    let statements = match &document["Statement"] {
-        Value::Array(list) => list.iter().collect(),
-        single @ Value::Object(_) => vec![single],
-        _ => Vec::new(),
-    };
-    statements.into_iter().any(|s| {
-        s["Effect"] == "Allow"
-            && has_wildcard(&s["Action"], &["*", "*:*"])
-            && has_wildcard(&s["Resource"], &["*"])
-    })
-}
-
-fn has_wildcard(value: &Value, wildcards: &[&str]) -> bool {
-    match value {
-        Value::String(s) => wildcards.contains(&s.as_str()),
-        Value::Array(list) => list
-            .iter()
-            .any(|v| v.as_str().is_some_and(|s| wildcards.contains(&s))),
-        _ => false,
-    }
+/// An `error` for one resource whose policy document could not be read or parsed, in
+/// the words [`Cx::get_for`] uses, so it names the IAM action and the reason.
+pub(crate) fn document_error(cx: &mut Cx<'_>, resource: &str, u: &Unavailable, context: Value) {
+    cx.error(
+        GLOBAL,
+        resource,
+        format!(
+            "could not be evaluated: {} failed with {}: {}",
+            u.action, u.code, u.message
+        ),
+        json!({ "missing_action": u.action, "code": u.code, "message": u.message, "context": context }),
+    );
 }

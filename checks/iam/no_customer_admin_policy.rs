@@ -1,46 +1,105 @@
 use serde_json::json;
 
-use super::grants_full_admin;
+use super::document_error;
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::Source;
+use crate::inventory::{Authorization, Collected, Source};
 
 pub static CHECK: Check = Check {
     id: "IAM-11",
     slug: "no-customer-admin-policy",
-    title: "No customer-managed policy grants full administrator access",
+    title: "No attached customer-managed policy grants full administrator access",
     severity: Severity::High,
     sources: &[Source::IamAuthorization],
-    rationale: "The TOM limits access to what each function needs. A customer-managed policy that allows `*` on `*` hands out full administrator rights to whoever it is attached to, now or later, and hides that behind a harmless-looking policy name.",
-    remediation: "Replace the `\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"` statement with the actions and resources the role actually needs (IAM Access Analyzer can generate a policy from CloudTrail activity), then publish it as the default version: aws iam create-policy-version --policy-arn POLICY_ARN --policy-document file://least-privilege.json --set-as-default.",
+    rationale: "The TOM limits access to what each function needs. A customer-managed policy attached to a user, group or role that allows every action on every resource (`\"Action\": \"*\"`, or `\"NotAction\"` of a few actions, which is administrator in all but name) hands full administrator rights to whoever holds it, behind a harmless-looking policy name. Unattached ones are reported by IAM-18.",
+    remediation: "Replace the statement allowing `\"Action\": \"*\"` or `\"NotAction\": [...]` on `\"Resource\": \"*\"` with the actions and resources the holders actually need (IAM Access Analyzer can generate a policy from CloudTrail activity), then publish it as the default version: aws iam create-policy-version --policy-arn POLICY_ARN --policy-document file://least-privilege.json --set-as-default.",
     references: &["CIS AWS 1.16", "Security Hub IAM.1"],
     run,
     module: module_path!(),
 };
 
 fn run(cx: &mut Cx<'_>) {
+    judge_customer_policies(
+        cx,
+        true,
+        (
+            "the attached policy does not allow every action on every resource",
+            "the attached policy allows every action on every resource",
+        ),
+        "the account has no attached customer-managed policies",
+    );
+}
+
+/// Judges the customer-managed policies that are attached (`attached`) or not: pass or
+/// fail on whether they grant full admin, `error` for a document that could not be read.
+pub(crate) fn judge_customer_policies(
+    cx: &mut Cx<'_>,
+    attached: bool,
+    messages: (&str, &str),
+    none: &str,
+) {
     let inv = cx.inv;
     let Some(auth) = cx.get(&inv.iam.authorization, GLOBAL) else {
         return;
     };
     let mut judged = 0;
     for policy in auth.policies.iter().filter(|p| !p.aws_managed) {
+        let holders = holders(auth, &policy.arn);
+        let is_attached = policy.attachment_count.is_some_and(|n| n > 0) || !holders.is_empty();
+        if is_attached != attached {
+            continue;
+        }
         judged += 1;
-        let admin = grants_full_admin(&policy.document);
-        cx.verdict(
-            !admin,
-            GLOBAL,
-            &policy.arn,
-            (
-                "the policy does not allow every action on every resource",
-                "the policy allows every action (*) on every resource (*)",
+        let mut evidence = json!({
+            "policy": policy.name,
+            "aws_managed": false,
+            "attachment_count": policy.attachment_count,
+            "attached_to": holders,
+        });
+        match &policy.document {
+            Collected::Ok(doc) => {
+                let grants = doc.admin_grants();
+                evidence["admin_statements"] = json!(grants);
+                evidence["document"] = doc.to_value();
+                let why: Vec<&str> = grants.iter().map(|g| g.why.as_str()).collect();
+                let fail = if why.is_empty() {
+                    messages.1.to_string()
+                } else {
+                    format!("{}: {}", messages.1, why.join("; "))
+                };
+                cx.verdict(
+                    grants.is_empty(),
+                    GLOBAL,
+                    &policy.arn,
+                    (messages.0, &fail),
+                    evidence,
+                );
+            }
+            Collected::Unavailable(u) => document_error(cx, &policy.arn, u, evidence),
+            Collected::NotCollected => cx.error(
+                GLOBAL,
+                &policy.arn,
+                "could not be evaluated: the inventory holds no document for this policy",
+                evidence,
             ),
-            json!({ "policy": policy.name, "aws_managed": false, "grants_full_admin": admin, "document": policy.document }),
-        );
+        }
     }
     if judged == 0 {
-        cx.not_applicable(
-            GLOBAL,
-            "the account has no attached customer-managed policies",
-        );
+        cx.not_applicable(GLOBAL, none);
     }
+}
+
+/// The users, groups and roles a managed policy is attached to, by kind and name.
+fn holders(auth: &Authorization, arn: &str) -> Vec<String> {
+    [
+        ("user", &auth.users),
+        ("group", &auth.groups),
+        ("role", &auth.roles),
+    ]
+    .into_iter()
+    .flat_map(|(kind, list)| {
+        list.iter()
+            .filter(|p| p.attached_policies.iter().any(|a| a == arn))
+            .map(move |p| format!("{kind} {}", p.name))
+    })
+    .collect()
 }

@@ -8,10 +8,10 @@ pub mod server_access_logging;
 pub mod sse_kms;
 pub mod tls_only_policy;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL};
-use crate::inventory::{Bucket, Collected, Inventory, PublicAccessBlock};
+use crate::inventory::{Bucket, Collected, Inventory, PublicAccessBlock, Unavailable};
 
 /// This service's checks, in id order.
 pub const CHECKS: &[&Check] = &[
@@ -69,55 +69,32 @@ pub(crate) fn settings_off(p: &PublicAccessBlock) -> Vec<&'static str> {
     .collect()
 }
 
-/// The statements of a policy document: `Statement` may be one object or a list, and a
-/// document the collector could not parse arrives as its text.
-pub(crate) fn statements(policy: &Value) -> Vec<Value> {
-    let parsed;
-    let doc = match policy {
-        Value::String(text) => match serde_json::from_str::<Value>(text) {
-            Ok(v) => {
-                parsed = v;
-                &parsed
-            }
-            Err(_) => return Vec::new(),
-        },
-        other => other,
-    };
-    match doc.get("Statement") {
-        Some(Value::Array(list)) => list.clone(),
-        Some(one @ Value::Object(_)) => vec![one.clone()],
-        _ => Vec::new(),
-    }
+/// An `error` for a bucket whose fact could not be read, in the words [`Cx::get_for`]
+/// uses (naming the IAM action), with what it was needed for.
+pub(crate) fn unavailable_error(
+    cx: &mut Cx<'_>,
+    bucket: &Bucket,
+    arn: &str,
+    u: &Unavailable,
+    needed_for: &str,
+    context: Value,
+) {
+    cx.error(
+        &bucket.region,
+        arn,
+        format!(
+            "could not be evaluated: {} failed with {}: {} ({needed_for})",
+            u.action, u.code, u.message
+        ),
+        json!({ "missing_action": u.action, "code": u.code, "message": u.message, "context": context }),
+    );
 }
 
-/// A policy element that is one string or a list of them (`Action`, `Principal.AWS`).
-pub(crate) fn strings(v: Option<&Value>) -> Vec<&str> {
-    match v {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// `"Principal": "*"` or `"Principal": {"AWS": "*"}` (or a list holding `"*"`).
-pub(crate) fn is_everyone(principal: Option<&Value>) -> bool {
-    match principal {
-        Some(Value::String(s)) => s == "*",
-        Some(Value::Object(map)) => strings(map.get("AWS")).contains(&"*"),
-        _ => false,
-    }
-}
-
-/// The statement's `Effect`, if it is `effect`.
-pub(crate) fn effect_is(statement: &Value, effect: &str) -> bool {
-    statement.get("Effect").and_then(Value::as_str) == Some(effect)
-}
-
-/// The statement carries a non-empty `Condition`.
-pub(crate) fn has_condition(statement: &Value) -> bool {
-    match statement.get("Condition") {
-        Some(Value::Object(map)) => !map.is_empty(),
-        Some(Value::Null) | None => false,
-        Some(_) => true,
+/// A fact the inventory does not hold, as an `Unavailable` naming the action to read it.
+pub(crate) fn not_in_inventory(action: &str) -> Unavailable {
+    Unavailable {
+        action: action.to_string(),
+        code: "NotCollected".into(),
+        message: "the inventory does not hold this source".into(),
     }
 }

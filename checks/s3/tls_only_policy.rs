@@ -1,6 +1,6 @@
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{each_bucket, effect_is, is_everyone, statements, strings};
+use super::each_bucket;
 use crate::check::{Check, Cx, Severity};
 use crate::inventory::Source;
 
@@ -10,8 +10,8 @@ pub static CHECK: Check = Check {
     title: "Every bucket policy denies requests without TLS",
     severity: Severity::Medium,
     sources: &[Source::S3BucketPolicy],
-    rationale: "The TOM promises customer data is encrypted in transit. S3 still answers plain HTTP; only a bucket policy that denies requests with aws:SecureTransport false (or an old TLS version) makes sure no client reads or writes the data unencrypted.",
-    remediation: "Add to the bucket policy: {\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":[\"arn:aws:s3:::BUCKET\",\"arn:aws:s3:::BUCKET/*\"],\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}} with aws s3api put-bucket-policy --bucket BUCKET --policy file://policy.json",
+    rationale: "The TOM promises customer data is encrypted in transit. S3 still answers plain HTTP; only a bucket policy statement that denies every principal every S3 action on the bucket and its objects when aws:SecureTransport is false makes sure no client reads or writes the data unencrypted. A deny on s3:TlsVersion alone never matches plain HTTP (such a request carries no TLS version), and one that ANDs another condition, or leaves out the bucket or `bucket/*`, lets some plain-HTTP requests through. A TLS-version deny beside it is welcome.",
+    remediation: "Add to the bucket policy: {\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":[\"arn:aws:s3:::BUCKET\",\"arn:aws:s3:::BUCKET/*\"],\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}} with aws s3api put-bucket-policy --bucket BUCKET --policy file://policy.json; deny old TLS versions in a separate statement (NumericLessThan s3:TlsVersion 1.2).",
     references: &["CIS AWS 2.1.2", "Security Hub S3.5"],
     run,
     module: module_path!(),
@@ -28,60 +28,41 @@ fn run(cx: &mut Cx<'_>) {
             );
             continue;
         };
-        let denying: Vec<Value> = statements(policy)
-            .into_iter()
-            .filter(denies_insecure_transport)
-            .collect();
-        cx.verdict(
-            !denying.is_empty(),
-            &bucket.region,
-            &arn,
-            (
-                "the bucket policy denies requests without TLS",
-                "the bucket policy has no statement denying all actions to everyone without TLS",
-            ),
-            json!({ "bucket": bucket.name, "tls_deny_statements": denying }),
-        );
-    }
-}
-
-/// `Deny` of `s3:*` to everyone, conditioned only on plain HTTP or an old TLS version.
-fn denies_insecure_transport(statement: &Value) -> bool {
-    effect_is(statement, "Deny")
-        && is_everyone(statement.get("Principal"))
-        && strings(statement.get("Action"))
-            .iter()
-            .any(|a| *a == "*" || a.eq_ignore_ascii_case("s3:*"))
-        && statement.get("Condition").is_some_and(tls_condition)
-}
-
-/// Every condition of the statement is about transport, so it denies every insecure request
-/// (another condition beside it would narrow the deny to a subset of them).
-fn tls_condition(condition: &Value) -> bool {
-    let Some(operators) = condition.as_object() else {
-        return false;
-    };
-    !operators.is_empty()
-        && operators.iter().all(|(operator, keys)| {
-            let Some(keys) = keys.as_object() else {
-                return false;
+        let tls = policy.tls_enforcement(&arn);
+        let evidence = json!({
+            "bucket": bucket.name,
+            "tls_deny_statements": tls.enforcing,
+            "tls_version_deny_statements": tls.tls_version_denies,
+            "ineffective_statements": tls.ineffective,
+        });
+        if tls.is_enforced() {
+            let message = if tls.tls_version_denies.is_empty() {
+                "the bucket policy denies every request without TLS".to_string()
+            } else {
+                "the bucket policy denies every request without TLS, and old TLS versions"
+                    .to_string()
             };
-            !keys.is_empty()
-                && keys.iter().all(|(key, value)| {
-                    (matches!(operator.as_str(), "Bool" | "BoolIfExists")
-                        && key.eq_ignore_ascii_case("aws:SecureTransport")
-                        && is_false(value))
-                        || (operator.starts_with("NumericLessThan")
-                            && key.eq_ignore_ascii_case("s3:TlsVersion"))
-                })
-        })
-}
-
-fn is_false(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => !b,
-        Value::String(s) => s.eq_ignore_ascii_case("false"),
-        Value::Array(list) => list.iter().any(is_false),
-        _ => false,
+            cx.pass(&bucket.region, &arn, message, evidence);
+            continue;
+        }
+        let why: Vec<String> = tls
+            .ineffective
+            .iter()
+            .chain(&tls.tls_version_denies)
+            .map(|j| match &j.sid {
+                Some(sid) => format!("statement {sid}: {}", j.why),
+                None => format!("statement {}: {}", j.index, j.why),
+            })
+            .collect();
+        let message = if why.is_empty() {
+            "the bucket policy has no statement denying all actions to everyone without TLS"
+                .to_string()
+        } else {
+            format!(
+                "no statement denies every request without TLS; {}",
+                why.join("; ")
+            )
+        };
+        cx.fail(&bucket.region, &arn, message, evidence);
     }
 }

@@ -14,6 +14,7 @@ use crate::inventory::{
     InlinePolicy, LoginProfile, ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable,
     VirtualMfaDevice,
 };
+use crate::policy::{PolicyDocument, PolicyError};
 
 pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -> Iam {
     let (credential_report, account_summary, password_policy, authorization) = tokio::join!(
@@ -263,9 +264,10 @@ async fn password_policy(
     }
 }
 
-/// Users, groups, roles and customer-managed policies with their documents. AWS-managed
-/// policies are left out (over 1,000, the bulk of the response); checks judge those by
-/// their well-known ARNs (`AdministratorAccess`).
+/// Users, groups, roles and customer-managed policies with their documents, each parsed
+/// here once. AWS-managed policies are left out (over 1,000, the bulk of the response);
+/// checks judge those by their well-known ARNs (`AdministratorAccess`). A document that
+/// does not parse is `Unavailable` for its own policy only.
 async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Unavailable> {
     use aws_sdk_iam::types::EntityType;
     let pages = client
@@ -284,66 +286,107 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
             .filter_map(|p| p.policy_arn().map(str::to_string))
             .collect()
     };
-    let inline = |list: &[aws_sdk_iam::types::PolicyDetail]| -> Vec<InlinePolicy> {
+    let inline = |owner: &str, list: &[aws_sdk_iam::types::PolicyDetail]| -> Vec<InlinePolicy> {
         list.iter()
-            .map(|p| InlinePolicy {
-                name: p.policy_name().unwrap_or_default().to_string(),
-                document: decode_policy(p.policy_document().unwrap_or_default()),
+            .map(|p| {
+                let name = p.policy_name().unwrap_or_default().to_string();
+                let document = document(
+                    p.policy_document(),
+                    &format!("inline policy {name} of {owner}"),
+                );
+                InlinePolicy { name, document }
             })
             .collect()
     };
     let mut auth = Authorization::default();
     for page in pages {
-        auth.users
-            .extend(page.user_detail_list().iter().map(|u| Principal {
-                name: u.user_name().unwrap_or_default().to_string(),
+        auth.users.extend(page.user_detail_list().iter().map(|u| {
+            let name = u.user_name().unwrap_or_default().to_string();
+            Principal {
                 arn: u.arn().unwrap_or_default().to_string(),
                 groups: u.group_list().to_vec(),
                 attached_policies: attached(u.attached_managed_policies()),
-                inline_policies: inline(u.user_policy_list()),
-            }));
-        auth.groups
-            .extend(page.group_detail_list().iter().map(|g| Principal {
-                name: g.group_name().unwrap_or_default().to_string(),
+                inline_policies: inline(&format!("user {name}"), u.user_policy_list()),
+                trust_policy: Collected::NotCollected,
+                name,
+            }
+        }));
+        auth.groups.extend(page.group_detail_list().iter().map(|g| {
+            let name = g.group_name().unwrap_or_default().to_string();
+            Principal {
                 arn: g.arn().unwrap_or_default().to_string(),
                 groups: Vec::new(),
                 attached_policies: attached(g.attached_managed_policies()),
-                inline_policies: inline(g.group_policy_list()),
-            }));
-        auth.roles
-            .extend(page.role_detail_list().iter().map(|r| Principal {
-                name: r.role_name().unwrap_or_default().to_string(),
+                inline_policies: inline(&format!("group {name}"), g.group_policy_list()),
+                trust_policy: Collected::NotCollected,
+                name,
+            }
+        }));
+        auth.roles.extend(page.role_detail_list().iter().map(|r| {
+            let name = r.role_name().unwrap_or_default().to_string();
+            Principal {
                 arn: r.arn().unwrap_or_default().to_string(),
                 groups: Vec::new(),
                 attached_policies: attached(r.attached_managed_policies()),
-                inline_policies: inline(r.role_policy_list()),
-            }));
+                inline_policies: inline(&format!("role {name}"), r.role_policy_list()),
+                trust_policy: document(
+                    r.assume_role_policy_document(),
+                    &format!("trust policy of role {name}"),
+                ),
+                name,
+            }
+        }));
         auth.policies.extend(page.policies().iter().map(|p| {
+            let arn = p.arn().unwrap_or_default().to_string();
+            // moto leaves PolicyName out of this answer; the ARN ends with it.
+            let name = p
+                .policy_name()
+                .map(str::to_string)
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+            let default_version = p
+                .policy_version_list()
+                .iter()
+                .find(|v| v.is_default_version())
+                .and_then(|v| v.document());
             ManagedPolicy {
-                arn: p.arn().unwrap_or_default().to_string(),
-                name: p.policy_name().unwrap_or_default().to_string(),
+                document: document(
+                    default_version,
+                    &format!("default version of policy {name}"),
+                ),
+                attachment_count: p.attachment_count().map(|n| n.max(0) as u32),
+                arn,
+                name,
                 aws_managed: false,
-                document: p
-                    .policy_version_list()
-                    .iter()
-                    .find(|v| v.is_default_version())
-                    .and_then(|v| v.document())
-                    .map(decode_policy)
-                    .unwrap_or_default(),
             }
         }));
     }
     Ok(auth)
 }
 
+/// One document of the authorization details, parsed, or why it could not be.
+fn document(text: Option<&str>, what: &str) -> Collected<PolicyDocument> {
+    match text {
+        Some(text) => decode_policy(text)
+            .map_err(|e| e.unavailable("iam:GetAccountAuthorizationDetails", what))
+            .into(),
+        None => Collected::Unavailable(Unavailable {
+            action: "iam:GetAccountAuthorizationDetails".into(),
+            code: crate::policy::INVALID_POLICY_DOCUMENT.into(),
+            message: format!("{what}: the answer holds no document"),
+        }),
+    }
+}
+
 /// IAM returns documents URL-encoded (RFC 3986); some emulators return them raw.
-pub(crate) fn decode_policy(doc: &str) -> serde_json::Value {
+pub(crate) fn decode_policy(doc: &str) -> Result<PolicyDocument, PolicyError> {
     let text = if doc.trim_start().starts_with('{') {
         std::borrow::Cow::Borrowed(doc)
     } else {
-        percent_encoding::percent_decode_str(doc).decode_utf8_lossy()
+        percent_encoding::percent_decode_str(doc)
+            .decode_utf8()
+            .map_err(|e| PolicyError::NotJson(format!("URL-decoded text is not UTF-8: {e}")))?
     };
-    serde_json::from_str(&text).unwrap_or_else(|_| serde_json::Value::String(text.into_owned()))
+    PolicyDocument::parse(&text)
 }
 
 /// One `GetLoginProfile` per console user whose password was never used (usually few).

@@ -9,6 +9,7 @@ use crate::inventory::{
     AclGrant, Bucket, BucketEncryption, BucketVersioning, PublicAccessBlock, S3, Source, Tags,
     Unavailable,
 };
+use crate::policy::PolicyDocument;
 
 pub async fn collect(aws: &Aws, account_id: &str, sources: &BTreeSet<Source>) -> S3 {
     let (buckets, account_public_access_block) = tokio::join!(
@@ -54,11 +55,12 @@ async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, U
                     when(sources, S3BucketPolicy, policy(c, n)),
                     when(sources, S3BucketAcl, acl(c, n)),
                 );
-                let (logging_target, versioning, object_lock, tags) = tokio::join!(
+                let (logging_target, versioning, object_lock, tags, policy_status) = tokio::join!(
                     when(sources, S3BucketLogging, logging(c, n)),
                     when(sources, S3BucketVersioning, versioning(c, n)),
                     when(sources, S3BucketObjectLock, object_lock(c, n)),
                     when(sources, S3BucketTags, tags(c, n)),
+                    when(sources, S3BucketPolicyStatus, policy_status(c, n)),
                 );
                 Bucket {
                     name,
@@ -67,6 +69,7 @@ async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, U
                     encryption,
                     public_access_block,
                     policy,
+                    policy_status,
                     acl_grants,
                     logging_target,
                     versioning,
@@ -196,16 +199,49 @@ async fn account_public_access_block(
     }
 }
 
+/// The bucket policy, parsed: a policy that does not parse is `Unavailable` for this
+/// bucket, never a bucket without statements.
 async fn policy(
     client: &aws_sdk_s3::Client,
     bucket: &str,
-) -> Result<Option<serde_json::Value>, Unavailable> {
+) -> Result<Option<PolicyDocument>, Unavailable> {
     match client.get_bucket_policy().bucket(bucket).send().await {
-        Ok(out) => Ok(out.policy().map(|p| {
-            serde_json::from_str(p).unwrap_or_else(|_| serde_json::Value::String(p.to_string()))
-        })),
+        Ok(out) => out
+            .policy()
+            .map(|text| {
+                PolicyDocument::parse(text).map_err(|e| {
+                    e.unavailable("s3:GetBucketPolicy", &format!("bucket policy of {bucket}"))
+                })
+            })
+            .transpose(),
         Err(e) if e.code() == Some("NoSuchBucketPolicy") => Ok(None),
         Err(e) => Err(unavailable("s3:GetBucketPolicy", e)),
+    }
+}
+
+/// AWS's own judgement of the bucket policy, a second opinion beside ours.
+async fn policy_status(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+) -> Result<Option<bool>, Unavailable> {
+    match client
+        .get_bucket_policy_status()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        // Every real answer carries IsPublic. One without it is not a "no": moto 5.2.1
+        // lacks the API and answers with a bucket listing that parses as an empty status.
+        Ok(out) => match out.policy_status().and_then(|s| s.is_public()) {
+            Some(public) => Ok(Some(public)),
+            None => Err(Unavailable {
+                action: "s3:GetBucketPolicyStatus".into(),
+                code: "IncompleteResponse".into(),
+                message: "the answer carries no PolicyStatus.IsPublic".into(),
+            }),
+        },
+        Err(e) if e.code() == Some("NoSuchBucketPolicy") => Ok(None),
+        Err(e) => Err(unavailable("s3:GetBucketPolicyStatus", e)),
     }
 }
 
@@ -316,5 +352,96 @@ async fn tags(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Tags, Unavail
             .collect()),
         Err(e) if e.code() == Some("NoSuchTagSet") => Ok(Tags::new()),
         Err(e) => Err(unavailable("s3:GetBucketTagging", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::operation::get_bucket_policy::{GetBucketPolicyError, GetBucketPolicyOutput};
+    use aws_sdk_s3::operation::get_bucket_policy_status::{
+        GetBucketPolicyStatusError, GetBucketPolicyStatusOutput,
+    };
+    use aws_sdk_s3::types::PolicyStatus;
+    use aws_smithy_mocks::{mock, mock_client};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    use super::{policy, policy_status};
+
+    fn meta(code: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code(code)
+            .message("from the test")
+            .build()
+    }
+
+    #[tokio::test]
+    async fn bucket_policy_is_parsed_and_an_unparseable_one_is_unavailable() {
+        let good = mock!(aws_sdk_s3::Client::get_bucket_policy).then_output(|| {
+            GetBucketPolicyOutput::builder()
+                .policy(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}}"#)
+                .build()
+        });
+        let client = mock_client!(aws_sdk_s3, &[&good]);
+        let doc = policy(&client, "b").await.unwrap().expect("a policy");
+        assert!(
+            doc.public_access().is_public(),
+            "TLS restricts nothing about who"
+        );
+
+        let bad = mock!(aws_sdk_s3::Client::get_bucket_policy).then_output(|| {
+            GetBucketPolicyOutput::builder()
+                .policy("{\"Version\":")
+                .build()
+        });
+        let client = mock_client!(aws_sdk_s3, &[&bad]);
+        let u = policy(&client, "b").await.unwrap_err();
+        assert_eq!(
+            (u.action.as_str(), u.code.as_str()),
+            ("s3:GetBucketPolicy", "InvalidPolicyDocument")
+        );
+        assert!(u.message.contains("bucket policy of b"), "{u:?}");
+
+        let none = mock!(aws_sdk_s3::Client::get_bucket_policy)
+            .then_error(|| GetBucketPolicyError::generic(meta("NoSuchBucketPolicy")));
+        let client = mock_client!(aws_sdk_s3, &[&none]);
+        assert_eq!(policy(&client, "b").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn policy_status_is_read_and_an_answer_without_is_public_is_unavailable() {
+        let public = mock!(aws_sdk_s3::Client::get_bucket_policy_status).then_output(|| {
+            GetBucketPolicyStatusOutput::builder()
+                .policy_status(PolicyStatus::builder().is_public(true).build())
+                .build()
+        });
+        let client = mock_client!(aws_sdk_s3, &[&public]);
+        assert_eq!(policy_status(&client, "b").await.unwrap(), Some(true));
+
+        // What moto 5.2.1 answers (a bucket listing) parses as an empty status.
+        let empty = mock!(aws_sdk_s3::Client::get_bucket_policy_status).then_output(|| {
+            GetBucketPolicyStatusOutput::builder()
+                .policy_status(PolicyStatus::builder().build())
+                .build()
+        });
+        let client = mock_client!(aws_sdk_s3, &[&empty]);
+        let u = policy_status(&client, "b").await.unwrap_err();
+        assert_eq!(
+            (u.action.as_str(), u.code.as_str()),
+            ("s3:GetBucketPolicyStatus", "IncompleteResponse")
+        );
+
+        let none = mock!(aws_sdk_s3::Client::get_bucket_policy_status)
+            .then_error(|| GetBucketPolicyStatusError::generic(meta("NoSuchBucketPolicy")));
+        let client = mock_client!(aws_sdk_s3, &[&none]);
+        assert_eq!(policy_status(&client, "b").await.unwrap(), None);
+
+        let denied = mock!(aws_sdk_s3::Client::get_bucket_policy_status)
+            .then_error(|| GetBucketPolicyStatusError::generic(meta("AccessDenied")));
+        let client = mock_client!(aws_sdk_s3, &[&denied]);
+        let u = policy_status(&client, "b").await.unwrap_err();
+        assert_eq!(
+            (u.action.as_str(), u.code.as_str()),
+            ("s3:GetBucketPolicyStatus", "AccessDenied")
+        );
     }
 }

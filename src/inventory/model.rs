@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Collected;
+use crate::policy::{PolicyDocument, bucket_policy_field, document_field};
 
 /// Everything collected about one account. Fields a scan did not collect stay
 /// `NotCollected`, so fixtures only spell out what a check reads.
@@ -205,13 +206,21 @@ pub struct Principal {
     /// ARNs of attached managed policies.
     pub attached_policies: Vec<String>,
     pub inline_policies: Vec<InlinePolicy>,
+    /// Roles only: who may assume the role (`AssumeRolePolicyDocument`).
+    #[serde(
+        with = "document_field",
+        skip_serializing_if = "document_field::is_not_collected"
+    )]
+    pub trust_policy: Collected<PolicyDocument>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct InlinePolicy {
     pub name: String,
-    pub document: serde_json::Value,
+    /// The AWS policy JSON; `Unavailable` when it could not be parsed.
+    #[serde(with = "document_field")]
+    pub document: Collected<PolicyDocument>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -220,8 +229,12 @@ pub struct ManagedPolicy {
     pub arn: String,
     pub name: String,
     pub aws_managed: bool,
-    /// The default version's document.
-    pub document: serde_json::Value,
+    /// How many users, groups and roles it is attached to (`AttachmentCount`); `None`
+    /// when the inventory does not say.
+    pub attachment_count: Option<u32>,
+    /// The default version's document; `Unavailable` when it could not be parsed.
+    #[serde(with = "document_field")]
+    pub document: Collected<PolicyDocument>,
 }
 
 impl Authorization {
@@ -294,8 +307,13 @@ pub struct Bucket {
     pub encryption: Collected<Option<BucketEncryption>>,
     /// `Ok(None)`: no bucket-level Block Public Access configuration.
     pub public_access_block: Collected<Option<PublicAccessBlock>>,
-    /// The bucket policy document; `Ok(None)`: no policy.
-    pub policy: Collected<Option<serde_json::Value>>,
+    /// The bucket policy; `Ok(None)`: no policy. `Unavailable` also when it could not
+    /// be parsed.
+    #[serde(with = "bucket_policy_field")]
+    pub policy: Collected<Option<PolicyDocument>>,
+    /// AWS's own verdict on the policy (`GetBucketPolicyStatus` `IsPublic`);
+    /// `Ok(None)`: no policy.
+    pub policy_status: Collected<Option<bool>>,
     pub acl_grants: Collected<Vec<AclGrant>>,
     /// Server access logging target bucket; `Ok(None)`: logging off.
     pub logging_target: Collected<Option<String>>,

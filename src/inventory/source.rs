@@ -37,6 +37,7 @@ sources! {
     S3BucketObjectLock,
     S3BucketTags,
     S3AccountPublicAccessBlock,
+    S3BucketPolicyStatus,
     CloudTrailTrails,
     AccountSecurityContact,
     Ec2Instances,
@@ -131,6 +132,7 @@ impl Source {
                 Bucket("object_lock"),
             ),
             S3BucketTags => (&["s3:GetBucketTagging"], Bucket("tags")),
+            S3BucketPolicyStatus => (&["s3:GetBucketPolicyStatus"], Bucket("policy_status")),
             S3AccountPublicAccessBlock => (
                 &["s3:GetAccountPublicAccessBlock"],
                 Account("s3.account_public_access_block"),
@@ -276,7 +278,8 @@ impl Source {
             | S3BucketLogging
             | S3BucketVersioning
             | S3BucketObjectLock
-            | S3BucketTags => &[S3Buckets],
+            | S3BucketTags
+            | S3BucketPolicyStatus => &[S3Buckets],
             IamLoginProfiles => &[IamCredentialReport],
             _ => &[],
         }

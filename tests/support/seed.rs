@@ -33,6 +33,8 @@ pub struct Scenario {
     pub metric_filters: Vec<MetricFilter>,
     /// VPCs with one flow log each, of a chosen traffic type.
     pub flow_logged_vpcs: Vec<FlowLoggedVpc>,
+    /// IAM roles with their trust policies (policy documents).
+    pub roles: Vec<Role>,
 }
 
 /// A metric filter publishing one metric (namespace `CISBenchmark`).
@@ -129,6 +131,8 @@ pub struct Bucket {
     /// A policy letting anyone read objects.
     pub public_read: bool,
     pub tags: BTreeMap<String, String>,
+    /// A bucket policy document put as given, instead of the `tls_only`/`public_read` one.
+    pub policy: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -291,6 +295,7 @@ fn policy_arn(name: &str) -> String {
 pub async fn seed(moto: &Moto, s: &Scenario) {
     let base = moto.sdk_config("us-east-1").await;
     seed_iam(&aws_sdk_iam::Client::new(&base), s).await;
+    seed_roles(&aws_sdk_iam::Client::new(&base), &s.roles).await;
     for b in &s.buckets {
         let conf = moto.sdk_config(&b.region).await;
         let s3 = aws_sdk_s3::Client::from_conf(
@@ -884,6 +889,15 @@ async fn seed_bucket_settings(s3: &aws_sdk_s3::Client, b: &Bucket, phase: Phase)
 }
 
 async fn seed_bucket_policy(s3: &aws_sdk_s3::Client, b: &Bucket) {
+    if let Some(policy) = &b.policy {
+        s3.put_bucket_policy()
+            .bucket(&b.name)
+            .policy(policy.to_string())
+            .send()
+            .await
+            .expect("bucket policy as given");
+        return;
+    }
     let arn = format!("arn:aws:s3:::{}", b.name);
     let mut statements = Vec::new();
     if b.tls_only {
@@ -1259,6 +1273,37 @@ async fn seed_services_slice(conf: &aws_config::SdkConfig, r: &Region) {
                 .send()
                 .await
                 .expect("db cluster instance");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- roles (policy traps)
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Role {
+    pub name: String,
+    /// The trust policy (`AssumeRolePolicyDocument`).
+    pub trust_policy: Value,
+    /// AWS-managed ARNs, or names of customer policies of this scenario.
+    pub policies: Vec<String>,
+}
+
+async fn seed_roles(iam: &aws_sdk_iam::Client, roles: &[Role]) {
+    for r in roles {
+        iam.create_role()
+            .role_name(&r.name)
+            .assume_role_policy_document(r.trust_policy.to_string())
+            .send()
+            .await
+            .expect("create role");
+        for p in &r.policies {
+            iam.attach_role_policy()
+                .role_name(&r.name)
+                .policy_arn(policy_arn(p))
+                .send()
+                .await
+                .expect("attach role policy");
         }
     }
 }

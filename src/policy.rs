@@ -1,0 +1,1992 @@
+//! IAM policy documents (identity, bucket and trust policies), parsed once in the
+//! collector into [`PolicyDocument`], and the one evaluator every check asks:
+//!
+//! - [`PolicyDocument::admin_grants`]: which statements grant full administrator access;
+//! - [`PolicyDocument::public_access`]: which statements let anyone in, and why a
+//!   condition does or does not narrow who that is;
+//! - [`PolicyDocument::tls_enforcement`]: does a bucket policy deny every request made
+//!   without TLS;
+//! - [`PolicyDocument::open_trust`]: who a role's trust policy lets assume the role that
+//!   the account does not know.
+//!
+//! A document that is not JSON, not an object, has no statements, carries wrong types or
+//! nests too deep is a [`PolicyError`]; the collector turns it into `Unavailable` for that
+//! one document, never into "no statements".
+//!
+//! Serde reads and writes the AWS policy JSON itself, so fixtures and saved inventories
+//! hold documents exactly as IAM and S3 return them.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value, json};
+
+use crate::inventory::{Collected, Unavailable};
+
+/// The tomscan error code of a document that was read but could not be parsed.
+pub const INVALID_POLICY_DOCUMENT: &str = "InvalidPolicyDocument";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the policy document is not JSON: {0}")]
+    NotJson(String),
+    #[error("the policy document is not a JSON object")]
+    NotAnObject,
+    #[error("the policy document has no Statement")]
+    NoStatement,
+    #[error("the policy document is invalid at {path}: {problem}")]
+    Invalid { path: String, problem: String },
+}
+
+impl PolicyError {
+    /// The fact a collector stores for a document it read but cannot parse.
+    pub fn unavailable(&self, action: &str, what: &str) -> Unavailable {
+        Unavailable {
+            action: action.to_string(),
+            code: INVALID_POLICY_DOCUMENT.to_string(),
+            message: format!("{what}: {self}"),
+        }
+    }
+}
+
+fn invalid(path: impl Into<String>, problem: impl Into<String>) -> PolicyError {
+    PolicyError::Invalid {
+        path: path.into(),
+        problem: problem.into(),
+    }
+}
+
+// ------------------------------------------------------------------ the types
+
+/// A policy document: identity, resource (bucket) or trust policy alike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument {
+    pub version: Option<String>,
+    pub id: Option<String>,
+    /// Never empty: a document without statements does not parse.
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sid: Option<String>,
+    pub effect: Effect,
+    /// `Principal` (`Listed`) or `NotPrincipal` (`AllBut`); `None` in identity policies.
+    pub principal: Option<Principals>,
+    /// `Action` (`Listed`) or `NotAction` (`AllBut`).
+    pub action: Patterns,
+    /// `Resource` or `NotResource`; `None` in trust policies.
+    pub resource: Option<Patterns>,
+    /// Every condition of the statement; all must hold (they are ANDed).
+    pub conditions: Vec<Condition>,
+}
+
+/// `Action`/`NotAction`, `Resource`/`NotResource`: the listed patterns, or everything but
+/// them. Patterns use `*` and `?`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Patterns {
+    Listed(Vec<String>),
+    AllBut(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principals {
+    /// `Principal`.
+    Listed(PrincipalSet),
+    /// `NotPrincipal`: everyone but these.
+    AllBut(PrincipalSet),
+}
+
+/// The principals of a `Principal` element, by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrincipalSet {
+    /// `"Principal": "*"`: everyone, anonymous requests included.
+    pub wildcard: bool,
+    /// Account ids, ARNs, unique ids, or `*`.
+    pub aws: Vec<String>,
+    pub service: Vec<String>,
+    pub federated: Vec<String>,
+    pub canonical_user: Vec<String>,
+}
+
+/// One condition: `operator` applied to `key` against `values` (ORed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub operator: Operator,
+    pub key: String,
+    /// Booleans and numbers are kept as the strings IAM compares them as.
+    pub values: Vec<String>,
+}
+
+/// A condition operator with its set qualifier and `IfExists` suffix taken apart, since
+/// both change what a condition restricts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    /// As written: `ForAnyValue:StringLikeIfExists`.
+    pub name: String,
+    pub set: Option<SetQualifier>,
+    /// `StringLike`.
+    pub base: String,
+    /// A request without the key satisfies the condition.
+    pub if_exists: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetQualifier {
+    /// At least one value of the request's key matches (false when the key is absent).
+    ForAnyValue,
+    /// Every value of the request's key matches (true when the key is absent).
+    ForAllValues,
+}
+
+impl Operator {
+    pub fn parse(name: &str) -> Operator {
+        let (set, rest) = if let Some(rest) = name.strip_prefix("ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), rest)
+        } else if let Some(rest) = name.strip_prefix("ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), rest)
+        } else {
+            (None, name)
+        };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(base) => (base, true),
+            None => (rest, false),
+        };
+        Operator {
+            name: name.to_string(),
+            set,
+            base: base.to_string(),
+            if_exists,
+        }
+    }
+
+    /// Operators that let a request in only when its key matches a listed value. The
+    /// negated ones (`StringNotEquals`, `NotIpAddress`, ...) let in everyone else.
+    fn is_positive_match(&self) -> bool {
+        matches!(
+            self.base.as_str(),
+            "StringEquals"
+                | "StringEqualsIgnoreCase"
+                | "StringLike"
+                | "ArnEquals"
+                | "ArnLike"
+                | "IpAddress"
+        )
+    }
+
+    /// The condition can only hold when the request carries the key: no `IfExists`, no
+    /// `ForAllValues` (both are true for a request without the key, so for anonymous
+    /// callers and requests from outside a VPC).
+    fn requires_key(&self) -> bool {
+        !self.if_exists && self.set != Some(SetQualifier::ForAllValues)
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} ", self.operator.name, self.key)?;
+        match self.values.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => write!(f, "[{}]", many.join(", ")),
+        }
+    }
+}
+
+impl PrincipalSet {
+    /// Anyone at all: `"*"`, `{"AWS": "*"}`, an account wildcard (`arn:aws:iam::*:root`)
+    /// or a canonical-user wildcard.
+    pub fn is_everyone(&self) -> bool {
+        self.wildcard
+            || self.aws.iter().any(|a| aws_principal_is_everyone(a))
+            || self.canonical_user.iter().any(|c| c == "*")
+    }
+}
+
+fn aws_principal_is_everyone(principal: &str) -> bool {
+    principal == "*"
+        || (principal.starts_with("arn:")
+            && principal
+                .split(':')
+                .nth(4)
+                .is_some_and(|account| account.contains(['*', '?'])))
+}
+
+// ------------------------------------------------------------------ parsing
+
+impl PolicyDocument {
+    /// Parses a document from its JSON text. serde_json's recursion limit turns
+    /// pathological nesting into an error.
+    pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| PolicyError::NotJson(e.to_string()))?;
+        PolicyDocument::from_value(&value)
+    }
+
+    pub fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
+        let Value::Object(doc) = value else {
+            return Err(PolicyError::NotAnObject);
+        };
+        for key in doc.keys() {
+            if !matches!(key.as_str(), "Version" | "Id" | "Statement") {
+                return Err(invalid(key.as_str(), "not a policy element"));
+            }
+        }
+        let version = optional_string(doc, "Version", "Version")?;
+        let id = optional_string(doc, "Id", "Id")?;
+        let statements = match doc.get("Statement") {
+            None | Some(Value::Null) => return Err(PolicyError::NoStatement),
+            Some(Value::Array(list)) if list.is_empty() => return Err(PolicyError::NoStatement),
+            Some(Value::Array(list)) => list
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Statement::from_value(s, &format!("Statement[{i}]")))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(one @ Value::Object(_)) => vec![Statement::from_value(one, "Statement")?],
+            Some(_) => return Err(invalid("Statement", "expected an object or a list")),
+        };
+        Ok(PolicyDocument {
+            version,
+            id,
+            statements,
+        })
+    }
+
+    /// The AWS policy JSON (lists for every multi-valued element).
+    pub fn to_value(&self) -> Value {
+        let mut doc = Map::new();
+        if let Some(v) = &self.version {
+            doc.insert("Version".into(), json!(v));
+        }
+        if let Some(id) = &self.id {
+            doc.insert("Id".into(), json!(id));
+        }
+        doc.insert(
+            "Statement".into(),
+            Value::Array(self.statements.iter().map(Statement::to_value).collect()),
+        );
+        Value::Object(doc)
+    }
+}
+
+fn optional_string(
+    map: &Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<String>, PolicyError> {
+    match map.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(path, "expected a string")),
+    }
+}
+
+/// A string or a non-empty list of strings.
+fn strings(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
+    match value {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(list) if !list.is_empty() => list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(invalid(format!("{path}[{i}]"), "expected a string")),
+            })
+            .collect(),
+        Value::Array(_) => Err(invalid(path, "empty list")),
+        _ => Err(invalid(path, "expected a string or a list of strings")),
+    }
+}
+
+/// A condition value: strings, booleans and numbers, alone or in a list.
+fn condition_values(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
+    let scalar = |v: &Value, path: &str| match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(invalid(path, "expected a string, boolean or number")),
+    };
+    match value {
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| scalar(v, &format!("{path}[{i}]")))
+            .collect(),
+        other => Ok(vec![scalar(other, path)?]),
+    }
+}
+
+/// One of two exclusive elements (`Action`/`NotAction`), as `Patterns`.
+fn either(
+    map: &Map<String, Value>,
+    path: &str,
+    listed: &str,
+    all_but: &str,
+) -> Result<Option<Patterns>, PolicyError> {
+    match (map.get(listed), map.get(all_but)) {
+        (Some(_), Some(_)) => Err(invalid(path, format!("both {listed} and {all_but}"))),
+        (Some(v), None) => Ok(Some(Patterns::Listed(strings(
+            v,
+            &format!("{path}.{listed}"),
+        )?))),
+        (None, Some(v)) => Ok(Some(Patterns::AllBut(strings(
+            v,
+            &format!("{path}.{all_but}"),
+        )?))),
+        (None, None) => Ok(None),
+    }
+}
+
+impl Statement {
+    fn from_value(value: &Value, path: &str) -> Result<Statement, PolicyError> {
+        let Value::Object(map) = value else {
+            return Err(invalid(path, "expected an object"));
+        };
+        for key in map.keys() {
+            if !matches!(
+                key.as_str(),
+                "Sid"
+                    | "Effect"
+                    | "Principal"
+                    | "NotPrincipal"
+                    | "Action"
+                    | "NotAction"
+                    | "Resource"
+                    | "NotResource"
+                    | "Condition"
+            ) {
+                return Err(invalid(format!("{path}.{key}"), "not a statement element"));
+            }
+        }
+        let sid = optional_string(map, "Sid", &format!("{path}.Sid"))?;
+        let effect = match map.get("Effect") {
+            Some(Value::String(e)) if e == "Allow" => Effect::Allow,
+            Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+            Some(_) => return Err(invalid(format!("{path}.Effect"), "expected Allow or Deny")),
+            None => return Err(invalid(path, "no Effect")),
+        };
+        let principal = match (map.get("Principal"), map.get("NotPrincipal")) {
+            (Some(_), Some(_)) => return Err(invalid(path, "both Principal and NotPrincipal")),
+            (Some(p), None) => Some(Principals::Listed(principal_set(
+                p,
+                &format!("{path}.Principal"),
+            )?)),
+            (None, Some(p)) => Some(Principals::AllBut(principal_set(
+                p,
+                &format!("{path}.NotPrincipal"),
+            )?)),
+            (None, None) => None,
+        };
+        let action = either(map, path, "Action", "NotAction")?
+            .ok_or_else(|| invalid(path, "no Action or NotAction"))?;
+        let resource = either(map, path, "Resource", "NotResource")?;
+        let mut conditions = Vec::new();
+        match map.get("Condition") {
+            None => {}
+            Some(Value::Object(ops)) => {
+                for (op, keys) in ops {
+                    let Value::Object(keys) = keys else {
+                        return Err(invalid(
+                            format!("{path}.Condition.{op}"),
+                            "expected an object of condition keys",
+                        ));
+                    };
+                    if keys.is_empty() {
+                        return Err(invalid(format!("{path}.Condition.{op}"), "no keys"));
+                    }
+                    let operator = Operator::parse(op);
+                    for (key, values) in keys {
+                        conditions.push(Condition {
+                            operator: operator.clone(),
+                            key: key.clone(),
+                            values: condition_values(
+                                values,
+                                &format!("{path}.Condition.{op}.{key}"),
+                            )?,
+                        });
+                    }
+                }
+            }
+            Some(_) => return Err(invalid(format!("{path}.Condition"), "expected an object")),
+        }
+        Ok(Statement {
+            sid,
+            effect,
+            principal,
+            action,
+            resource,
+            conditions,
+        })
+    }
+
+    pub fn to_value(&self) -> Value {
+        let mut s = Map::new();
+        if let Some(sid) = &self.sid {
+            s.insert("Sid".into(), json!(sid));
+        }
+        s.insert("Effect".into(), json!(self.effect));
+        match &self.principal {
+            Some(Principals::Listed(p)) => {
+                s.insert("Principal".into(), p.to_value());
+            }
+            Some(Principals::AllBut(p)) => {
+                s.insert("NotPrincipal".into(), p.to_value());
+            }
+            None => {}
+        }
+        let mut put = |patterns: &Patterns, listed: &str, all_but: &str| match patterns {
+            Patterns::Listed(l) => s.insert(listed.into(), json!(l)),
+            Patterns::AllBut(l) => s.insert(all_but.into(), json!(l)),
+        };
+        put(&self.action, "Action", "NotAction");
+        if let Some(r) = &self.resource {
+            put(r, "Resource", "NotResource");
+        }
+        if !self.conditions.is_empty() {
+            // Operators in the order they were written (serde_json keeps insertion order).
+            let mut ops = Map::new();
+            for c in &self.conditions {
+                if let Value::Object(keys) = ops
+                    .entry(c.operator.name.clone())
+                    .or_insert_with(|| Value::Object(Map::new()))
+                {
+                    keys.insert(c.key.clone(), json!(c.values));
+                }
+            }
+            s.insert("Condition".into(), Value::Object(ops));
+        }
+        Value::Object(s)
+    }
+}
+
+fn principal_set(value: &Value, path: &str) -> Result<PrincipalSet, PolicyError> {
+    match value {
+        Value::String(s) if s == "*" => Ok(PrincipalSet {
+            wildcard: true,
+            ..PrincipalSet::default()
+        }),
+        Value::Object(map) if !map.is_empty() => {
+            let mut set = PrincipalSet::default();
+            for (kind, v) in map {
+                let list = strings(v, &format!("{path}.{kind}"))?;
+                match kind.as_str() {
+                    "AWS" => set.aws = list,
+                    "Service" => set.service = list,
+                    "Federated" => set.federated = list,
+                    "CanonicalUser" => set.canonical_user = list,
+                    _ => return Err(invalid(format!("{path}.{kind}"), "not a principal type")),
+                }
+            }
+            Ok(set)
+        }
+        _ => Err(invalid(
+            path,
+            "expected \"*\" or an object of AWS, Service, Federated or CanonicalUser",
+        )),
+    }
+}
+
+impl PrincipalSet {
+    fn to_value(&self) -> Value {
+        if self.wildcard {
+            return json!("*");
+        }
+        let mut map = Map::new();
+        for (kind, list) in [
+            ("AWS", &self.aws),
+            ("Service", &self.service),
+            ("Federated", &self.federated),
+            ("CanonicalUser", &self.canonical_user),
+        ] {
+            if !list.is_empty() {
+                map.insert(kind.into(), json!(list));
+            }
+        }
+        Value::Object(map)
+    }
+}
+
+impl Serialize for PolicyDocument {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        PolicyDocument::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+// ------------------------------------------------------------------ inventory fields
+
+/// How an inventory holds one document: the AWS JSON itself when it was read and parsed
+/// (so fixtures and saved inventories show documents as AWS returns them), else the
+/// usual `{"unavailable": ...}` / `"not_collected"`. A document that does not parse, or
+/// the text an older tomscan stored for one, reads as `Unavailable`.
+pub mod document_field {
+    use super::*;
+
+    const ACTION: &str = "iam:GetAccountAuthorizationDetails";
+
+    pub fn serialize<S: Serializer>(
+        doc: &Collected<PolicyDocument>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match doc {
+            Collected::Ok(d) => d.serialize(serializer),
+            other => other.serialize(serializer),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Collected<PolicyDocument>, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        if let Some(c) = collected_form(&value).map_err(serde::de::Error::custom)? {
+            return Ok(match c {
+                Collected::Ok(v) => lenient(&v, ACTION),
+                Collected::Unavailable(u) => Collected::Unavailable(u),
+                Collected::NotCollected => Collected::NotCollected,
+            });
+        }
+        Ok(lenient(&value, ACTION))
+    }
+
+    /// Roles carry a trust policy; users and groups leave the field out.
+    pub fn is_not_collected(doc: &Collected<PolicyDocument>) -> bool {
+        matches!(doc, Collected::NotCollected)
+    }
+}
+
+/// A bucket policy: `{"ok": null}` (no policy), `{"ok": DOCUMENT}`, or unavailable.
+pub mod bucket_policy_field {
+    use super::*;
+
+    const ACTION: &str = "s3:GetBucketPolicy";
+
+    pub fn serialize<S: Serializer>(
+        doc: &Collected<Option<PolicyDocument>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        doc.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Collected<Option<PolicyDocument>>, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        match collected_form(&value).map_err(serde::de::Error::custom)? {
+            Some(Collected::Ok(Value::Null)) => Ok(Collected::Ok(None)),
+            Some(Collected::Ok(v)) => Ok(match lenient(&v, ACTION) {
+                Collected::Ok(d) => Collected::Ok(Some(d)),
+                Collected::Unavailable(u) => Collected::Unavailable(u),
+                Collected::NotCollected => Collected::NotCollected,
+            }),
+            Some(Collected::Unavailable(u)) => Ok(Collected::Unavailable(u)),
+            Some(Collected::NotCollected) => Ok(Collected::NotCollected),
+            None => Err(serde::de::Error::custom(
+                "expected {\"ok\": ...}, {\"unavailable\": ...} or \"not_collected\"",
+            )),
+        }
+    }
+}
+
+/// `Some` when `value` is in the `Collected` shape, with the `ok` payload left raw.
+fn collected_form(value: &Value) -> Result<Option<Collected<Value>>, serde_json::Error> {
+    match value {
+        Value::String(s) if s == "not_collected" => Ok(Some(Collected::NotCollected)),
+        Value::Object(map) if map.len() == 1 => {
+            if let Some(v) = map.get("ok") {
+                Ok(Some(Collected::Ok(v.clone())))
+            } else if let Some(u) = map.get("unavailable") {
+                Ok(Some(Collected::Unavailable(serde_json::from_value(
+                    u.clone(),
+                )?)))
+            } else {
+                Ok(None)
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A document, or the text of one (what older inventories stored when parsing failed).
+fn lenient(value: &Value, action: &str) -> Collected<PolicyDocument> {
+    let parsed = match value {
+        Value::String(text) => PolicyDocument::parse(text),
+        other => PolicyDocument::from_value(other),
+    };
+    match parsed {
+        Ok(d) => Collected::Ok(d),
+        Err(e) => Collected::Unavailable(e.unavailable(action, "stored policy document")),
+    }
+}
+
+// ------------------------------------------------------------------ pattern matching
+
+/// One piece of a subject matched against a pattern: a character, or "any text at all"
+/// (which only a `*` of the pattern can stand for). Matching a pattern against a subject
+/// holding `Any` asks whether the pattern covers every string of that shape.
+#[derive(Clone, Copy, PartialEq)]
+enum Piece {
+    Char(char),
+    Any,
+}
+
+fn pieces(literal: &str) -> Vec<Piece> {
+    literal.chars().map(Piece::Char).collect()
+}
+
+/// Whether `pattern` (`*`, `?` wildcards) matches every string `subject` stands for.
+fn covers(pattern: &str, subject: &[Piece], fold_case: bool) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let same = |a: char, b: char| {
+        if fold_case {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    // reach[j]: the pattern's first i characters can match the subject's first j pieces.
+    let mut reach = vec![false; subject.len() + 1];
+    reach[0] = true;
+    for &pc in &p {
+        let mut next = vec![false; subject.len() + 1];
+        match pc {
+            '*' => {
+                let mut on = false;
+                for j in 0..=subject.len() {
+                    on |= reach[j];
+                    next[j] = on;
+                }
+            }
+            _ => {
+                for j in 1..=subject.len() {
+                    next[j] = reach[j - 1]
+                        && match subject[j - 1] {
+                            Piece::Char(sc) => pc == '?' || same(pc, sc),
+                            Piece::Any => false,
+                        };
+                }
+            }
+        }
+        reach = next;
+    }
+    reach[subject.len()]
+}
+
+fn literal_prefix_then_any(prefix: &str) -> Vec<Piece> {
+    let mut s = pieces(prefix);
+    s.push(Piece::Any);
+    s
+}
+
+/// The pattern matches every action of every service (`*`, `*:*`).
+fn is_every_action(pattern: &str) -> bool {
+    covers(pattern, &[Piece::Any, Piece::Char(':'), Piece::Any], true)
+}
+
+/// The pattern matches every resource (`*`, `arn:*`).
+fn is_every_resource(pattern: &str) -> bool {
+    covers(pattern, &[Piece::Any], false)
+        || covers(pattern, &literal_prefix_then_any("arn:"), false)
+}
+
+impl Patterns {
+    /// Whether this element lets through the one concrete `name` (an action, an ARN).
+    pub fn includes(&self, name: &str, fold_case: bool) -> bool {
+        let any = |list: &[String]| list.iter().any(|p| covers(p, &pieces(name), fold_case));
+        match self {
+            Patterns::Listed(list) => any(list),
+            Patterns::AllBut(list) => !any(list),
+        }
+    }
+}
+
+// ------------------------------------------------------------------ the evaluator
+
+/// A statement the evaluator singled out, with why, for a finding's evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judged {
+    /// The statement's index in the document's `Statement` list.
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub why: String,
+    pub statement: Value,
+}
+
+impl Statement {
+    fn judged(&self, index: usize, why: impl Into<String>) -> Judged {
+        Judged {
+            index,
+            sid: self.sid.clone(),
+            why: why.into(),
+            statement: self.to_value(),
+        }
+    }
+
+    /// Why this statement grants every action on every resource, if it does.
+    /// `NotAction` of anything (but everything) on `*` is administrator in all but name.
+    pub fn full_admin(&self) -> Option<String> {
+        if self.effect != Effect::Allow {
+            return None;
+        }
+        let actions = match &self.action {
+            Patterns::Listed(list) => list
+                .iter()
+                .find(|a| is_every_action(a))
+                .map(|a| format!("Action {a:?}")),
+            Patterns::AllBut(list) if list.iter().any(|a| is_every_action(a)) => None,
+            Patterns::AllBut(list) => Some(format!("NotAction {list:?} (every action but those)")),
+        }?;
+        let resources = match self.resource.as_ref()? {
+            Patterns::Listed(list) => list
+                .iter()
+                .find(|r| is_every_resource(r))
+                .map(|r| format!("Resource {r:?}")),
+            Patterns::AllBut(list) if list.iter().any(|r| is_every_resource(r)) => None,
+            Patterns::AllBut(list) => {
+                Some(format!("NotResource {list:?} (every resource but those)"))
+            }
+        }?;
+        Some(format!("Allow {actions} on {resources}"))
+    }
+
+    /// Who this statement lets in regardless of identity: `NotPrincipal`, or a principal
+    /// that is everyone.
+    fn grants_everyone(&self) -> Option<&'static str> {
+        match &self.principal {
+            Some(Principals::AllBut(_)) => Some("NotPrincipal (everyone but the listed)"),
+            Some(Principals::Listed(p)) if p.is_everyone() => Some("every principal (\"*\")"),
+            _ => None,
+        }
+    }
+
+    /// The conditions that really narrow who can use the statement.
+    pub fn narrowing_conditions(&self) -> Vec<&Condition> {
+        self.conditions
+            .iter()
+            .filter(|c| narrows_principal(c))
+            .collect()
+    }
+
+    fn allows_assume_role(&self) -> bool {
+        self.effect == Effect::Allow
+            && [
+                "sts:AssumeRole",
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:AssumeRoleWithSAML",
+            ]
+            .iter()
+            .any(|a| self.action.includes(a, true))
+    }
+}
+
+/// Context keys that, matched against fixed values, pin a request to a known network,
+/// organization, account, principal or resource. `aws:ResourceAccount` is not among
+/// them: on a bucket policy it is always the bucket owner, whoever calls.
+const NARROWING_KEYS: &[&str] = &[
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:userid",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+];
+
+/// Whether a condition restricts a statement to a known set of callers. `Bool
+/// aws:SecureTransport`, `aws:Referer`, `aws:UserAgent` (both set by the caller),
+/// `aws:SourceIp 0.0.0.0/0`, negated operators and `IfExists` forms restrict nothing.
+pub fn narrows_principal(c: &Condition) -> bool {
+    if !c.operator.is_positive_match() || !c.operator.requires_key() || c.values.is_empty() {
+        return false;
+    }
+    let key = c.key.to_ascii_lowercase();
+    if key == "aws:sourceip" {
+        return c.operator.base == "IpAddress" && c.values.iter().all(|v| specific_ip_range(v));
+    }
+    if c.operator.base == "IpAddress" || !NARROWING_KEYS.contains(&key.as_str()) {
+        return false;
+    }
+    c.values.iter().all(|v| fixed_value(&key, v))
+}
+
+/// A value that names one thing: no wildcard and no policy variable, except where the
+/// wildcard comes after the part that pins the caller down (an ARN's account, an
+/// organization path's organization, a role's unique id before the session name).
+fn fixed_value(key: &str, value: &str) -> bool {
+    let wild = |s: &str| s.is_empty() || s.contains(['*', '?']) || s.contains("${");
+    if !wild(value) {
+        return true;
+    }
+    match key {
+        "aws:principalarn" | "aws:sourcearn" | "s3:dataaccesspointarn" => {
+            let parts: Vec<&str> = value.splitn(6, ':').collect();
+            parts.len() == 6
+                && parts[0] == "arn"
+                && !wild(parts[1])
+                && !wild(parts[2])
+                && parts[4].len() == 12
+                && parts[4].chars().all(|c| c.is_ascii_digit())
+        }
+        "aws:principalorgpaths" | "aws:sourceorgpaths" => value
+            .split('/')
+            .next()
+            .is_some_and(|org| org.starts_with("o-") && !wild(org)),
+        "aws:userid" => value
+            .split_once(':')
+            .is_some_and(|(id, _)| id.len() > 4 && !wild(id)),
+        _ => false,
+    }
+}
+
+/// A single address or a CIDR no wider than /8 (IPv4) or /32 (IPv6). Wider ranges
+/// (0.0.0.0/0, ::/0, 0.0.0.0/1, ...) are the internet, or much of it.
+fn specific_ip_range(value: &str) -> bool {
+    let (addr, prefix) = match value.split_once('/') {
+        Some((a, p)) => (a, p.parse::<u8>().ok()),
+        None => (value, None),
+    };
+    let Ok(ip) = addr.parse::<IpAddr>() else {
+        return false;
+    };
+    match (ip, prefix) {
+        (_, None) => !value.contains('/'),
+        (IpAddr::V4(_), Some(p)) => (8..=32).contains(&p),
+        (IpAddr::V6(_), Some(p)) => (32..=128).contains(&p),
+    }
+}
+
+/// Public statements of a resource or trust policy, and the everyone-statements that a
+/// condition narrows (evidence for the pass).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PublicAccess {
+    pub public: Vec<Judged>,
+    pub narrowed: Vec<Judged>,
+}
+
+impl PublicAccess {
+    pub fn is_public(&self) -> bool {
+        !self.public.is_empty()
+    }
+}
+
+/// How a bucket policy stands on TLS.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TlsEnforcement {
+    /// Deny statements that refuse every request made without TLS.
+    pub enforcing: Vec<Judged>,
+    /// Deny statements that also refuse old TLS versions (fine beside the above).
+    pub tls_version_denies: Vec<Judged>,
+    /// Deny statements about transport that look right and are not, with why.
+    pub ineffective: Vec<Judged>,
+}
+
+impl TlsEnforcement {
+    pub fn is_enforced(&self) -> bool {
+        !self.enforcing.is_empty()
+    }
+}
+
+impl PolicyDocument {
+    /// Statements granting full administrator access (any conditions notwithstanding:
+    /// the holder is an administrator whenever they are met).
+    pub fn admin_grants(&self) -> Vec<Judged> {
+        self.statements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.full_admin().map(|why| s.judged(i, why)))
+            .collect()
+    }
+
+    pub fn grants_full_admin(&self) -> bool {
+        self.statements.iter().any(|s| s.full_admin().is_some())
+    }
+
+    /// Allow statements that let anyone in, unless a condition really narrows who.
+    pub fn public_access(&self) -> PublicAccess {
+        let mut out = PublicAccess::default();
+        for (i, s) in self.statements.iter().enumerate() {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            let Some(who) = s.grants_everyone() else {
+                continue;
+            };
+            let narrowing = s.narrowing_conditions();
+            if narrowing.is_empty() {
+                let why = if s.conditions.is_empty() {
+                    format!("allows {who} without a condition")
+                } else {
+                    format!(
+                        "allows {who}; its conditions restrict nothing about who calls: {}",
+                        join(&s.conditions)
+                    )
+                };
+                out.public.push(s.judged(i, why));
+            } else {
+                out.narrowed.push(s.judged(
+                    i,
+                    format!("allows {who}, narrowed by {}", join_refs(&narrowing)),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Whether the bucket policy denies every request to `bucket_arn` and its objects
+    /// made without TLS: a Deny of all principals, for `s3:*` (or `*`), on the bucket and
+    /// `bucket/*`, conditioned on `aws:SecureTransport` = false and nothing else.
+    pub fn tls_enforcement(&self, bucket_arn: &str) -> TlsEnforcement {
+        let mut out = TlsEnforcement::default();
+        for (i, s) in self.statements.iter().enumerate() {
+            if s.effect != Effect::Deny {
+                continue;
+            }
+            let secure_transport: Vec<&Condition> = s
+                .conditions
+                .iter()
+                .filter(|c| c.key.eq_ignore_ascii_case("aws:SecureTransport"))
+                .collect();
+            let tls_version: Vec<&Condition> = s
+                .conditions
+                .iter()
+                .filter(|c| c.key.eq_ignore_ascii_case("s3:TlsVersion"))
+                .collect();
+            if secure_transport.is_empty() && tls_version.is_empty() {
+                continue;
+            }
+            let scope = deny_scope_problem(s, bucket_arn);
+            if secure_transport.is_empty() {
+                // Only a TLS-version condition: plain HTTP has no TLS version, so
+                // `NumericLessThan s3:TlsVersion` never matches it.
+                match scope {
+                    Some(problem) => out.ineffective.push(s.judged(i, problem)),
+                    None => out.tls_version_denies.push(s.judged(
+                        i,
+                        format!(
+                            "denies old TLS versions ({}); alone it lets plain HTTP through, since a request without TLS carries no TLS version",
+                            join_refs(&tls_version)
+                        ),
+                    )),
+                }
+                continue;
+            }
+            let problem = scope.or_else(|| {
+                let denies_plain_http = secure_transport.iter().any(|c| {
+                    c.operator.base == "Bool"
+                        && c.operator.set.is_none()
+                        && c.values.iter().any(|v| v.eq_ignore_ascii_case("false"))
+                });
+                if !denies_plain_http {
+                    return Some(format!(
+                        "its aws:SecureTransport condition ({}) does not match plain HTTP",
+                        join_refs(&secure_transport)
+                    ));
+                }
+                let others: Vec<&Condition> = s
+                    .conditions
+                    .iter()
+                    .filter(|c| !c.key.eq_ignore_ascii_case("aws:SecureTransport"))
+                    .collect();
+                (!others.is_empty()).then(|| {
+                    format!(
+                        "it ANDs aws:SecureTransport = false with {}, so it denies only the plain-HTTP requests that also match that (a request without TLS carries no TLS version)",
+                        join_refs(&others)
+                    )
+                })
+            });
+            match problem {
+                Some(p) => out.ineffective.push(s.judged(i, p)),
+                None => out.enforcing.push(s.judged(
+                    i,
+                    "denies every principal every S3 action on the bucket and its objects without TLS",
+                )),
+            }
+        }
+        out
+    }
+
+    /// Allow statements of a trust policy that let an unknown party assume the role:
+    /// anyone (without a condition that narrows who), an account that is neither this
+    /// one nor in `trusted_accounts` (without `sts:ExternalId` or an organization
+    /// condition), or a web-identity provider without a condition on the token's
+    /// subject. Service principals and this account's own principals are fine.
+    pub fn open_trust(&self, own_account: &str, trusted_accounts: &[String]) -> Vec<Judged> {
+        let mut out = Vec::new();
+        for (i, s) in self.statements.iter().enumerate() {
+            if !s.allows_assume_role() {
+                continue;
+            }
+            if let Some(who) = s.grants_everyone() {
+                if s.narrowing_conditions().is_empty() {
+                    out.push(s.judged(
+                        i,
+                        format!("lets {who} assume the role with no condition narrowing who"),
+                    ));
+                }
+                continue;
+            }
+            let Some(Principals::Listed(p)) = &s.principal else {
+                continue;
+            };
+            let outsiders: Vec<&str> = p
+                .aws
+                .iter()
+                .filter_map(|a| account_of(a))
+                .filter(|acct| *acct != own_account && !trusted_accounts.iter().any(|t| t == acct))
+                .collect();
+            if !outsiders.is_empty() && !has_external_id(s) && !has_org_condition(s) {
+                out.push(s.judged(
+                    i,
+                    format!(
+                        "trusts account {} (not this account, not in trusted_accounts) without sts:ExternalId or an aws:PrincipalOrgID/aws:PrincipalOrgPaths condition",
+                        outsiders.join(", ")
+                    ),
+                ));
+            }
+            for provider in &p.federated {
+                if let Some(host) = web_identity_host(provider)
+                    && !has_subject_condition(s, host)
+                {
+                    out.push(s.judged(
+                        i,
+                        format!(
+                            "trusts web identities from {host} without a condition on {host}:sub, so any of that provider's users can assume the role"
+                        ),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn join(conditions: &[Condition]) -> String {
+    conditions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn join_refs(conditions: &[&Condition]) -> String {
+    conditions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What keeps a deny from covering the whole bucket: principals, actions, resources.
+fn deny_scope_problem(s: &Statement, bucket_arn: &str) -> Option<String> {
+    match &s.principal {
+        Some(Principals::Listed(p)) if p.is_everyone() => {}
+        _ => return Some("it does not apply to every principal (\"Principal\": \"*\")".into()),
+    }
+    match &s.action {
+        Patterns::Listed(list)
+            if list
+                .iter()
+                .any(|a| covers(a, &literal_prefix_then_any("s3:"), true)) => {}
+        Patterns::Listed(list) => {
+            return Some(format!("its Action {list:?} is not every S3 action (s3:*)"));
+        }
+        Patterns::AllBut(_) => {
+            return Some("it uses NotAction instead of denying s3:*".into());
+        }
+    }
+    let objects = format!("{bucket_arn}/*");
+    match &s.resource {
+        Some(Patterns::Listed(list)) => {
+            let bucket = list.iter().any(|r| covers(r, &pieces(bucket_arn), false));
+            let all_objects = list.iter().any(|r| {
+                covers(
+                    r,
+                    &literal_prefix_then_any(&format!("{bucket_arn}/")),
+                    false,
+                )
+            });
+            let missing: Vec<&str> = [(bucket, bucket_arn), (all_objects, objects.as_str())]
+                .into_iter()
+                .filter(|(ok, _)| !ok)
+                .map(|(_, arn)| arn)
+                .collect();
+            (!missing.is_empty())
+                .then(|| format!("its Resource {list:?} leaves out {}", missing.join(" and ")))
+        }
+        Some(Patterns::AllBut(_)) => {
+            Some("it uses NotResource instead of naming the bucket and its objects".into())
+        }
+        None => Some("it names no Resource".into()),
+    }
+}
+
+/// The account an `AWS` principal belongs to: a bare account id or the account field of
+/// an IAM/STS ARN. Unique ids (what IAM shows for a deleted principal) name no account.
+pub fn account_of(principal: &str) -> Option<&str> {
+    let is_account = |s: &str| s.len() == 12 && s.chars().all(|c| c.is_ascii_digit());
+    if is_account(principal) {
+        return Some(principal);
+    }
+    let parts: Vec<&str> = principal.splitn(6, ':').collect();
+    (parts.len() == 6 && parts[0] == "arn" && is_account(parts[4])).then(|| parts[4])
+}
+
+/// The OpenID Connect issuer of a `Federated` principal; `None` for SAML providers,
+/// whose IdP is the account's own.
+fn web_identity_host(provider: &str) -> Option<&str> {
+    if provider.contains(":saml-provider/") {
+        return None;
+    }
+    match provider.split_once(":oidc-provider/") {
+        Some((_, host)) => Some(host),
+        None => Some(provider),
+    }
+}
+
+fn positive_string_match(c: &Condition) -> bool {
+    matches!(
+        c.operator.base.as_str(),
+        "StringEquals" | "StringEqualsIgnoreCase" | "StringLike"
+    ) && c.operator.requires_key()
+        && !c.values.is_empty()
+}
+
+fn has_external_id(s: &Statement) -> bool {
+    s.conditions.iter().any(|c| {
+        c.key.eq_ignore_ascii_case("sts:ExternalId")
+            && positive_string_match(c)
+            && c.values
+                .iter()
+                .all(|v| !v.is_empty() && !v.contains(['*', '?']))
+    })
+}
+
+fn has_org_condition(s: &Statement) -> bool {
+    s.conditions.iter().any(|c| {
+        (c.key.eq_ignore_ascii_case("aws:PrincipalOrgID")
+            || c.key.eq_ignore_ascii_case("aws:PrincipalOrgPaths"))
+            && narrows_principal(c)
+    })
+}
+
+/// A condition on the token's subject that pins it to something the account owns
+/// (`repo:my-org/*` on GitHub, a namespace on EKS), not `*` or `repo:*`. For Cognito
+/// identity pools the audience (the pool id) does that.
+fn has_subject_condition(s: &Statement, host: &str) -> bool {
+    let sub = format!("{host}:sub");
+    let aud = format!("{host}:aud");
+    s.conditions.iter().any(|c| {
+        positive_string_match(c)
+            && if c.key.eq_ignore_ascii_case(&sub) {
+                c.values.iter().all(|v| specific_subject(v))
+            } else {
+                host == "cognito-identity.amazonaws.com"
+                    && c.key.eq_ignore_ascii_case(&aud)
+                    && c.values
+                        .iter()
+                        .all(|v| !v.is_empty() && !v.contains(['*', '?']))
+            }
+    })
+}
+
+/// The subject's text before its first wildcard names at least one whole segment after
+/// the provider's generic prefix: `repo:my-org/*` does, `repo:my-org*` and `repo:*` do
+/// not.
+fn specific_subject(value: &str) -> bool {
+    let Some(first_wild) = value.find(['*', '?']) else {
+        return !value.is_empty();
+    };
+    let fixed = &value[..first_wild];
+    let rest = ["repo:", "system:serviceaccount:"]
+        .iter()
+        .find_map(|p| fixed.strip_prefix(p))
+        .unwrap_or(fixed);
+    rest.find(['/', ':']).is_some_and(|i| i > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(v: Value) -> PolicyDocument {
+        PolicyDocument::from_value(&v).unwrap_or_else(|e| panic!("{e}: {v}"))
+    }
+
+    fn statement(v: Value) -> PolicyDocument {
+        doc(json!({ "Version": "2012-10-17", "Statement": [v] }))
+    }
+
+    #[test]
+    fn parse_errors_are_errors_never_empty_documents() {
+        type Expect = fn(&PolicyError) -> bool;
+        let cases: &[(&str, Expect)] = &[
+            ("not json", |e| matches!(e, PolicyError::NotJson(_))),
+            ("[1, 2]", |e| *e == PolicyError::NotAnObject),
+            ("\"text\"", |e| *e == PolicyError::NotAnObject),
+            ("{\"Version\": \"2012-10-17\"}", |e| {
+                *e == PolicyError::NoStatement
+            }),
+            ("{\"Statement\": []}", |e| *e == PolicyError::NoStatement),
+            ("{\"Statement\": 3}", |e| {
+                matches!(e, PolicyError::Invalid { .. })
+            }),
+            (
+                "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": 3, \"Resource\": \"*\"}]}",
+                |e| matches!(e, PolicyError::Invalid { path, .. } if path == "Statement[0].Action"),
+            ),
+            (
+                "{\"Statement\": [{\"Effect\": \"allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}",
+                |e| matches!(e, PolicyError::Invalid { .. }),
+            ),
+            (
+                "{\"Statement\": [{\"Effect\": \"Allow\", \"Resource\": \"*\"}]}",
+                |e| matches!(e, PolicyError::Invalid { problem, .. } if problem.contains("no Action")),
+            ),
+            (
+                "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"NotAction\": \"s3:*\", \"Resource\": \"*\"}]}",
+                |e| matches!(e, PolicyError::Invalid { .. }),
+            ),
+            (
+                "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Condition\": {\"Bool\": {\"aws:SecureTransport\": {\"nested\": true}}}}]}",
+                |e| matches!(e, PolicyError::Invalid { .. }),
+            ),
+            (
+                "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Martian\": \"x\"}, \"Action\": \"*\"}]}",
+                |e| matches!(e, PolicyError::Invalid { .. }),
+            ),
+            (
+                "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resourse\": \"*\"}]}",
+                |e| matches!(e, PolicyError::Invalid { .. }),
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = PolicyDocument::parse(text).expect_err(text);
+            assert!(expected(&err), "{text}: {err:?}");
+        }
+        let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+        let deep = format!("{{\"Statement\": {deep}}}");
+        assert!(PolicyDocument::parse(&deep).is_err());
+    }
+
+    #[test]
+    fn string_or_list_forms_and_scalar_condition_values_parse() {
+        let d = doc(json!({
+            "Statement": {
+                "Effect": "Deny",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root", "Service": ["ec2.amazonaws.com"]},
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+                "Condition": {
+                    "Bool": {"aws:SecureTransport": false},
+                    "NumericLessThan": {"s3:TlsVersion": 1.2},
+                    "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["a", "b"]}
+                }
+            }
+        }));
+        let s = &d.statements[0];
+        let Some(Principals::Listed(p)) = &s.principal else {
+            panic!()
+        };
+        assert_eq!(p.aws, ["arn:aws:iam::111122223333:root"]);
+        assert_eq!(p.service, ["ec2.amazonaws.com"]);
+        let values: Vec<(&str, &str, Vec<String>)> = s
+            .conditions
+            .iter()
+            .map(|c| (c.operator.base.as_str(), c.key.as_str(), c.values.clone()))
+            .collect();
+        assert!(values.contains(&("Bool", "aws:SecureTransport", vec!["false".into()])));
+        assert!(values.contains(&("NumericLessThan", "s3:TlsVersion", vec!["1.2".into()])));
+        let tags = s
+            .conditions
+            .iter()
+            .find(|c| c.key == "aws:TagKeys")
+            .unwrap();
+        assert_eq!(tags.operator.set, Some(SetQualifier::ForAnyValue));
+        assert!(tags.operator.if_exists);
+        assert_eq!(tags.operator.base, "StringLike");
+        // Round trip through the AWS JSON.
+        let again: PolicyDocument =
+            serde_json::from_value(serde_json::to_value(&d).unwrap()).unwrap();
+        assert_eq!(again, d);
+    }
+
+    #[test]
+    fn admin_grants_table() {
+        let cases = [
+            (
+                json!({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+                true,
+            ),
+            (
+                json!({"Effect": "Allow", "Action": ["*:*"], "Resource": ["*"]}),
+                true,
+            ),
+            (
+                json!({"Effect": "Allow", "NotAction": "aws-portal:*", "Resource": "*"}),
+                true,
+            ),
+            (
+                json!({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}),
+                true,
+            ),
+            (
+                json!({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::secret"}),
+                true,
+            ),
+            (
+                json!({"Effect": "Allow", "Action": "*", "Resource": "arn:*"}),
+                true,
+            ),
+            (
+                json!({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}),
+                true,
+            ),
+            (
+                json!({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}),
+                false,
+            ),
+            (
+                json!({"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}),
+                false,
+            ),
+            (
+                json!({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::data/*"}),
+                false,
+            ),
+            (
+                json!({"Effect": "Allow", "NotAction": "*", "Resource": "*"}),
+                false,
+            ),
+            (
+                json!({"Effect": "Allow", "NotAction": "s3:*", "Resource": "arn:aws:s3:::data"}),
+                false,
+            ),
+            (
+                json!({"Effect": "Deny", "Action": "*", "Resource": "*"}),
+                false,
+            ),
+            (
+                json!({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),
+                false,
+            ),
+        ];
+        for (s, admin) in cases {
+            let d = statement(s.clone());
+            assert_eq!(d.grants_full_admin(), admin, "{s}");
+            assert_eq!(d.admin_grants().len(), usize::from(admin), "{s}");
+        }
+    }
+
+    #[test]
+    fn public_access_table() {
+        let allow = |principal: Value, condition: Value| {
+            let mut s = json!({"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
+            if !condition.is_null() {
+                s["Condition"] = condition;
+            }
+            statement(s)
+        };
+        let cases = [
+            (json!("*"), Value::Null, true),
+            (json!({"AWS": "*"}), Value::Null, true),
+            (
+                json!({"AWS": ["arn:aws:iam::111122223333:root", "*"]}),
+                Value::Null,
+                true,
+            ),
+            (json!({"AWS": "arn:aws:iam::*:root"}), Value::Null, true),
+            (json!({"CanonicalUser": "*"}), Value::Null, true),
+            (
+                json!({"AWS": "arn:aws:iam::111122223333:root"}),
+                Value::Null,
+                false,
+            ),
+            (
+                json!({"Service": "logging.s3.amazonaws.com"}),
+                Value::Null,
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"Bool": {"aws:SecureTransport": "true"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringLike": {"aws:Referer": "https://example.com/*"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:UserAgent": "curl"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "::/0"]}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:PrincipalOrgID": "*"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringLike": {"aws:SourceAccount": "*"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:ResourceAccount": "111122223333"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"Null": {"aws:SourceVpce": "false"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:username": "alice"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"AWS:SourceVpc": "vpc-1"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:PrincipalOrgID": ["o-abc", "o-def"]}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-abc/r-1/ou-2/*"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:PrincipalAccount": "111122223333"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"StringEquals": {"aws:SourceAccount": "111122223333"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:111122223333:trail/*"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/reader"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "203.0.113.7"]}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": "2001:db8::/48"}}),
+                false,
+            ),
+            (
+                json!("*"),
+                json!({"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:SourceVpce": "vpce-1"}}),
+                false,
+            ),
+        ];
+        for (principal, condition, public) in cases {
+            let d = allow(principal.clone(), condition.clone());
+            let access = d.public_access();
+            assert_eq!(access.is_public(), public, "{principal} {condition}");
+            if !public && principal == json!("*") {
+                assert_eq!(access.narrowed.len(), 1, "{condition}");
+            }
+        }
+        // NotPrincipal in an Allow is everyone else.
+        let d = statement(
+            json!({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}),
+        );
+        assert!(d.public_access().is_public());
+        // Denies are never public.
+        let d = statement(
+            json!({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}),
+        );
+        assert!(!d.public_access().is_public());
+    }
+
+    fn tls(statements: Value) -> TlsEnforcement {
+        doc(json!({ "Statement": statements })).tls_enforcement("arn:aws:s3:::b")
+    }
+
+    #[test]
+    fn tls_enforcement_table() {
+        let good = json!({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}});
+        let with = |f: &dyn Fn(&mut Value)| {
+            let mut s = good.clone();
+            f(&mut s);
+            s
+        };
+        let cases: Vec<(Value, bool)> = vec![
+            (good.clone(), true),
+            (with(&|s| s["Principal"] = json!({"AWS": "*"})), true),
+            (with(&|s| s["Action"] = json!("*")), true),
+            (with(&|s| s["Resource"] = json!("arn:aws:s3:::b*")), true),
+            (with(&|s| s["Resource"] = json!("*")), true),
+            (
+                with(&|s| s["Condition"] = json!({"Bool": {"aws:SecureTransport": false}})),
+                true,
+            ),
+            (
+                with(&|s| {
+                    s["Condition"] = json!({"BoolIfExists": {"aws:SecureTransport": "false"}})
+                }),
+                true,
+            ),
+            // Plain HTTP carries no TLS version: never matches.
+            (
+                with(&|s| s["Condition"] = json!({"NumericLessThan": {"s3:TlsVersion": "1.2"}})),
+                false,
+            ),
+            // ANDed with a TLS version: never true together.
+            (
+                with(
+                    &|s| s["Condition"] = json!({"Bool": {"aws:SecureTransport": "false"}, "NumericLessThan": {"s3:TlsVersion": "1.2"}}),
+                ),
+                false,
+            ),
+            // ANDed with anything else: narrower than every plain-HTTP request.
+            (
+                with(
+                    &|s| s["Condition"] = json!({"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:PrincipalAccount": "111122223333"}}),
+                ),
+                false,
+            ),
+            (
+                with(&|s| s["Condition"] = json!({"Bool": {"aws:SecureTransport": "true"}})),
+                false,
+            ),
+            (with(&|s| s["Resource"] = json!("arn:aws:s3:::b")), false),
+            (with(&|s| s["Resource"] = json!("arn:aws:s3:::b/*")), false),
+            (
+                with(&|s| s["Resource"] = json!(["arn:aws:s3:::b", "arn:aws:s3:::b/public/*"])),
+                false,
+            ),
+            (
+                with(&|s| s["Resource"] = json!(["arn:aws:s3:::other", "arn:aws:s3:::other/*"])),
+                false,
+            ),
+            (with(&|s| s["Action"] = json!("s3:GetObject")), false),
+            (with(&|s| s["Action"] = json!("s3:Get*")), false),
+            (
+                with(&|s| s["Principal"] = json!({"AWS": "arn:aws:iam::111122223333:root"})),
+                false,
+            ),
+            (with(&|s| s["Effect"] = json!("Allow")), false),
+        ];
+        for (s, enforced) in cases {
+            let t = tls(json!([s.clone()]));
+            assert_eq!(t.is_enforced(), enforced, "{s}\n{t:#?}");
+            if !enforced && s["Effect"] == "Deny" {
+                assert!(
+                    !t.ineffective.is_empty() || !t.tls_version_denies.is_empty(),
+                    "a near miss says why: {s}"
+                );
+            }
+        }
+        // A TLS-version deny beside the SecureTransport deny is fine, and shown.
+        let t = tls(json!([
+            good.clone(),
+            with(&|s| s["Condition"] = json!({"NumericLessThan": {"s3:TlsVersion": 1.2}}))
+        ]));
+        assert!(t.is_enforced());
+        assert_eq!(t.tls_version_denies.len(), 1);
+        assert!(t.tls_version_denies[0].why.contains("no TLS version"));
+    }
+
+    const OWN: &str = "123456789012";
+
+    fn trust(s: Value, trusted: &[&str]) -> Vec<Judged> {
+        let trusted: Vec<String> = trusted.iter().map(|s| s.to_string()).collect();
+        statement(s).open_trust(OWN, &trusted)
+    }
+
+    #[test]
+    fn open_trust_table() {
+        let assume = |principal: Value, condition: Value| {
+            let mut s =
+                json!({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"});
+            if !condition.is_null() {
+                s["Condition"] = condition;
+            }
+            s
+        };
+        let web = |provider: &str, condition: Value| {
+            let mut s = json!({"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"});
+            if !condition.is_null() {
+                s["Condition"] = condition;
+            }
+            s
+        };
+        let gh = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+        let cases: Vec<(Value, &[&str], bool)> = vec![
+            (assume(json!({"AWS": "*"}), Value::Null), &[], true),
+            (assume(json!("*"), Value::Null), &[], true),
+            (
+                assume(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"sts:ExternalId": "x"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                assume(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+                ),
+                &[],
+                false,
+            ),
+            (
+                assume(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"aws:PrincipalAccount": OWN}}),
+                ),
+                &[],
+                false,
+            ),
+            (
+                assume(
+                    json!({"AWS": "arn:aws:iam::999999999999:root"}),
+                    Value::Null,
+                ),
+                &[],
+                true,
+            ),
+            (
+                assume(json!({"AWS": "999999999999"}), Value::Null),
+                &[],
+                true,
+            ),
+            (
+                assume(
+                    json!({"AWS": "arn:aws:iam::999999999999:role/deployer"}),
+                    Value::Null,
+                ),
+                &["999999999999"],
+                false,
+            ),
+            (
+                assume(
+                    json!({"AWS": "arn:aws:iam::999999999999:root"}),
+                    json!({"StringEquals": {"sts:ExternalId": "6d1f-secret"}}),
+                ),
+                &[],
+                false,
+            ),
+            (
+                assume(
+                    json!({"AWS": "arn:aws:iam::999999999999:root"}),
+                    json!({"StringEquals": {"sts:ExternalId": "*"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                assume(
+                    json!({"AWS": "arn:aws:iam::999999999999:root"}),
+                    json!({"StringEqualsIfExists": {"sts:ExternalId": "x"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                assume(
+                    json!({"AWS": "arn:aws:iam::999999999999:root"}),
+                    json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+                ),
+                &[],
+                false,
+            ),
+            (
+                assume(
+                    json!({"AWS": "arn:aws:iam::999999999999:root"}),
+                    json!({"StringEquals": {"aws:PrincipalOrgID": "*"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                assume(
+                    json!({"AWS": format!("arn:aws:iam::{OWN}:root")}),
+                    Value::Null,
+                ),
+                &[],
+                false,
+            ),
+            (assume(json!({"AWS": OWN}), Value::Null), &[], false),
+            (
+                assume(json!({"AWS": "AROADELETEDROLEID"}), Value::Null),
+                &[],
+                false,
+            ),
+            (
+                assume(json!({"Service": "ec2.amazonaws.com"}), Value::Null),
+                &[],
+                false,
+            ),
+            (
+                assume(
+                    json!({"Federated": "arn:aws:iam::123456789012:saml-provider/okta"}),
+                    Value::Null,
+                ),
+                &[],
+                false,
+            ),
+            (web(gh, Value::Null), &[], true),
+            (
+                web(
+                    gh,
+                    json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                web(
+                    gh,
+                    json!({"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                web(
+                    gh,
+                    json!({"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org*"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                web(
+                    gh,
+                    json!({"StringNotEquals": {"token.actions.githubusercontent.com:sub": "repo:x/y:ref:refs/heads/main"}}),
+                ),
+                &[],
+                true,
+            ),
+            (
+                web(
+                    gh,
+                    json!({"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}),
+                ),
+                &[],
+                false,
+            ),
+            (
+                web(
+                    gh,
+                    json!({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:my-org/app:ref:refs/heads/main"}}),
+                ),
+                &[],
+                false,
+            ),
+            (
+                web(
+                    "cognito-identity.amazonaws.com",
+                    json!({"StringEquals": {"cognito-identity.amazonaws.com:aud": "eu-west-1:pool-id"}}),
+                ),
+                &[],
+                false,
+            ),
+            (
+                web(
+                    "accounts.google.com",
+                    json!({"StringEquals": {"accounts.google.com:aud": "client-id"}}),
+                ),
+                &[],
+                true,
+            ),
+            // Not about assuming the role at all.
+            (
+                json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:TagSession"}),
+                &[],
+                false,
+            ),
+            (
+                json!({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}),
+                &[],
+                false,
+            ),
+            (
+                json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:*"}),
+                &[],
+                true,
+            ),
+        ];
+        for (s, trusted, open) in cases {
+            let found = trust(s.clone(), trusted);
+            assert_eq!(
+                !found.is_empty(),
+                open,
+                "{s} trusted={trusted:?}: {found:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn inventory_fields_read_the_aws_json_and_keep_bad_documents_unavailable() {
+        #[derive(Deserialize, Serialize)]
+        struct Holder {
+            #[serde(with = "document_field", default)]
+            document: Collected<PolicyDocument>,
+            #[serde(with = "bucket_policy_field", default)]
+            policy: Collected<Option<PolicyDocument>>,
+        }
+        let read = |v: Value| serde_json::from_value::<Holder>(v).unwrap();
+        let aws = json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let h = read(json!({"document": aws, "policy": {"ok": aws}}));
+        assert!(h.document.ok().unwrap().grants_full_admin());
+        assert!(h.policy.ok().unwrap().as_ref().unwrap().grants_full_admin());
+        // Written back: the document bare, the bucket policy in the Collected shape.
+        let written = serde_json::to_value(&h).unwrap();
+        assert_eq!(written["document"]["Statement"][0]["Action"], json!(["*"]));
+        assert_eq!(written["policy"]["ok"]["Statement"][0]["Effect"], "Allow");
+        let h = read(json!({"document": {"ok": aws}, "policy": {"ok": null}}));
+        assert!(h.document.ok().is_some());
+        assert_eq!(h.policy, Collected::Ok(None));
+        // What an older tomscan stored for a document it could not parse: its text.
+        let h = read(json!({"document": "{not json", "policy": {"ok": "{\"Version\": 1}"}}));
+        for u in [
+            match h.document {
+                Collected::Unavailable(u) => u,
+                other => panic!("{other:?}"),
+            },
+            match h.policy {
+                Collected::Unavailable(u) => u,
+                other => panic!("{other:?}"),
+            },
+        ] {
+            assert_eq!(u.code, INVALID_POLICY_DOCUMENT);
+        }
+        let h = read(json!({"document": {"Version": "2012-10-17"}}));
+        assert!(
+            matches!(h.document, Collected::Unavailable(u) if u.message.contains("no Statement"))
+        );
+        let h = read(
+            json!({"document": {"unavailable": {"action": "iam:X", "code": "AccessDenied", "message": "no"}}}),
+        );
+        assert!(matches!(h.document, Collected::Unavailable(u) if u.action == "iam:X"));
+    }
+
+    #[test]
+    fn pattern_coverage() {
+        assert!(covers("*", &[Piece::Any], false));
+        assert!(!covers(
+            "arn:aws:s3:::b/?",
+            &literal_prefix_then_any("arn:aws:s3:::b/"),
+            false
+        ));
+        assert!(covers(
+            "arn:aws:s3:::b/*",
+            &literal_prefix_then_any("arn:aws:s3:::b/"),
+            false
+        ));
+        assert!(covers(
+            "arn:aws:s3:::*/*",
+            &literal_prefix_then_any("arn:aws:s3:::b/"),
+            false
+        ));
+        assert!(!covers(
+            "arn:aws:s3:::b/a*",
+            &literal_prefix_then_any("arn:aws:s3:::b/"),
+            false
+        ));
+        assert!(covers("S3:*", &literal_prefix_then_any("s3:"), true));
+        assert!(is_every_action("*:*"));
+        assert!(!is_every_action("s3:*"));
+        assert!(Patterns::AllBut(vec!["iam:*".into()]).includes("sts:AssumeRole", true));
+        assert!(!Patterns::AllBut(vec!["sts:*".into()]).includes("sts:AssumeRole", true));
+        assert_eq!(
+            account_of("arn:aws:iam::999999999999:role/x"),
+            Some("999999999999")
+        );
+        assert_eq!(account_of("AROAEXAMPLE"), None);
+    }
+}
