@@ -39,7 +39,7 @@ fn main() {
             move || all_sources_denied(check),
         ));
     }
-    let meta: [(&str, fn() -> Result<(), Failed>); 9] = [
+    let meta: [(&str, MetaTest); 9] = [
         (
             "meta::every_check_has_pass_and_fail_fixtures",
             every_check_has_pass_and_fail_fixtures,
@@ -80,6 +80,8 @@ fn main() {
     trials.extend(meta.into_iter().map(|(name, f)| Trial::test(name, f)));
     libtest_mimic::run(&args, trials).exit();
 }
+
+type MetaTest = fn() -> Result<(), Failed>;
 
 /// A fixture: an inventory, the instant it is judged at, and what must come out.
 #[derive(Deserialize)]
@@ -541,5 +543,29 @@ fn readme_check_table_is_current() -> Result<(), Failed> {
         readme.contains(&table),
         "README.md's check table is stale: replace it with the output of `cargo run -- checks --format markdown`"
     );
+    // The prose count beside it: checks per top-level section, and the total.
+    let fw = Framework::builtin();
+    let by_check = fw.controls_by_check();
+    let mut per_section = std::collections::BTreeMap::<u32, usize>::new();
+    for c in ALL.iter() {
+        let sections: BTreeSet<u32> = by_check[c.id]
+            .iter()
+            .filter_map(|m| m.split('.').next()?.parse().ok())
+            .collect();
+        for s in sections {
+            *per_section.entry(s).or_default() += 1;
+        }
+    }
+    let counts: Vec<String> = per_section
+        .iter()
+        .map(|(s, n)| format!("{s}: {n}"))
+        .collect();
+    let line = format!(
+        "Checks per section: {} ({} checks;",
+        counts.join(", "),
+        ALL.len()
+    );
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    ensure!(flat.contains(&line), "README.md should say: {line}");
     Ok(())
 }

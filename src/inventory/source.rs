@@ -253,7 +253,10 @@ impl Source {
                 Account("footprint.enabled_regions"),
             ),
             RdsClusters => (&["rds:DescribeDBClusters"], Regional("db_clusters")),
-            BackupOptIn => (&["backup:DescribeRegionSettings"], Regional("backup_opt_in")),
+            BackupOptIn => (
+                &["backup:DescribeRegionSettings"],
+                Regional("backup_opt_in"),
+            ),
         };
         Spec { actions, scope }
     }
