@@ -1,11 +1,11 @@
 //! The command line: the edge where typed errors become messages and exit codes.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::attest::Attestations;
 use crate::aws::AwsOptions;
@@ -29,11 +29,23 @@ pub mod exit {
     pub const INCOMPLETE: u8 = 3;
 }
 
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  the scan finished; no policy breach; every check evaluated
+  1  policy breach: a fail at or above --fail-on SEVERITY, or the score under
+     --fail-under SCORE (a breach wins over 3)
+  2  could not run: bad flags, configuration or framework file, no credentials,
+     unreachable endpoint
+  3  the scan finished, but some checks could not be evaluated (error findings)
+
+Without --fail-on / --fail-under, failures alone do not change the exit code.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tomscan",
     version,
-    about = "Proves, measure by measure, whether an AWS account keeps the promises of its TOM document"
+    about = "Proves, measure by measure, whether an AWS account keeps the promises of its TOM document",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug). TOMSCAN_LOG=filter overrides.
@@ -46,8 +58,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan the account behind the AWS credentials and report per TOM measure.
+    #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
     /// Evaluate a saved inventory (from `scan --save-inventory`) again, offline.
+    #[command(after_help = EXIT_CODES)]
     Evaluate(EvaluateArgs),
     /// List the check catalogue.
     Checks {
@@ -60,6 +74,10 @@ pub enum Command {
     Permissions(SelectArgs),
     /// Print the JSON Schema of the JSON report.
     Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff): `tomscan man > tomscan.1`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -100,6 +118,9 @@ pub struct OutputArgs {
     /// Write one file per format here, each named tomscan-<account>-<UTC time>.<ext>.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// In the table: evidence and remediation under each finding.
+    #[arg(long)]
+    pub details: bool,
     /// Exit 1 when any finding of this severity or above fails.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
@@ -169,6 +190,18 @@ pub async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Schema => {
             print(&crate::report::json_schema())?;
+            Ok(exit::OK)
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tomscan", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            print(&String::from_utf8_lossy(&out))?;
             Ok(exit::OK)
         }
         Command::Permissions(select) => {
@@ -331,7 +364,17 @@ impl OutputArgs {
 fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
     let formats = output.formats()?;
     // Everything is rendered before anything is written.
-    let rendered: Vec<(Format, String)> = formats.iter().map(|f| (*f, f.render(report))).collect();
+    // Colour only for a person at a terminal: never into a file, a pipe or a CI log.
+    let to_terminal =
+        output.output.is_none() && output.output_dir.is_none() && std::io::stdout().is_terminal();
+    let table = crate::render::TableOptions {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        details: output.details,
+    };
+    let rendered: Vec<(Format, String)> = formats
+        .iter()
+        .map(|f| (*f, f.render_with(report, &table)))
+        .collect();
     match (&output.output, &output.output_dir) {
         (Some(path), _) => write_report(path, &rendered[0].1)?,
         (None, Some(dir)) => {

@@ -613,3 +613,34 @@ fn several_formats_from_one_run() {
     assert!(err.contains("--output-dir"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+/// The terminal side: exit codes in --help, completions, a manual page, details on
+/// demand, and no colour codes when stdout is not a terminal.
+#[test]
+fn help_completions_man_and_details() {
+    for args in [&["--help"][..], &["scan", "--help"]] {
+        let help = text(&tomscan(args).stdout);
+        assert!(
+            help.contains("Exit codes:") && help.contains("--fail-under SCORE"),
+            "{help}"
+        );
+    }
+    let bash = tomscan(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    assert!(text(&bash.stdout).contains("_tomscan()"));
+    let man = tomscan(&["man"]);
+    assert!(
+        text(&man.stdout).starts_with(".ie"),
+        "{}",
+        text(&man.stdout)
+    );
+    assert!(text(&man.stdout).contains(".TH tomscan"));
+
+    let inv = project("mocks/inventories/demo.json");
+    let plain = tomscan(&["evaluate", inv.to_str().unwrap()]);
+    let table = text(&plain.stdout);
+    assert!(!table.contains('\u{1b}'), "no ANSI codes into a pipe");
+    assert!(!table.contains("fix: "));
+    let detailed = text(&tomscan(&["evaluate", inv.to_str().unwrap(), "--details"]).stdout);
+    assert!(detailed.contains("evidence: ") && detailed.contains("fix: "));
+}

@@ -22,10 +22,24 @@ pub enum Format {
     Csv,
 }
 
+/// How the terminal table is drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableOptions {
+    /// ANSI colours (only for a terminal, and not under `NO_COLOR`).
+    pub color: bool,
+    /// Evidence and remediation under each finding.
+    pub details: bool,
+}
+
 impl Format {
+    /// The report in this format; a table without colour or details.
     pub fn render(self, report: &Report) -> String {
+        self.render_with(report, &TableOptions::default())
+    }
+
+    pub fn render_with(self, report: &Report, table: &TableOptions) -> String {
         match self {
-            Format::Table => table::render(report),
+            Format::Table => table::render(report, table),
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
             Format::Csv => csv::render(report),

@@ -18,7 +18,7 @@ fn clean(s: &str) -> String {
     truncate(&sanitize_terminal(s), MAX_CELL)
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, opts: &super::TableOptions) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "tomscan {} · {} · account {} · regions {}\n\n",
@@ -31,7 +31,7 @@ pub fn render(report: &Report) -> String {
             clean(&report.regions.join(", "))
         },
     ));
-    out.push_str(&sections(report).to_string());
+    out.push_str(&sections(report, opts.color).to_string());
     out.push('\n');
     let attention: Vec<_> = report
         .findings
@@ -45,10 +45,20 @@ pub fn render(report: &Report) -> String {
             "\nFindings that need attention ({}):\n",
             attention.len()
         ));
-        let mut t = table(&[
-            "Status", "Check", "TOM", "Severity", "Region", "Resource", "Finding",
-        ]);
+        let mut t = table(
+            &[
+                "Status", "Check", "TOM", "Severity", "Region", "Resource", "Finding",
+            ],
+            opts.color,
+        );
         for f in attention {
+            let mut finding = clean(&f.message);
+            if opts.details {
+                if !f.evidence.is_null() {
+                    finding.push_str(&format!("\nevidence: {}", clean(&f.evidence.to_string())));
+                }
+                finding.push_str(&format!("\nfix: {}", clean(&f.remediation)));
+            }
             t.add_row(vec![
                 status_cell(f.status),
                 Cell::new(clean(&f.check_id)),
@@ -56,7 +66,7 @@ pub fn render(report: &Report) -> String {
                 Cell::new(f.severity.as_str()),
                 Cell::new(clean(&f.region)),
                 Cell::new(clean(short_resource(&f.resource))),
-                Cell::new(clean(&f.message)),
+                Cell::new(finding),
             ]);
         }
         out.push_str(&t.to_string());
@@ -80,17 +90,20 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn sections(report: &Report) -> Table {
-    let mut t = table(&[
-        "TOM",
-        "Section / measure",
-        "Pass",
-        "Fail",
-        "Error",
-        "Manual",
-        "Attested",
-        "Score",
-    ]);
+fn sections(report: &Report, color: bool) -> Table {
+    let mut t = table(
+        &[
+            "TOM",
+            "Section / measure",
+            "Pass",
+            "Fail",
+            "Error",
+            "Manual",
+            "Attested",
+            "Score",
+        ],
+        color,
+    );
     for s in &report.sections {
         let title = match &s.parent {
             None => clean(&s.title),
@@ -127,8 +140,12 @@ fn sections(report: &Report) -> Table {
     t
 }
 
-fn table(header: &[&str]) -> Table {
+fn table(header: &[&str], color: bool) -> Table {
     let mut t = Table::new();
+    if !color {
+        // No ANSI codes in files, pipes and CI logs, nor for NO_COLOR users.
+        t.force_no_tty();
+    }
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.to_vec());
