@@ -586,7 +586,7 @@ fn several_formats_from_one_run() {
         "evaluate",
         inv.to_str().unwrap(),
         "--format",
-        "json,markdown,csv,table,json",
+        "json,markdown,csv,junit,table,json",
         "--output-dir",
         out_dir.to_str().unwrap(),
     ]);
@@ -596,8 +596,8 @@ fn several_formats_from_one_run() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 4, "{names:?}");
-    for (name, ext) in names.iter().zip(["csv", "json", "md", "txt"]) {
+    assert_eq!(names.len(), 5, "{names:?}");
+    for (name, ext) in names.iter().zip(["csv", "json", "junit.xml", "md", "txt"]) {
         assert!(
             name.starts_with("tomscan-123456789012-") && name.ends_with(&format!("Z.{ext}")),
             "{name}"

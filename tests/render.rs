@@ -156,3 +156,86 @@ fn markdown_values_cannot_break_out() {
         "{message}"
     );
 }
+
+/// Read back by a real XML parser (quick-xml): one suite per top-level TOM section, each
+/// case a check and resource, `fail` a failure, `error` an error, unjudged skipped; the
+/// counts in the attributes agree with the elements; hostile text stays text.
+#[test]
+fn junit_reads_back_as_ci_would() {
+    use quick_xml::events::Event;
+    let report = hostile_report();
+    let xml = Format::Junit.render(&report);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut suites, mut cases, mut failures, mut errors, mut skipped) = (0, 0, 0, 0, 0);
+    let mut declared_tests = 0;
+    let mut names = Vec::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => {
+                let attr = |name: &str| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == name.as_bytes())
+                        .map(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                                .unwrap()
+                                .into_owned()
+                        })
+                };
+                match e.name().as_ref() {
+                    b"testsuite" => {
+                        suites += 1;
+                        declared_tests += attr("tests").unwrap().parse::<usize>().unwrap();
+                    }
+                    b"testcase" => {
+                        cases += 1;
+                        names.push(attr("name").unwrap());
+                    }
+                    b"failure" => failures += 1,
+                    b"error" => errors += 1,
+                    b"skipped" => skipped += 1,
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let top = report
+        .sections
+        .iter()
+        .filter(|s| s.parent.is_none())
+        .count();
+    assert_eq!(suites, top, "a suite per TOM section");
+    assert_eq!(
+        cases, declared_tests,
+        "the tests attributes count the cases"
+    );
+    let in_cases = |status: tomscan::check::Status| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.status == status)
+            .map(|f| {
+                f.sections
+                    .iter()
+                    .map(|m| m.split('.').next().unwrap())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+            })
+            .sum::<usize>()
+    };
+    use tomscan::check::Status;
+    assert_eq!(failures, in_cases(Status::Fail));
+    assert_eq!(errors, in_cases(Status::Error));
+    assert_eq!(
+        skipped,
+        in_cases(Status::Manual) + in_cases(Status::NotApplicable) + in_cases(Status::Waived)
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("<img src=x onerror=alert(1)>")),
+        "the hostile resource is a name, as text"
+    );
+}

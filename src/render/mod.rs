@@ -2,6 +2,7 @@
 
 mod csv;
 mod json;
+mod junit;
 mod markdown;
 mod table;
 
@@ -20,6 +21,8 @@ pub enum Format {
     Markdown,
     /// One row per finding, for spreadsheets (formula cells neutralised).
     Csv,
+    /// JUnit XML for CI: a suite per TOM section, a case per check and resource.
+    Junit,
 }
 
 /// How the terminal table is drawn.
@@ -43,6 +46,7 @@ impl Format {
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
             Format::Csv => csv::render(report),
+            Format::Junit => junit::render(report),
         }
     }
 
@@ -52,6 +56,7 @@ impl Format {
             Format::Json => "json",
             Format::Markdown => "md",
             Format::Csv => "csv",
+            Format::Junit => "junit.xml",
         }
     }
 
