@@ -412,14 +412,10 @@ fn an_account_that_lists_no_region_is_a_usage_error() {
             )
         }
     });
-    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args(["scan", "--checks", "EC2-05", "--max-attempts", "1"])
-        .env("AWS_ENDPOINT_URL", &endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+    let out = scan_against(&endpoint)
+        .envs(TEST_CREDENTIALS)
         .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .args(["--checks", "EC2-05", "--max-attempts", "1"])
         .output()
         .unwrap();
     let err = text(&out.stderr);
@@ -444,14 +440,10 @@ fn an_api_the_emulator_lacks_fails_fast() {
             )
         }
     });
-    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args(["scan", "--checks", "EC2-05", "--region", "eu-west-1"])
+    let out = scan_against(&endpoint)
+        .envs(TEST_CREDENTIALS)
+        .args(["--checks", "EC2-05", "--region", "eu-west-1"])
         .args(["--max-attempts", "5", "--format", "json"])
-        .env("AWS_ENDPOINT_URL", &endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
@@ -463,6 +455,34 @@ fn an_api_the_emulator_lacks_fails_fast() {
         r["stats"]
     );
     assert_eq!(r["stats"]["retries"], 0);
+}
+
+const TEST_CREDENTIALS: [(&str, &str); 2] = [
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+];
+
+/// `tomscan scan` against `endpoint`, with no credentials from anywhere (add them with
+/// `.envs(TEST_CREDENTIALS)`) and the developer's own AWS setup kept out.
+fn scan_against(endpoint: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
+    cmd.arg("scan").env("AWS_ENDPOINT_URL", endpoint);
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
+        cmd.env_remove(var);
+    }
+    // Never ask an instance metadata service: this machine is not one.
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    cmd
 }
 
 /// A one-purpose AWS endpoint on 127.0.0.1: answers each request with the status and
@@ -553,20 +573,8 @@ fn errors_on_stderr_are_cleaned() {
 #[test]
 fn missing_credentials_are_named() {
     let endpoint = fake_aws(|_| (200, CALLER));
-    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args(["scan", "--region", "eu-west-1", "--max-attempts", "1"])
-        .env("AWS_ENDPOINT_URL", &endpoint)
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
-        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        // Never ask an instance metadata service: this machine is not one.
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    let out = scan_against(&endpoint)
+        .args(["--region", "eu-west-1", "--max-attempts", "1"])
         .output()
         .unwrap();
     let err = text(&out.stderr);
