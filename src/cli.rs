@@ -13,9 +13,11 @@ use crate::check::{Severity, Status};
 use crate::config::Config;
 use crate::framework::Framework;
 use crate::inventory::Inventory;
+use crate::render::diff::DiffFormat;
 use crate::render::{Format, write_atomic};
 use crate::report::{Report, Stats};
 use crate::scan::{self, ScanOptions, Selection};
+use crate::waiver::Waivers;
 
 /// Exit codes (README "Exit codes").
 pub mod exit {
@@ -63,6 +65,10 @@ pub enum Command {
     /// Evaluate a saved inventory (from `scan --save-inventory`) again, offline.
     #[command(after_help = EXIT_CODES)]
     Evaluate(EvaluateArgs),
+    /// Compare two JSON reports: new failures, resolved ones, other status changes, and
+    /// the score and coverage of each section.
+    #[command(after_help = DIFF_EXIT_CODES)]
+    Diff(DiffArgs),
     /// List the check catalogue.
     Checks {
         #[arg(long, value_enum, default_value = "table")]
@@ -78,6 +84,28 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff): `tomscan man > tomscan.1`.
     Man,
+}
+
+const DIFF_EXIT_CODES: &str = "\
+Exit codes:
+  0  compared; no new failure at or above --fail-on-new
+  1  a new failure at or above --fail-on-new SEVERITY
+  2  could not compare: unreadable report, different schema versions or frameworks";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older JSON report (`--format json`).
+    pub old: PathBuf,
+    /// The newer JSON report.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: DiffFormat,
+    /// Write the comparison to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a failure of this severity or above is new.
+    #[arg(long, value_enum)]
+    pub fail_on_new: Option<Severity>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -104,6 +132,10 @@ pub struct SelectArgs {
     /// Attestations of organisational measures (TOML; overrides tomscan.toml `attestations`).
     #[arg(long)]
     pub attestations: Option<PathBuf>,
+    /// Accepted risks, each with an owner and an expiry (TOML; overrides tomscan.toml
+    /// `waivers`): a matching fail is reported `waived`.
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +209,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan_command(args).await,
         Command::Evaluate(args) => evaluate_command(args),
+        Command::Diff(args) => diff_command(args),
         Command::Checks { format } => {
             print(&crate::catalogue::render(format))?;
             Ok(exit::OK)
@@ -248,6 +281,13 @@ fn load_attestations(
     }
 }
 
+fn load_waivers(select: &SelectArgs, config: &Config) -> Result<Waivers> {
+    match select.waivers.as_ref().or(config.waivers.as_ref()) {
+        Some(path) => Ok(Waivers::load(path, chrono::Utc::now().date_naive())?),
+        None => Ok(Waivers::default()),
+    }
+}
+
 async fn scan_command(args: ScanArgs) -> Result<u8> {
     args.output.formats()?;
     if let (Some(report), Some(inventory)) = (&args.output.output, &args.save_inventory)
@@ -273,6 +313,7 @@ async fn scan_command(args: ScanArgs) -> Result<u8> {
             args.regions
         },
         attestations: load_attestations(&args.select, &config, &framework)?,
+        waivers: load_waivers(&args.select, &config)?,
         framework,
         selection,
         settings: config.settings(),
@@ -321,7 +362,8 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
         chrono::Utc::now()
     });
     let attestations = load_attestations(&args.select, &config, &framework)?;
-    let findings = scan::evaluate(
+    let waivers = load_waivers(&args.select, &config)?;
+    let mut findings = scan::evaluate(
         &inventory,
         &checks,
         &framework,
@@ -330,6 +372,7 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
         &attestations,
         now,
     );
+    waivers.apply(&mut findings, now.date_naive()).warn();
     let report = scan::build_report(
         &[&inventory],
         &checks,
@@ -339,6 +382,30 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
         Stats::default(),
     );
     emit(&report, &args.output)
+}
+
+fn read_report(path: &Path) -> Result<Report> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read report {}", path.display()))?;
+    Report::from_json(&text).with_context(|| format!("cannot read report {}", path.display()))
+}
+
+fn diff_command(args: DiffArgs) -> Result<u8> {
+    let (old, new) = (read_report(&args.old)?, read_report(&args.new)?);
+    let diff = crate::diff::diff(&old, &new)?;
+    let color = args.output.is_none()
+        && args.format == DiffFormat::Table
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let text = args.format.render(&diff, color);
+    match &args.output {
+        Some(path) => write_report(path, &text)?,
+        None => print(&text)?,
+    }
+    Ok(match args.fail_on_new {
+        Some(min) if diff.has_new_failure(min) => exit::BREACH,
+        _ => exit::OK,
+    })
 }
 
 impl OutputArgs {

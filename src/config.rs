@@ -71,6 +71,8 @@ pub struct Config {
     pub trusted_accounts: Vec<String>,
     /// Attestation file, relative to this file's directory.
     pub attestations: Option<PathBuf>,
+    /// Waiver file, relative to this file's directory.
+    pub waivers: Option<PathBuf>,
     pub thresholds: Thresholds,
 }
 
@@ -149,8 +151,13 @@ impl Config {
             message: e.to_string().trim_end().to_string(),
         })?;
         config.validate(path, text)?;
-        if let (Some(file), Some(dir)) = (&config.attestations, path.parent()) {
-            config.attestations = Some(dir.join(file));
+        if let Some(dir) = path.parent() {
+            for file in [&mut config.attestations, &mut config.waivers]
+                .into_iter()
+                .flatten()
+            {
+                *file = dir.join(&*file);
+            }
         }
         Ok(config)
     }
@@ -348,13 +355,14 @@ mod tests {
 
     #[test]
     fn top_level_options_reach_the_settings() {
-        let c = parse("allowed_regions = [\"eu-central-1\"]\ntenant_tag = \"customer\"\nrequire_kms = true\nattestations = \"att.toml\"\n[thresholds]\ncredentials_unused_days = 30\n").unwrap();
+        let c = parse("allowed_regions = [\"eu-central-1\"]\ntenant_tag = \"customer\"\nrequire_kms = true\nattestations = \"att.toml\"\nwaivers = \"w.toml\"\n[thresholds]\ncredentials_unused_days = 30\n").unwrap();
         let s = c.settings();
         assert_eq!(s.allowed_regions, ["eu-central-1"]);
         assert_eq!(s.tenant_tag.as_deref(), Some("customer"));
         assert!(s.require_kms);
         assert_eq!(s.credentials_unused_days, 30);
         assert_eq!(c.attestations.as_deref(), Some(Path::new("conf/att.toml")));
+        assert_eq!(c.waivers.as_deref(), Some(Path::new("conf/w.toml")));
     }
 
     #[test]

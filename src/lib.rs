@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod diff;
 pub mod framework;
 pub mod inventory;
 pub mod logging;
@@ -21,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod score;
+pub mod waiver;
 
 #[path = "../checks/mod.rs"]
 pub mod checks;

@@ -149,6 +149,39 @@ pub struct Stats {
     pub operations: BTreeMap<String, u64>,
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("not a tomscan JSON report: {0} (write one with `--format json`)")]
+    Parse(serde_json::Error),
+    #[error("not a tomscan JSON report: it has no schema_version (write one with `--format json`)")]
+    NotAReport,
+    #[error("report schema_version {found:?}, this tomscan reads {SCHEMA_VERSION:?}: {hint}")]
+    Version { found: String, hint: &'static str },
+}
+
+impl Report {
+    /// Reads a JSON report, refusing schema versions this build does not know: a field
+    /// read with another meaning would compare or merge things that differ.
+    pub fn from_json(text: &str) -> Result<Report, ReportError> {
+        let value: Value = serde_json::from_str(text).map_err(ReportError::Parse)?;
+        let found = match value.get("schema_version") {
+            Some(Value::String(v)) => v.clone(),
+            Some(other) => other.to_string(),
+            None => return Err(ReportError::NotAReport),
+        };
+        if found != SCHEMA_VERSION {
+            let older = found.parse::<u32>().ok() < SCHEMA_VERSION.parse::<u32>().ok();
+            let hint = if older {
+                "it was written by an older tomscan; evaluate its inventory or scan again"
+            } else {
+                "it was written by a newer tomscan; upgrade this one"
+            };
+            return Err(ReportError::Version { found, hint });
+        }
+        serde_json::from_value(value).map_err(ReportError::Parse)
+    }
+}
+
 /// The JSON Schema of [`Report`], published as `schema/report.schema.json`.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Report);

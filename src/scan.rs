@@ -16,6 +16,7 @@ use crate::report::{
     CheckResult, Finding, FrameworkRef, Report, SCHEMA_VERSION, SectionResult, Stats, Tool,
 };
 use crate::score::{self, Tally};
+use crate::waiver::Waivers;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
@@ -129,6 +130,7 @@ pub struct ScanOptions {
     pub selection: Selection,
     pub settings: Settings,
     pub attestations: Attestations,
+    pub waivers: Waivers,
 }
 
 pub struct ScanOutput {
@@ -161,7 +163,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     };
     let inventory = collect::collect(&aws, &target, &sources).await;
     let now = Utc::now();
-    let findings = evaluate(
+    let mut findings = evaluate(
         &inventory,
         &checks,
         &opts.framework,
@@ -170,6 +172,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         &opts.attestations,
         now,
     );
+    opts.waivers.apply(&mut findings, now.date_naive()).warn();
     let m = aws.metrics();
     let stats = Stats {
         duration_ms: started.elapsed().as_millis() as u64,

@@ -53,6 +53,12 @@ fn examples_are_valid_and_current() {
     let att =
         tomscan::attest::Attestations::load(&project("examples/attestations.toml"), &fw).unwrap();
     assert_eq!(att.len(), 3);
+    let waivers = tomscan::waiver::Waivers::load(
+        &project("examples/waivers.toml"),
+        chrono::Utc::now().date_naive(),
+    )
+    .unwrap();
+    assert!(!waivers.is_empty());
     tomscan::framework::Framework::load(&project("examples/frameworks/iso27001-annex-a.toml"))
         .unwrap();
     let policy = tomscan(&["permissions"]);

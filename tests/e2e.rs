@@ -6,45 +6,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use serde_json::Value;
-use support::{Moto, load_scenario, scenario_path, seed};
-
-struct Scan {
-    code: i32,
-    report: Value,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `tomscan scan` against `moto`, endpoint from AWS_ENDPOINT_URL unless
-/// `args` pass --endpoint-url themselves.
-fn tomscan(moto: &Moto, args: &[&str]) -> Scan {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-    cmd.arg("scan").args(args).current_dir(dir.path());
-    for (k, v) in moto.scan_env() {
-        cmd.env(k, v);
-    }
-    if args.contains(&"--endpoint-url") {
-        cmd.env_remove("AWS_ENDPOINT_URL");
-    }
-    let json_wanted = !args.contains(&"--format");
-    if json_wanted {
-        cmd.args(["--format", "json", "--output"]).arg(&out);
-    }
-    let output = cmd.output().expect("run tomscan");
-    let report = if json_wanted && out.exists() {
-        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
-    } else {
-        Value::Null
-    };
-    Scan {
-        code: output.status.code().unwrap_or(-1),
-        report,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use support::{Moto, load_scenario, scenario_path, seed, tomscan};
 
 async fn seeded(name: &str) -> (Moto, Vec<String>) {
     let scenario = load_scenario(&scenario_path(name));

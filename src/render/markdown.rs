@@ -96,7 +96,7 @@ pub fn render(report: &Report) -> String {
 
 /// Text in Markdown: control characters dropped, line breaks flattened (a table row is
 /// one line), and every inline character with a Markdown or HTML meaning escaped.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in super::sanitize_terminal(&s.replace(['\r', '\n'], " ")).chars() {
         // Inline specials only: values never start a line (they follow a label), so
@@ -111,7 +111,7 @@ fn esc(s: &str) -> String {
 
 /// Text inside an inline code span: backticks cannot close it early (they become
 /// `'`), line breaks are flattened, and a `|` is escaped for the enclosing table or list.
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     super::sanitize_terminal(&s.replace(['\r', '\n'], " "))
         .replace('`', "'")
         .replace('|', "\\|")

@@ -1,6 +1,7 @@
 //! Renderers: one file per format, each a function of the finished [`Report`].
 
 mod csv;
+pub mod diff;
 mod json;
 mod junit;
 mod markdown;

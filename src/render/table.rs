@@ -14,7 +14,7 @@ const DEFAULT_WIDTH: u16 = 140;
 const MAX_CELL: usize = 300;
 
 /// Text from the account, the network or a framework file, made inert and bounded.
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     truncate(&sanitize_terminal(s), MAX_CELL)
 }
 
@@ -140,7 +140,7 @@ fn sections(report: &Report, color: bool) -> Table {
     t
 }
 
-fn table(header: &[&str], color: bool) -> Table {
+pub(super) fn table(header: &[&str], color: bool) -> Table {
     let mut t = Table::new();
     if !color {
         // No ANSI codes in files, pipes and CI logs, nor for NO_COLOR users.
@@ -161,7 +161,11 @@ fn num(n: u32) -> Cell {
 }
 
 fn status_cell(s: Status) -> Cell {
-    let cell = Cell::new(s.as_str());
+    colored(Cell::new(s.as_str()), s)
+}
+
+/// A cell in the colour of a status (green pass, red fail, yellow error).
+pub(super) fn colored(cell: Cell, s: Status) -> Cell {
     match s {
         Status::Fail => cell.fg(Color::Red),
         Status::Error => cell.fg(Color::Yellow),
@@ -170,7 +174,7 @@ fn status_cell(s: Status) -> Cell {
     }
 }
 
-fn counts_line(c: &Counts) -> String {
+pub(super) fn counts_line(c: &Counts) -> String {
     Status::ALL
         .iter()
         .filter(|s| c.get(**s) > 0)
@@ -181,14 +185,14 @@ fn counts_line(c: &Counts) -> String {
 
 /// The part of an ARN a person reads (`user/alice`, `vpc/vpc-0abc`, a bucket name); the
 /// account and region are on the same row already, and the full ARN is in the JSON.
-fn short_resource(arn: &str) -> &str {
+pub(super) fn short_resource(arn: &str) -> &str {
     match arn.strip_prefix("arn:") {
         Some(rest) => rest.splitn(5, ':').nth(4).unwrap_or(arn),
         None => arn,
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
+pub(super) fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),

@@ -239,3 +239,47 @@ pub fn load_scenario(path: &Path) -> seed::Scenario {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// What `tomscan scan` did: its exit code, the JSON report (unless `args` ask for
+/// another format), and what it printed.
+pub struct Scan {
+    pub code: i32,
+    pub report: serde_json::Value,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `tomscan scan` against `moto`, endpoint from AWS_ENDPOINT_URL unless
+/// `args` pass --endpoint-url themselves.
+pub fn tomscan(moto: &Moto, args: &[&str]) -> Scan {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    // Set for integration tests only; the examples that share this module never scan.
+    let Some(exe) = option_env!("CARGO_BIN_EXE_tomscan") else {
+        panic!("tomscan() runs the binary, which only integration tests build");
+    };
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("scan").args(args).current_dir(dir.path());
+    for (k, v) in moto.scan_env() {
+        cmd.env(k, v);
+    }
+    if args.contains(&"--endpoint-url") {
+        cmd.env_remove("AWS_ENDPOINT_URL");
+    }
+    let json_wanted = !args.contains(&"--format");
+    if json_wanted {
+        cmd.args(["--format", "json", "--output"]).arg(&out);
+    }
+    let output = cmd.output().expect("run tomscan");
+    let report = if json_wanted && out.exists() {
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
+    } else {
+        serde_json::Value::Null
+    };
+    Scan {
+        code: output.status.code().unwrap_or(-1),
+        report,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

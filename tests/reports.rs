@@ -1,0 +1,299 @@
+//! Reports for people and schedulers, end to end against a seeded `moto_server`:
+//! waivers (owner, expiry, stale ones surfacing) and the diff between two scans.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use support::{Moto, load_scenario, scenario_path, seed, tomscan};
+
+async fn noncompliant() -> Moto {
+    let scenario = load_scenario(&scenario_path("noncompliant"));
+    let moto = Moto::start_with(scenario.root.as_ref(), &[]);
+    seed::seed(&moto, &scenario).await;
+    moto
+}
+
+const CHECKS: &[&str] = &["--region", "eu-west-1", "--checks", "IAM-06,S3-04"];
+
+fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    CHECKS
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
+}
+
+fn finding<'a>(report: &'a Value, check: &str, resource_ends: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["check_id"] == check && f["resource"].as_str().unwrap().ends_with(resource_ends)
+        })
+        .unwrap_or_else(|| panic!("no {check} finding for {resource_ends}"))
+}
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn waivers_waive_fails_in_force_and_surface_expired_and_stale_ones() {
+    let moto = noncompliant().await;
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = dir.path().join("waivers.toml");
+    std::fs::write(
+        &waivers,
+        format!(
+            r#"[[waiver]]
+check = "IAM-06"
+resource = "arn:aws:iam::*:user/ali*"
+reason = "hardware token on order"
+approved_by = "Security lead"
+ticket = "SEC-1234"
+expires = {in_force}
+
+[[waiver]]
+check = "S3-04"
+resource = "arn:aws:s3:::noncompliant-plain"
+reason = "public website, moved to CloudFront next sprint"
+approved_by = "Security lead"
+expires = {expired}
+
+[[waiver]]
+check = "IAM-06"
+resource = "arn:aws:iam::*:user/nobody"
+reason = "left the company"
+approved_by = "IT"
+expires = {in_force}
+"#,
+            in_force = day(60),
+            expired = day(-1),
+        ),
+    )
+    .unwrap();
+    let plain = tomscan(&moto, CHECKS);
+    let waived = tomscan(&moto, &with(&["--waivers", waivers.to_str().unwrap()]));
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert_eq!(waived.code, 0, "{}", waived.stderr);
+
+    let alice = finding(&waived.report, "IAM-06", "user/alice");
+    assert_eq!(alice["status"], "waived");
+    assert_eq!(alice["evidence"]["waiver"]["approved_by"], "Security lead");
+    assert_eq!(alice["evidence"]["waiver"]["ticket"], "SEC-1234");
+    assert!(
+        alice["evidence"]["waiver"]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("waivers.toml:2")
+    );
+    assert_eq!(
+        finding(&plain.report, "IAM-06", "user/alice")["status"],
+        "fail",
+        "the same finding without waivers"
+    );
+    // The expired waiver waives nothing, and says so.
+    assert_eq!(
+        finding(&waived.report, "S3-04", "noncompliant-plain")["status"],
+        "fail"
+    );
+    assert!(
+        waived.stderr.contains("waiver expired")
+            && waived.stderr.contains("waivers.toml:10")
+            && waived.stderr.contains("would_match=1"),
+        "{}",
+        waived.stderr
+    );
+    assert!(
+        waived.stderr.contains("matches no failure") && waived.stderr.contains("waivers.toml:17"),
+        "{}",
+        waived.stderr
+    );
+    // A waived failure leaves the score (README "How the score is computed") but still
+    // counts as judged: the score rises, the coverage does not move.
+    assert_eq!(waived.report["counts"]["waived"], 1);
+    assert_eq!(
+        waived.report["counts"]["fail"].as_u64().unwrap() + 1,
+        plain.report["counts"]["fail"].as_u64().unwrap()
+    );
+    assert!(waived.report["score"].as_f64() > plain.report["score"].as_f64());
+    assert_eq!(waived.report["coverage"], plain.report["coverage"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_waiver_file_stops_the_scan_before_anything_is_written() {
+    let moto = noncompliant().await;
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = dir.path().join("waivers.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\ncheck = \"IAM-99\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2027-01-01\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report.json");
+    let scan = tomscan(
+        &moto,
+        &with(&[
+            "--waivers",
+            waivers.to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+            out.to_str().unwrap(),
+        ]),
+    );
+    assert_eq!(scan.code, 2);
+    assert!(
+        scan.stderr
+            .contains("waivers.toml:2: check: unknown check id \"IAM-99\""),
+        "{}",
+        scan.stderr
+    );
+    assert!(!out.exists(), "nothing is written half-way");
+}
+
+fn diff(old: &Path, new: &Path, extra: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .arg("diff")
+        .args([old, new])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_shows_what_changed_between_two_scans_and_gates_on_new_failures() {
+    let moto = noncompliant().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    let before = tomscan(&moto, CHECKS);
+    std::fs::write(&old, before.report.to_string()).unwrap();
+
+    // Overnight: someone adds a console user without MFA, someone else makes the public
+    // bucket private.
+    let conf = moto.sdk_config("eu-west-1").await;
+    let iam = aws_sdk_iam::Client::new(&conf);
+    iam.create_user().user_name("mallory").send().await.unwrap();
+    iam.create_login_profile()
+        .user_name("mallory")
+        .password("Initial-Password-1!")
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_s3::Client::new(&conf)
+        .delete_bucket_policy()
+        .bucket("noncompliant-plain")
+        .send()
+        .await
+        .unwrap();
+    let after = tomscan(&moto, CHECKS);
+    std::fs::write(&new, after.report.to_string()).unwrap();
+
+    let (code, json, err) = diff(&old, &new, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Value = serde_json::from_str(&json).unwrap();
+    let list = |key: &str| -> Vec<(String, String, Value, Value)> {
+        d[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["check_id"].as_str().unwrap().to_string(),
+                    c["resource"]
+                        .as_str()
+                        .unwrap()
+                        .rsplit(['/', ':'])
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                    c["from"].clone(),
+                    c["to"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        list("new_failures"),
+        [(
+            "IAM-06".into(),
+            "mallory".into(),
+            Value::Null,
+            "fail".into()
+        )]
+    );
+    assert_eq!(
+        list("resolved"),
+        [(
+            "S3-04".into(),
+            "noncompliant-plain".into(),
+            "fail".into(),
+            "pass".into()
+        )]
+    );
+    assert!(list("changed").is_empty(), "{json}");
+    let overall = &d["sections"][0];
+    assert_eq!(overall["id"], Value::Null);
+    assert_eq!(overall["old_score"], before.report["score"]);
+    assert_eq!(overall["new_score"], after.report["score"]);
+
+    // The gate: IAM-06 is high, so a new high failure breaches and a critical bar does not.
+    assert_eq!(diff(&old, &new, &["--fail-on-new", "high"]).0, 1);
+    let (code, table, _) = diff(&old, &new, &["--fail-on-new", "critical"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("New failures (1)"), "{table}");
+    assert!(table.contains("Resolved failures (1)"), "{table}");
+    assert!(table.contains("absent -> fail"), "{table}");
+    let (_, markdown, _) = diff(&old, &new, &["--format", "markdown"]);
+    assert!(markdown.contains("## New failures (1)"), "{markdown}");
+    assert!(
+        markdown.contains("| absent -> fail | IAM\\-06 |")
+            || markdown.contains("| absent -> fail | IAM-06 |"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn diff_refuses_reports_it_cannot_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
+    let (code, _, err) = diff(Path::new(report), Path::new(report), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a tomscan JSON report"), "{err}");
+
+    // Two reports of the same account, one from another schema version.
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    let evaluate = Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .args(["evaluate", report, "--format", "json", "--output"])
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(evaluate.status.code() == Some(0) || evaluate.status.code() == Some(3));
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&new).unwrap()).unwrap();
+    v["schema_version"] = "0".into();
+    std::fs::write(&old, v.to_string()).unwrap();
+    let (code, _, err) = diff(&old, &new, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("old.json")
+            && err.contains("schema_version \"0\"")
+            && err.contains("older tomscan"),
+        "{err}"
+    );
+    v["schema_version"] = tomscan::report::SCHEMA_VERSION.into();
+    v["framework"]["id"] = "iso27001".into();
+    std::fs::write(&old, v.to_string()).unwrap();
+    let (code, _, err) = diff(&old, &new, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("different frameworks"), "{err}");
+}
