@@ -298,6 +298,7 @@ impl Intercept for RequestCounter {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.0.operations_started.fetch_add(1, Ordering::Relaxed);
+        crate::progress::counters().operation_started();
         Ok(())
     }
 
@@ -308,6 +309,7 @@ impl Intercept for RequestCounter {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.0.requests.fetch_add(1, Ordering::Relaxed);
+        crate::progress::counters().request_sent();
         if let Some(meta) = cfg.load::<Metadata>() {
             let key = format!("{}:{}", meta.service(), meta.name());
             if let Ok(mut map) = self.0.per_operation.lock() {

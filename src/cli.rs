@@ -53,6 +53,9 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug). TOMSCAN_LOG=filter overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Only errors on stderr: no progress line, no warnings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -207,7 +210,7 @@ fn parse_score(s: &str) -> Result<f64, String> {
 /// Runs a parsed command line; returns the process exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Scan(args) => scan_command(args).await,
+        Command::Scan(args) => scan_command(args, cli.quiet).await,
         Command::Evaluate(args) => evaluate_command(args),
         Command::Diff(args) => diff_command(args),
         Command::Checks { format } => {
@@ -288,7 +291,7 @@ fn load_waivers(select: &SelectArgs, config: &Config) -> Result<Waivers> {
     }
 }
 
-async fn scan_command(args: ScanArgs) -> Result<u8> {
+async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
     args.output.formats()?;
     if let (Some(report), Some(inventory)) = (&args.output.output, &args.save_inventory)
         && same_file(report, inventory)
@@ -318,7 +321,10 @@ async fn scan_command(args: ScanArgs) -> Result<u8> {
         selection,
         settings: config.settings(),
     };
-    let out = scan::scan(&opts).await?;
+    let progress = crate::progress::Display::start(quiet);
+    let out = scan::scan(&opts).await;
+    drop(progress);
+    let out = out?;
     if let Some(path) = &args.save_inventory {
         let json = serde_json::to_vec_pretty(&out.inventory)?;
         write_atomic(path, &json)

@@ -18,6 +18,7 @@ pub mod framework;
 pub mod inventory;
 pub mod logging;
 pub mod policy;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod scan;

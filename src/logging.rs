@@ -4,8 +4,10 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
-pub fn init(verbose: u8) {
+/// `quiet`: errors only (warnings such as an expired waiver are silenced too).
+pub fn init(verbose: u8, quiet: bool) {
     let default = match verbose {
+        _ if quiet => "error",
         0 => "warn",
         1 => "tomscan=info,warn",
         _ => "tomscan=debug,info",

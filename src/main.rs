@@ -5,7 +5,7 @@ use tomscan::cli::{self, Cli, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tomscan::logging::init(cli.verbose);
+    tomscan::logging::init(cli.verbose, cli.quiet);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

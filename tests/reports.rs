@@ -297,3 +297,39 @@ fn diff_refuses_reports_it_cannot_compare() {
     assert_eq!(code, 2);
     assert!(err.contains("different frameworks"), "{err}");
 }
+
+/// The progress line is for a person at a terminal: `script` gives the scan one, and the
+/// line shows; `--quiet` takes it away; with stderr a pipe (every other test) it never
+/// appears.
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
+    let moto = noncompliant().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let on_terminal = |extra: &str| {
+        let command = format!(
+            "{} scan --region eu-west-1 --checks IAM-06 --format json -o {} {extra}",
+            env!("CARGO_BIN_EXE_tomscan"),
+            out.display()
+        );
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &command, "/dev/null"]);
+        for (k, v) in moto.scan_env() {
+            cmd.env(k, v);
+        }
+        let run = cmd
+            .output()
+            .expect("`script` (util-linux/bsdutils) gives the scan a terminal");
+        assert!(run.status.success(), "{run:?}");
+        String::from_utf8_lossy(&run.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    assert!(
+        shown.contains("scanning · regions") && shown.contains("requests"),
+        "{shown}"
+    );
+    let quiet = on_terminal("--quiet");
+    assert!(!quiet.contains("scanning"), "{quiet}");
+    let piped = tomscan(&moto, &["--region", "eu-west-1", "--checks", "IAM-06"]);
+    assert!(!piped.stderr.contains("scanning"), "{}", piped.stderr);
+}

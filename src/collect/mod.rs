@@ -46,21 +46,25 @@ pub struct Target<'a> {
 }
 
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
+    let progress = crate::progress::counters();
+    progress.regions_planned(target.regions.len());
+    progress.globals_planned(5);
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
             let facts = regional(aws, &region, sources).await;
+            progress.region_done();
             (region, facts)
         })
         .buffer_unordered(REGION_CONCURRENCY)
         .collect::<Vec<_>>();
     let iam_client = aws.iam();
     let (iam, s3, cloudtrail, account, regional, footprint) = tokio::join!(
-        iam::collect(&iam_client, sources),
-        s3::collect(aws, target.account_id, sources),
-        cloudtrail::collect(aws, target.regions, sources),
-        account::collect(aws, sources),
+        counted(iam::collect(&iam_client, sources)),
+        counted(s3::collect(aws, target.account_id, sources)),
+        counted(cloudtrail::collect(aws, target.regions, sources)),
+        counted(account::collect(aws, sources)),
         regional,
-        residency::collect(aws, target, sources),
+        counted(residency::collect(aws, target, sources)),
     );
     Inventory {
         format_version: INVENTORY_FORMAT_VERSION,
@@ -75,6 +79,13 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         regional: regional.into_iter().collect(),
         footprint,
     }
+}
+
+/// An account-wide collection, counted done for the progress line.
+async fn counted<T>(collection: impl std::future::Future<Output = T>) -> T {
+    let facts = collection.await;
+    crate::progress::counters().global_done();
+    facts
 }
 
 /// Every regional source of one region, concurrently.
