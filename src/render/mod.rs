@@ -4,6 +4,8 @@ mod csv;
 mod json;
 mod junit;
 mod markdown;
+pub mod metrics;
+mod ocsf;
 mod table;
 
 use std::io::Write;
@@ -23,6 +25,8 @@ pub enum Format {
     Csv,
     /// JUnit XML for CI: a suite per TOM section, a case per check and resource.
     Junit,
+    /// OCSF 1.5.0 Compliance Finding events (class 2003), one per finding, for a SIEM.
+    Ocsf,
 }
 
 /// How the terminal table is drawn.
@@ -47,6 +51,7 @@ impl Format {
             Format::Markdown => markdown::render(report),
             Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
+            Format::Ocsf => ocsf::render(report),
         }
     }
 
@@ -57,6 +62,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Junit => "junit.xml",
+            Format::Ocsf => "ocsf.json",
         }
     }
 
