@@ -1,7 +1,7 @@
 """Validates OCSF Compliance Finding events with py-ocsf-models (Prowler's pydantic models).
 
 Usage: ocsf_validate.py FILE  (a JSON array of events)
-Prints one line per event, "ok" or "invalid: <errors>", and exits 0 only when all are valid.
+Prints one line per event, "ok" or "invalid: <path>: <error>; ...", and exits 0 only when all are valid.
 
 py-ocsf-models is lenient where the OCSF schema is not, so the models are tightened here:
 - class_uid and category_uid must be those of a Compliance Finding, type_uid must agree;
@@ -89,7 +89,11 @@ def main():
             print("ok")
         except ValidationError as e:
             failed += 1
-            print("invalid: " + json.dumps(e.errors(include_url=False), default=str))
+            errors = [
+                ".".join(str(part) for part in error["loc"]) + ": " + error["msg"]
+                for error in e.errors(include_url=False)
+            ]
+            print("invalid: " + "; ".join(errors))
     print(f"ocsf_version {OCSF_VERSION}", file=sys.stderr)
     return 1 if failed else 0
 
