@@ -295,7 +295,8 @@ fn the_ocsf_validator_rejects_broken_events() {
     let events: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let good = &events[0];
     // Each breakage and the error the validator must name for it.
-    let breakages: [(&str, fn(&mut serde_json::Value)); 5] = [
+    type Break = fn(&mut serde_json::Value);
+    let breakages: [(&str, Break); 5] = [
         ("severity_id: Input should be", |e| {
             e["severity_id"] = "4".into()
         }),
