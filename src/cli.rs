@@ -153,6 +153,10 @@ pub struct OutputArgs {
     /// Write one file per format here, each named tomscan-<account>-<UTC time>.<ext>.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Also write Prometheus metrics (text format, atomically) here, e.g. for
+    /// node_exporter's textfile collector: /var/lib/node_exporter/textfile/tomscan.prom.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
     /// In the table: evidence and remediation under each finding.
     #[arg(long)]
     pub details: bool,
@@ -430,6 +434,14 @@ impl OutputArgs {
                 formats.len()
             );
         }
+        if let (Some(report), Some(metrics)) = (&self.output, &self.metrics)
+            && same_file(report, metrics)
+        {
+            anyhow::bail!(
+                "--output and --metrics both name {}: give them different paths",
+                report.display()
+            );
+        }
         Ok(formats)
     }
 }
@@ -448,6 +460,10 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
         .iter()
         .map(|f| (*f, f.render_with(report, &table)))
         .collect();
+    let metrics = output
+        .metrics
+        .as_ref()
+        .map(|path| (path, crate::render::metrics::render(report)));
     match (&output.output, &output.output_dir) {
         (Some(path), _) => write_report(path, &rendered[0].1)?,
         (None, Some(dir)) => {
@@ -458,6 +474,10 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
             }
         }
         (None, None) => print(&rendered[0].1)?,
+    }
+    if let Some((path, text)) = &metrics {
+        write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write metrics {}", path.display()))?;
     }
     Ok(exit_code(report, output.fail_on, output.fail_under))
 }

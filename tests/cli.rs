@@ -658,3 +658,61 @@ fn help_completions_man_and_details() {
     let detailed = text(&tomscan(&["evaluate", inv.to_str().unwrap(), "--details"]).stdout);
     assert!(detailed.contains("evidence: ") && detailed.contains("fix: "));
 }
+
+/// `--metrics` writes the Prometheus file beside any report format (here OCSF files in
+/// --output-dir), from `tomscan evaluate` too; it may not name the report's own file.
+#[test]
+fn metrics_are_written_beside_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("tomscan.prom");
+    let inv = project("mocks/inventories/demo.json");
+    let out = tomscan(&[
+        "evaluate",
+        inv.to_str().unwrap(),
+        "--format",
+        "ocsf,json",
+        "--output-dir",
+        dir.path().to_str().unwrap(),
+        "--metrics",
+        metrics.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let ocsf = names
+        .iter()
+        .find(|n| n.ends_with(".ocsf.json"))
+        .unwrap_or_else(|| panic!("no OCSF file in {names:?}"));
+    let json = names
+        .iter()
+        .find(|n| n.ends_with(".json") && !n.ends_with(".ocsf.json"))
+        .unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(json)).unwrap()).unwrap();
+    let events: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(ocsf)).unwrap()).unwrap();
+    assert_eq!(
+        events.as_array().unwrap().len(),
+        report["findings"].as_array().unwrap().len()
+    );
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    let overall = format!(
+        "tomscan_score{{framework=\"collab-tom\",section=\"\"}} {}\n",
+        report["score"]
+    );
+    assert!(prom.contains(&overall), "{overall} not in\n{prom}");
+
+    let same = dir.path().join(".").join("tomscan.prom");
+    let out = tomscan(&[
+        "evaluate",
+        inv.to_str().unwrap(),
+        "-o",
+        metrics.to_str().unwrap(),
+        "--metrics",
+        same.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("both name"));
+}

@@ -1,6 +1,8 @@
 //! Layer 4: the renderers, as snapshots of the saved demo inventory judged at a fixed
 //! instant. A change to the table or the JSON contract shows up as a reviewed diff.
 
+mod support;
+
 use chrono::{DateTime, Utc};
 use tomscan::attest::Attestations;
 use tomscan::config::Settings;
@@ -238,4 +240,265 @@ fn junit_reads_back_as_ci_would() {
             .any(|n| n.contains("<img src=x onerror=alert(1)>")),
         "the hostile resource is a name, as text"
     );
+}
+
+/// The hostile report with one finding of every status, so each OCSF mapping is validated.
+fn every_status_report() -> Report {
+    let mut report = hostile_report();
+    for status in tomscan::check::Status::ALL {
+        let mut f = report.findings[0].clone();
+        f.status = status;
+        f.resource = format!("arn:aws:s3:::bucket-\"{}\"\n\\", status.as_str());
+        report.findings.push(f);
+    }
+    report
+}
+
+/// Runs a script of tests/support with the readers' Python; its stdout and success.
+fn run_reader(script: &str, input: &str) -> (String, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("input");
+    std::fs::write(&file, input).unwrap();
+    let out = std::process::Command::new(support::readers_python())
+        .arg(support::project_dir().join("tests/support").join(script))
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("Traceback") || !out.status.success(),
+        "{script}: {stderr}"
+    );
+    (String::from_utf8(out.stdout).unwrap(), out.status.success())
+}
+
+/// Every event passes py-ocsf-models' ComplianceFinding, tightened by the script to the
+/// schema (strict types, no unknown attributes, the cloud profile, compliance.standards).
+#[test]
+fn ocsf_events_validate_as_compliance_findings() {
+    let report = every_status_report();
+    let text = Format::Ocsf.render(&report);
+    let (verdicts, ok) = run_reader("ocsf_validate.py", &text);
+    let lines: Vec<&str> = verdicts.lines().collect();
+    assert_eq!(lines.len(), report.findings.len(), "one event per finding");
+    assert!(
+        ok && lines.iter().all(|l| *l == "ok"),
+        "invalid events: {verdicts}"
+    );
+}
+
+/// The validation is not a rubber stamp: a wrong type, a missing required attribute, a
+/// misspelt attribute, a missing cloud profile and the wrong class each fail.
+#[test]
+fn the_ocsf_validator_rejects_broken_events() {
+    let text = Format::Ocsf.render(&demo_report());
+    let events: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let good = &events[0];
+    // Each breakage and the error the validator must name for it.
+    type Break = fn(&mut serde_json::Value);
+    let breakages: [(&str, Break); 5] = [
+        ("severity_id: Input should be", |e| {
+            e["severity_id"] = "4".into()
+        }),
+        ("finding_info.uid: Field required", |e| {
+            e["finding_info"].as_object_mut().unwrap().remove("uid");
+        }),
+        ("finding_info.titel: Extra inputs are not permitted", |e| {
+            e["finding_info"]["titel"] = "x".into()
+        }),
+        ("cloud: Field required", |e| {
+            e.as_object_mut().unwrap().remove("cloud");
+        }),
+        ("class_uid 2001 is not Compliance Finding", |e| {
+            e["class_uid"] = 2001.into()
+        }),
+    ];
+    let broken: Vec<serde_json::Value> = breakages
+        .iter()
+        .map(|(_, brk)| {
+            let mut e = good.clone();
+            brk(&mut e);
+            e
+        })
+        .collect();
+    let (verdicts, ok) = run_reader("ocsf_validate.py", &serde_json::to_string(&broken).unwrap());
+    assert!(!ok, "broken events passed: {verdicts}");
+    let lines: Vec<&str> = verdicts.lines().collect();
+    assert_eq!(lines.len(), breakages.len());
+    for ((what, _), line) in breakages.iter().zip(lines) {
+        assert!(
+            line.starts_with("invalid: ") && line.contains(what),
+            "{what}: {line}"
+        );
+    }
+}
+
+/// The mapping itself: statuses, severity, the measures, the uid, hostile text intact.
+#[test]
+fn ocsf_events_carry_the_findings() {
+    use tomscan::check::Status;
+    let report = every_status_report();
+    let events: Vec<serde_json::Value> =
+        serde_json::from_str(&Format::Ocsf.render(&report)).unwrap();
+    for (f, e) in report.findings.iter().zip(&events) {
+        assert_eq!(e["status_code"], f.status.as_str());
+        assert_eq!(
+            e["compliance"]["requirements"],
+            serde_json::json!(f.sections)
+        );
+        assert_eq!(
+            e["compliance"]["standards"][0],
+            report.framework.title.as_str()
+        );
+        assert_eq!(e["metadata"]["event_code"], f.check_id.as_str());
+        assert_eq!(e["cloud"]["account"]["uid"], f.account.as_str());
+        assert_eq!(e["time"], report.scanned_at.timestamp_millis());
+        assert_eq!(e["unmapped"]["evidence"], f.evidence);
+        let expected = match f.status {
+            Status::Pass | Status::Attested => (1, 4),
+            Status::Fail => (3, 1),
+            Status::Waived => (3, 3),
+            Status::Error | Status::Manual => (2, 1),
+            Status::NotApplicable => (99, 4),
+        };
+        assert_eq!(
+            (e["compliance"]["status_id"].clone(), e["status_id"].clone()),
+            (expected.0.into(), expected.1.into()),
+            "{:?}",
+            f.status
+        );
+        let severity = ["low", "medium", "high", "critical"]
+            .iter()
+            .position(|s| *s == f.severity.as_str())
+            .unwrap()
+            + 2;
+        assert_eq!(e["severity_id"], severity);
+        if !f.resource.is_empty() {
+            assert_eq!(e["resources"][0]["uid"], f.resource.as_str(), "verbatim");
+        }
+    }
+    // The same finding keeps its uid in a later scan; different findings differ.
+    let mut later = report.clone();
+    later.scanned_at += chrono::Duration::days(1);
+    let again: Vec<serde_json::Value> = serde_json::from_str(&Format::Ocsf.render(&later)).unwrap();
+    let uids = |es: &[serde_json::Value]| -> Vec<String> {
+        es.iter()
+            .map(|e| e["finding_info"]["uid"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(uids(&events), uids(&again));
+    let distinct: std::collections::BTreeSet<_> = report
+        .findings
+        .iter()
+        .map(|f| (&f.check_id, &f.account, &f.region, &f.resource))
+        .collect();
+    let unique: std::collections::BTreeSet<_> = uids(&events).into_iter().collect();
+    assert_eq!(unique.len(), distinct.len());
+}
+
+/// Read back by Prometheus' own Python parser: the scores are the report's, a missing
+/// score is no sample, the finding counts add up, and hostile label values round-trip.
+#[test]
+fn metrics_read_back_with_prometheus_client() {
+    let mut report = every_status_report();
+    let hostile_account = "acct\"} 1\nfake_metric 2 \\";
+    report.accounts.push(hostile_account.into());
+    report.findings[0].account = hostile_account.into();
+    report.framework.id = "tom \"v2\"\nline\\".into();
+    report.stats.duration_ms = 1500;
+    report.stats.requests = 36;
+    report.stats.retries = 2;
+    let text = tomscan::render::metrics::render(&report);
+    let (json, ok) = run_reader("prom_parse.py", &text);
+    assert!(ok, "prometheus_client refused the file:\n{text}");
+    let families: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let names: Vec<&str> = families
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names.contains(&"fake_metric"),
+        "a label value made a metric"
+    );
+    let samples = |name: &str| -> Vec<serde_json::Value> {
+        families
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing from {names:?}"))["samples"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let fw = report.framework.id.as_str();
+    let value_of = |name: &str, section: &str| {
+        samples(name)
+            .iter()
+            .find(|s| s["labels"]["section"] == section && s["labels"]["framework"] == fw)
+            .map(|s| s["value"].as_f64().unwrap())
+    };
+    assert_eq!(value_of("tomscan_score", ""), report.score);
+    assert_eq!(value_of("tomscan_coverage", ""), Some(report.coverage));
+    for s in &report.sections {
+        assert_eq!(
+            value_of("tomscan_score", &s.id),
+            s.score,
+            "section {}",
+            s.id
+        );
+        assert_eq!(value_of("tomscan_coverage", &s.id), s.coverage, "{}", s.id);
+    }
+    assert!(
+        report.sections.iter().any(|s| s.score.is_none()),
+        "the demo has an unscored section, so omission is tested"
+    );
+    assert!(
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .all(|l| !l.ends_with(" NaN")),
+        "a NaN sample"
+    );
+
+    let findings = samples("tomscan_findings");
+    let total: f64 = findings.iter().map(|s| s["value"].as_f64().unwrap()).sum();
+    assert_eq!(total as usize, report.findings.len());
+    for status in tomscan::check::Status::ALL {
+        let n: f64 = findings
+            .iter()
+            .filter(|s| s["labels"]["status"] == status.as_str())
+            .map(|s| s["value"].as_f64().unwrap())
+            .sum();
+        let expected = report
+            .findings
+            .iter()
+            .filter(|f| f.status == status)
+            .count();
+        assert_eq!(n as usize, expected, "{status:?}");
+    }
+    assert!(
+        findings
+            .iter()
+            .any(|s| s["labels"]["account"] == hostile_account && s["value"] == 1.0),
+        "the hostile account label round-trips"
+    );
+    let one = |name: &str| samples(name)[0]["value"].as_f64().unwrap();
+    assert_eq!(one("tomscan_scan_duration_seconds"), 1.5);
+    assert_eq!(one("tomscan_requests_total"), 36.0);
+    assert_eq!(one("tomscan_retries_total"), 2.0);
+    let last = samples("tomscan_last_success_timestamp_seconds");
+    assert_eq!(last.len(), report.accounts.len());
+    assert!(
+        last.iter()
+            .all(|s| s["value"].as_f64().unwrap() == report.scanned_at.timestamp() as f64)
+    );
+    let info = &samples("tomscan_info")[0];
+    assert_eq!(info["labels"]["framework"], fw);
+    assert_eq!(
+        info["labels"]["schema_version"],
+        report.schema_version.as_str()
+    );
+    assert_eq!(info["labels"]["version"], report.tool.version.as_str());
+    for family in &families {
+        assert_eq!(family["type"], "gauge", "{}", family["name"]);
+        assert!(!family["help"].as_str().unwrap().is_empty());
+    }
 }

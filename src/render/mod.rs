@@ -5,6 +5,8 @@ pub mod diff;
 mod json;
 mod junit;
 mod markdown;
+pub mod metrics;
+mod ocsf;
 mod table;
 
 use std::io::Write;
@@ -24,6 +26,8 @@ pub enum Format {
     Csv,
     /// JUnit XML for CI: a suite per TOM section, a case per check and resource.
     Junit,
+    /// OCSF 1.5.0 Compliance Finding events (class 2003), one per finding, for a SIEM.
+    Ocsf,
 }
 
 /// How the terminal table is drawn.
@@ -48,6 +52,7 @@ impl Format {
             Format::Markdown => markdown::render(report),
             Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
+            Format::Ocsf => ocsf::render(report),
         }
     }
 
@@ -58,6 +63,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Junit => "junit.xml",
+            Format::Ocsf => "ocsf.json",
         }
     }
 

@@ -164,40 +164,79 @@ impl Drop for Moto {
 /// The moto release the tests and the demo are written against.
 pub const MOTO_REQUIREMENT: &str = "moto[server]==5.2.1";
 
+/// A Python package set the tests need, pinned, and a module import that proves it is there.
+struct PythonEnv {
+    /// Directory under `target/` for its private virtual environment.
+    venv: &'static str,
+    requirements: &'static [&'static str],
+    /// `python -c` source that fails unless the packages import.
+    probe: &'static str,
+}
+
+const MOTO: PythonEnv = PythonEnv {
+    venv: "moto-venv",
+    requirements: &[MOTO_REQUIREMENT],
+    probe: "import moto.server, flask",
+};
+
+/// The readers the OCSF and metrics renderers are checked with: Prowler's pydantic models
+/// of the OCSF schema (OCSF 1.5.0 in this release) and Prometheus' own exposition parser.
+/// pydantic is pinned too, since strictness is its behaviour, not py-ocsf-models'.
+pub const READER_REQUIREMENTS: &[&str] = &[
+    "py-ocsf-models==0.10.0",
+    "pydantic==2.14.4",
+    "prometheus_client==0.26.0",
+];
+
+const READERS: PythonEnv = PythonEnv {
+    venv: "readers-venv",
+    requirements: READER_REQUIREMENTS,
+    probe: "import py_ocsf_models.events.findings.compliance_finding, prometheus_client.parser",
+};
+
 /// A Python that has moto: `$PYTHON` (default `python3`) when it has it, else a private
 /// virtual environment under `target/moto-venv`, made and filled once (pip, from PyPI),
 /// so the README's two commands work on a machine with only Rust and Python.
 fn python() -> String {
     static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PYTHON.get_or_init(find_or_install_moto).clone()
+    PYTHON.get_or_init(|| find_or_install(&MOTO)).clone()
 }
 
-fn has_moto(python: &str) -> bool {
+/// A Python with py-ocsf-models and prometheus_client ([`READER_REQUIREMENTS`]), found or
+/// installed like [`python`]'s moto, in `target/readers-venv`.
+pub fn readers_python() -> String {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| find_or_install(&READERS)).clone()
+}
+
+fn has(python: &str, env: &PythonEnv) -> bool {
     Command::new(python)
-        .args(["-c", "import moto.server, flask"])
+        .args(["-c", env.probe])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
 }
 
-fn find_or_install_moto() -> String {
+fn find_or_install(env: &PythonEnv) -> String {
     let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    if has_moto(&system) {
+    if has(&system, env) {
         return system;
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| project_dir().join("target"));
-    let venv = target.join("moto-venv");
+    let venv = target.join(env.venv);
     let venv_python = venv.join("bin/python").to_string_lossy().into_owned();
     std::fs::create_dir_all(&target).expect("create the target directory");
     // Test binaries and the demo may start at once: one installs, the others wait.
-    let lock = std::fs::File::create(target.join("moto-venv.lock")).expect("lock file");
-    lock.lock().expect("lock the moto environment");
-    if !has_moto(&venv_python) {
+    let lock = std::fs::File::create(target.join(format!("{}.lock", env.venv))).expect("lock file");
+    lock.lock()
+        .unwrap_or_else(|e| panic!("lock the {} environment: {e}", env.venv));
+    let requirements = env.requirements.join(" ");
+    if !has(&venv_python, env) {
         eprintln!(
-            "moto is not installed for {system}: installing {MOTO_REQUIREMENT} into {} (once) ...",
+            "{requirements} not installed for {system}: installing into {} (once) ...",
             venv.display()
         );
         let run = |cmd: &mut Command| {
@@ -206,18 +245,19 @@ fn find_or_install_moto() -> String {
                 .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
             assert!(
                 status.success(),
-                "{cmd:?} failed ({status}): install moto yourself with `pip install '{MOTO_REQUIREMENT}'`"
+                "{cmd:?} failed ({status}): install them yourself with `pip install {requirements}`"
             );
         };
         run(Command::new(&system).args(["-m", "venv"]).arg(&venv));
-        run(Command::new(&venv_python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            MOTO_REQUIREMENT,
-        ]));
+        run(Command::new(&venv_python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(env.requirements));
     }
     venv_python
 }
