@@ -212,4 +212,40 @@ fn main() {
             println!("  {n:>6}  {op}");
         }
     }
+    formats(&std::fs::read_to_string(&report_path).unwrap());
+}
+
+/// Every output format of this scan's report: its size, and the time to render it (the
+/// median of five, in this process, so start-up and the scan are not counted).
+fn formats(json: &str) {
+    use clap::ValueEnum;
+    use tomscan::render::Format;
+    let report = tomscan::report::Report::from_json(json).expect("the report reads back");
+    let time = |render: &dyn Fn() -> String| {
+        let mut runs: Vec<(f64, usize)> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                let text = render();
+                (started.elapsed().as_secs_f64() * 1000.0, text.len())
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        runs[2]
+    };
+    println!("report formats ({} findings):", report.findings.len());
+    println!(
+        "  {:<10} {:>12} {:>12}",
+        "format", "size (KiB)", "render (ms)"
+    );
+    let mut rows: Vec<(String, (f64, usize))> = Format::value_variants()
+        .iter()
+        .map(|f| (f.extension().to_string(), time(&|| f.render(&report))))
+        .collect();
+    rows.push((
+        "metrics".into(),
+        time(&|| tomscan::render::metrics::render(&report)),
+    ));
+    for (name, (ms, bytes)) in rows {
+        println!("  {name:<10} {:>12.1} {ms:>12.1}", bytes as f64 / 1024.0);
+    }
 }

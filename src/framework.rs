@@ -213,7 +213,7 @@ impl Framework {
     }
 }
 
-fn known_check_ids() -> HashSet<&'static str> {
+pub fn known_check_ids() -> HashSet<&'static str> {
     crate::checks::ALL.iter().map(|c| c.id).collect()
 }
 

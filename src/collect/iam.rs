@@ -123,7 +123,7 @@ pub enum CredentialReportError {
 /// Parses the credential report CSV by column name, so added columns do not break it,
 /// and strictly: every column a check reads must be there, and every value must be one
 /// the report documents. Anything else is an error, never a default.
-pub(crate) fn parse_credential_report(
+pub fn parse_credential_report(
     csv_bytes: &[u8],
 ) -> Result<CredentialReport, CredentialReportError> {
     let mut reader = csv::Reader::from_reader(csv_bytes);
