@@ -482,8 +482,8 @@ fn metrics_read_back_with_prometheus_client() {
     );
     let one = |name: &str| samples(name)[0]["value"].as_f64().unwrap();
     assert_eq!(one("tomscan_scan_duration_seconds"), 1.5);
-    assert_eq!(one("tomscan_requests_total"), 36.0);
-    assert_eq!(one("tomscan_retries_total"), 2.0);
+    assert_eq!(one("tomscan_scan_requests"), 36.0);
+    assert_eq!(one("tomscan_scan_retries"), 2.0);
     let last = samples("tomscan_last_success_timestamp_seconds");
     assert_eq!(last.len(), report.accounts.len());
     assert!(

@@ -2,7 +2,7 @@
 //! textfile collector (`--metrics /var/lib/node_exporter/textfile/tomscan.prom`).
 //!
 //! Every value describes the last scan, and the next one replaces the file, so all
-//! metrics are gauges, `tomscan_requests_total` and `tomscan_retries_total` too (their
+//! metrics are gauges, `tomscan_scan_requests` and `tomscan_scan_retries` too (their
 //! names end in `_total` for continuity; a counter's `increase()` across two scans would
 //! be meaningless). Metric names are a contract like the JSON report's: never renamed.
 //!
@@ -93,13 +93,13 @@ pub fn render(report: &Report) -> String {
     .set(report.stats.duration_ms as f64 / 1000.0);
     gauge(
         &registry,
-        "tomscan_requests_total",
-        "AWS requests the last scan sent, retries included (a gauge: each scan replaces it).",
+        "tomscan_scan_requests",
+        "AWS requests the last scan sent, retries included (no `_total`: a gauge, each scan replaces it).",
     )
     .set(report.stats.requests as f64);
     gauge(
         &registry,
-        "tomscan_retries_total",
+        "tomscan_scan_retries",
         "AWS requests the last scan retried (a gauge: each scan replaces it).",
     )
     .set(report.stats.retries as f64);
