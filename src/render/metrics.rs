@@ -2,9 +2,9 @@
 //! textfile collector (`--metrics /var/lib/node_exporter/textfile/tomscan.prom`).
 //!
 //! Every value describes the last scan, and the next one replaces the file, so all
-//! metrics are gauges, `tomscan_scan_requests` and `tomscan_scan_retries` too (their
-//! names end in `_total` for continuity; a counter's `increase()` across two scans would
-//! be meaningless). Metric names are a contract like the JSON report's: never renamed.
+//! metrics are gauges, `tomscan_scan_requests` and `tomscan_scan_retries` too: a counter's
+//! `increase()` across two scans would be meaningless, and `_total` names a counter.
+//! Metric names are a contract like the JSON report's: never renamed.
 //!
 //! The tikv `prometheus` crate writes the file and escapes label values and HELP text
 //! (backslash, double quote, line feed), which resource-derived values need. The
