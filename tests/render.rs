@@ -254,31 +254,13 @@ fn every_status_report() -> Report {
     report
 }
 
-/// Runs a script of tests/support with the readers' Python; its stdout and success.
-fn run_reader(script: &str, input: &str) -> (String, bool) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("input");
-    std::fs::write(&file, input).unwrap();
-    let out = std::process::Command::new(support::readers_python())
-        .arg(support::project_dir().join("tests/support").join(script))
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("Traceback") || !out.status.success(),
-        "{script}: {stderr}"
-    );
-    (String::from_utf8(out.stdout).unwrap(), out.status.success())
-}
-
 /// Every event passes py-ocsf-models' ComplianceFinding, tightened by the script to the
 /// schema (strict types, no unknown attributes, the cloud profile, compliance.standards).
 #[test]
 fn ocsf_events_validate_as_compliance_findings() {
     let report = every_status_report();
     let text = Format::Ocsf.render(&report);
-    let (verdicts, ok) = run_reader("ocsf_validate.py", &text);
+    let (verdicts, ok) = support::run_reader("ocsf_validate.py", &text);
     let lines: Vec<&str> = verdicts.lines().collect();
     assert_eq!(lines.len(), report.findings.len(), "one event per finding");
     assert!(
@@ -321,7 +303,8 @@ fn the_ocsf_validator_rejects_broken_events() {
             e
         })
         .collect();
-    let (verdicts, ok) = run_reader("ocsf_validate.py", &serde_json::to_string(&broken).unwrap());
+    let (verdicts, ok) =
+        support::run_reader("ocsf_validate.py", &serde_json::to_string(&broken).unwrap());
     assert!(!ok, "broken events passed: {verdicts}");
     let lines: Vec<&str> = verdicts.lines().collect();
     assert_eq!(lines.len(), breakages.len());
@@ -409,7 +392,7 @@ fn metrics_read_back_with_prometheus_client() {
     report.stats.requests = 36;
     report.stats.retries = 2;
     let text = tomscan::render::metrics::render(&report);
-    let (json, ok) = run_reader("prom_parse.py", &text);
+    let (json, ok) = support::run_reader("prom_parse.py", &text);
     assert!(ok, "prometheus_client refused the file:\n{text}");
     let families: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     let names: Vec<&str> = families

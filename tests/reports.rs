@@ -333,3 +333,206 @@ async fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     let piped = tomscan(&moto, &["--region", "eu-west-1", "--checks", "IAM-06"]);
     assert!(!piped.stderr.contains("scanning"), "{}", piped.stderr);
 }
+
+/// What an account can name its resources: markup, a spreadsheet formula, table pipes,
+/// a bidi override and a C1 control (CSI) in IAM user names, and line breaks and more
+/// markup in a bucket tag. moto keeps them as given, like AWS keeps most of them.
+const HOSTILE_USERS: &[&str] = &[
+    "<img src=x onerror=alert(1)>",
+    "=HYPERLINK(\"http://evil\")",
+    "pipe|user\u{202e}gnp.exe",
+    "csi\u{9b}31mred",
+];
+const HOSTILE_TAG: &str = "<img src=x onerror=alert(1)>\n| cell | # heading\r\n@SUM(A1)";
+
+async fn hostile_account() -> Moto {
+    let moto = noncompliant().await;
+    let conf = moto.sdk_config("eu-west-1").await;
+    let iam = aws_sdk_iam::Client::new(&conf);
+    for name in HOSTILE_USERS {
+        iam.create_user().user_name(*name).send().await.unwrap();
+        iam.create_login_profile()
+            .user_name(*name)
+            .password("Initial-Password-1!")
+            .send()
+            .await
+            .unwrap();
+    }
+    let tag = aws_sdk_s3::types::Tag::builder()
+        .key("tenant")
+        .value(HOSTILE_TAG)
+        .build()
+        .unwrap();
+    aws_sdk_s3::Client::new(&conf)
+        .put_bucket_tagging()
+        .bucket("noncompliant-encrypted")
+        .tagging(
+            aws_sdk_s3::types::Tagging::builder()
+                .tag_set(tag)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    moto
+}
+
+fn only_file(dir: &Path, suffix: &str) -> std::path::PathBuf {
+    let found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one {suffix} in {}: {found:?}",
+        dir.display()
+    );
+    found.into_iter().next().unwrap()
+}
+
+/// One scan of an account full of hostile names writes every format at once, and each
+/// file is read back by a real reader of its format, with the hostile values inert.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
+    let moto = hostile_account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tomscan.toml");
+    std::fs::write(&config, "tenant_tag = \"tenant\"\n").unwrap();
+    let reports = dir.path().join("reports");
+    let metrics = dir.path().join("tomscan.prom");
+    let scan = tomscan(
+        &moto,
+        &[
+            "--region",
+            "eu-west-1",
+            "--checks",
+            "IAM-06,S3-04,ACCT-03",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json,markdown,csv,junit,ocsf",
+            "--output-dir",
+            reports.to_str().unwrap(),
+            "--metrics",
+            metrics.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(scan.code, 0, "{}", scan.stderr);
+    assert_eq!(
+        std::fs::read_dir(&reports).unwrap().count(),
+        5,
+        "one file per format, nothing else (no temporary file left)"
+    );
+
+    // JSON keeps every value whole: it is the record.
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(only_file(&reports, "Z.json")).unwrap())
+            .unwrap_or_else(|e| panic!("the JSON report: {e}"));
+    for user in HOSTILE_USERS {
+        let f = finding(&json, "IAM-06", &format!("user/{user}"));
+        assert_eq!(f["status"], "fail", "{user}");
+    }
+    let tagged = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["evidence"]["tags"]["tenant"] == HOSTILE_TAG)
+        .expect("the tag reaches the evidence whole");
+    assert_eq!(tagged["check_id"], "ACCT-03");
+
+    // Markdown: markup escaped, a value stays in its cell and on its line.
+    let md = std::fs::read_to_string(only_file(&reports, ".md")).unwrap();
+    // Markup is either escaped (`\<img`) or inside a code span, where GitHub shows it as
+    // text; never bare.
+    for line in md.lines() {
+        for (i, part) in line.split('`').enumerate() {
+            let in_code = i % 2 == 1;
+            assert!(
+                in_code || !part.replace("\\<", "").contains('<'),
+                "bare markup in Markdown: {line}"
+            );
+        }
+    }
+    for line in md.lines().filter(|l| l.contains("user/")) {
+        assert!(!line.contains("pipe|user"), "an unescaped pipe: {line}");
+    }
+    assert!(!md.contains('\u{202e}') && !md.contains('\u{9b}'));
+
+    // CSV, by the csv crate: no cell a spreadsheet would run.
+    let mut reader = csv::Reader::from_path(only_file(&reports, ".csv")).unwrap();
+    let mut rows = 0;
+    for row in reader.records() {
+        let row = row.expect("a well-formed CSV row");
+        rows += 1;
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell: {cell:?}"
+            );
+        }
+    }
+    assert_eq!(rows, json["findings"].as_array().unwrap().len());
+
+    // JUnit, by quick-xml: well-formed, the hostile name is text in an attribute.
+    let junit = std::fs::read_to_string(only_file(&reports, ".junit.xml")).unwrap();
+    let mut xml = quick_xml::Reader::from_str(&junit);
+    let mut names = Vec::new();
+    loop {
+        match xml.read_event().expect("well-formed JUnit XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == b"testcase" =>
+            {
+                for a in e.attributes() {
+                    let a = a.unwrap();
+                    if a.key.as_ref() == b"name" {
+                        names.push(a.unescape_value().unwrap().into_owned());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("<img src=x onerror=alert(1)>"))
+    );
+
+    // OCSF, by py-ocsf-models (strict): every event a valid Compliance Finding.
+    let ocsf = std::fs::read_to_string(only_file(&reports, ".ocsf.json")).unwrap();
+    let (verdicts, ok) = support::run_reader("ocsf_validate.py", &ocsf);
+    assert!(ok && verdicts.lines().all(|l| l == "ok"), "{verdicts}");
+
+    // Metrics, by prometheus_client's parser.
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    let (families, ok) = support::run_reader("prom_parse.py", &prom);
+    assert!(ok, "prometheus_client refused:\n{prom}");
+    assert!(families.contains("tomscan_score"));
+
+    // The terminal: the table, with evidence, carries no control or bidi character.
+    let table = tomscan(
+        &moto,
+        &[
+            "--region",
+            "eu-west-1",
+            "--checks",
+            "IAM-06,ACCT-03",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "table",
+            "--details",
+        ],
+    );
+    assert!(table.stdout.contains("pipe|user"), "{}", table.stdout);
+    for c in table.stdout.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{c:?} reached the terminal"
+        );
+    }
+}

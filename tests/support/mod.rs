@@ -323,3 +323,21 @@ pub fn tomscan(moto: &Moto, args: &[&str]) -> Scan {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// Runs a script of tests/support with the readers' Python; its stdout and success.
+pub fn run_reader(script: &str, input: &str) -> (String, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("input");
+    std::fs::write(&file, input).unwrap();
+    let out = std::process::Command::new(readers_python())
+        .arg(project_dir().join("tests/support").join(script))
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("Traceback") || !out.status.success(),
+        "{script}: {stderr}"
+    );
+    (String::from_utf8(out.stdout).unwrap(), out.status.success())
+}
