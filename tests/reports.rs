@@ -489,7 +489,11 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
                 for a in e.attributes() {
                     let a = a.unwrap();
                     if a.key.as_ref() == b"name" {
-                        names.push(a.unescape_value().unwrap().into_owned());
+                        names.push(
+                            a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                                .unwrap()
+                                .into_owned(),
+                        );
                     }
                 }
             }
