@@ -71,6 +71,8 @@ pub struct Config {
     pub trusted_accounts: Vec<String>,
     /// Attestation file, relative to this file's directory.
     pub attestations: Option<PathBuf>,
+    /// Accounts to scan by assumed role when neither --org nor --accounts is given.
+    pub accounts: Vec<String>,
     pub thresholds: Thresholds,
 }
 
@@ -247,6 +249,17 @@ impl Config {
                     "use AWS region names such as \"eu-central-1\"",
                 ));
             }
+        }
+        if let Some(a) = self
+            .accounts
+            .iter()
+            .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad(
+                "accounts",
+                format!("{a:?}"),
+                "use 12-digit AWS account ids such as \"111122223333\"",
+            ));
         }
         if let Some(a) = self
             .trusted_accounts
