@@ -175,10 +175,10 @@ impl Aws {
             builder = builder.external_id(id);
         }
         let provider = builder.build().await;
-        let metrics = Arc::new(Metrics::default());
         // The provider's STS client is built inside aws-config, out of reach of the
-        // request counter: count its call here.
-        metrics.record("sts:AssumeRole");
+        // request counter: count its call here. The new clients share this counter, so
+        // call it on `with_own_metrics()` for figures of that account alone.
+        self.metrics.record("STS:AssumeRole");
         let first = provider
             .provide_credentials()
             .await
@@ -194,7 +194,10 @@ impl Aws {
                 }),
             )
             .build();
-        Ok(Aws { sdk, metrics })
+        Ok(Aws {
+            sdk,
+            metrics: self.metrics.clone(),
+        })
     }
 
     pub fn iam(&self) -> aws_sdk_iam::Client {

@@ -412,12 +412,12 @@ struct MemberScan<'a> {
 impl MemberScan<'_> {
     async fn scan(&self, m: Member) -> Result<AccountOutcome, ScanError> {
         let started = Instant::now();
+        let own = self.base.with_own_metrics();
         let aws = if m.id == self.caller.account_id {
-            self.base.with_own_metrics()
+            own
         } else {
             let role = self.scope.role_arn(&self.caller.partition, &m.id);
-            match self
-                .base
+            match own
                 .assume_role(
                     &role,
                     self.scope.external_id.as_deref(),
@@ -426,12 +426,12 @@ impl MemberScan<'_> {
                 .await
             {
                 Ok(aws) => aws,
-                Err(u) => return Ok(self.unreadable(m, u)),
+                Err(u) => return Ok(self.unreadable(m, u, &own, started)),
             }
         };
         let who = match collect::identity(&aws).await {
             Ok(who) => who,
-            Err(u) => return Ok(self.unreadable(m, u)),
+            Err(u) => return Ok(self.unreadable(m, u, &aws, started)),
         };
         let regions = if self.opts.regions.is_empty() {
             match collect::enabled_regions(&aws).await {
@@ -443,10 +443,12 @@ impl MemberScan<'_> {
                             code: "NoRegions".into(),
                             message: "the account lists no enabled region".into(),
                         },
+                        &aws,
+                        started,
                     ));
                 }
                 Ok(r) => r,
-                Err(u) => return Ok(self.unreadable(m, u)),
+                Err(u) => return Ok(self.unreadable(m, u, &aws, started)),
             }
         } else {
             self.opts.regions.clone()
@@ -478,19 +480,13 @@ impl MemberScan<'_> {
         }
         // The inventory goes here; only the findings and figures stay.
         drop(inventory);
-        let metrics = aws.metrics();
         Ok(AccountOutcome {
             meta: AccountMeta {
                 id: m.id,
                 name: m.name,
                 error: None,
                 regions,
-                stats: Stats {
-                    duration_ms: started.elapsed().as_millis() as u64,
-                    requests: metrics.requests(),
-                    retries: metrics.retries(),
-                    operations: metrics.per_operation(),
-                },
+                stats: stats_of(&aws, started),
             },
             findings,
         })
@@ -498,7 +494,7 @@ impl MemberScan<'_> {
 
     /// An account that could not be read: every selected check `error`, naming the
     /// action that failed, so the report cannot pass what nobody read.
-    fn unreadable(&self, m: Member, u: Unavailable) -> AccountOutcome {
+    fn unreadable(&self, m: Member, u: Unavailable, aws: &Aws, started: Instant) -> AccountOutcome {
         tracing::warn!(account = %m.id, action = %u.action, code = %u.code, "account not read");
         let reason = format!("{} failed with {}: {}", u.action, u.code, u.message);
         let findings = unreadable_findings(
@@ -516,10 +512,20 @@ impl MemberScan<'_> {
                 name: m.name,
                 error: Some(reason),
                 regions: Vec::new(),
-                stats: Stats::default(),
+                stats: stats_of(aws, started),
             },
             findings,
         }
+    }
+}
+
+fn stats_of(aws: &Aws, started: Instant) -> Stats {
+    let m = aws.metrics();
+    Stats {
+        duration_ms: started.elapsed().as_millis() as u64,
+        requests: m.requests(),
+        retries: m.retries(),
+        operations: m.per_operation(),
     }
 }
 

@@ -255,7 +255,7 @@ async fn compliant_account_scores_at_least_90_with_no_fail() {
     }
     assert_eq!(resources(r, "S3-01", "pass").len(), 3);
     assert_eq!(resources(r, "EC2-01", "pass").len(), 1);
-    assert_eq!(r["schema_version"], "1");
+    assert_eq!(r["schema_version"], "2");
     assert_eq!(r["accounts"][0], "123456789012");
     // Sections 1 to 11 are all accounted for: evidenced, or manual for the organisational.
     let top: Vec<&str> = r["sections"]
