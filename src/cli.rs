@@ -59,7 +59,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan the account behind the AWS credentials and report per TOM measure.
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Evaluate a saved inventory (from `scan --save-inventory`) again, offline.
     #[command(after_help = EXIT_CODES)]
     Evaluate(EvaluateArgs),
@@ -223,7 +223,7 @@ fn parse_score(s: &str) -> Result<f64, String> {
 /// Runs a parsed command line; returns the process exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Scan(args) => scan_command(args).await,
+        Command::Scan(args) => scan_command(*args).await,
         Command::Evaluate(args) => evaluate_command(args),
         Command::Checks { format } => {
             print(&crate::catalogue::render(format))?;

@@ -465,7 +465,10 @@ async fn a_full_scan_only_reads() {
     let moto = Moto::start_with(scenario.root.as_ref(), &[]);
     seed::seed(&moto, &scenario).await;
     let orgs = aws_sdk_organizations::Client::new(&moto.sdk_config("us-east-1").await);
-    orgs.create_organization().send().await.expect("organization");
+    orgs.create_organization()
+        .send()
+        .await
+        .expect("organization");
     orgs.create_account()
         .account_name("member")
         .email("member@example.test")
