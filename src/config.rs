@@ -371,6 +371,19 @@ mod tests {
     }
 
     #[test]
+    fn accounts_must_be_account_ids() {
+        assert_eq!(
+            parse("accounts = [\"111122223333\"]\n").unwrap().accounts,
+            ["111122223333"]
+        );
+        let err = parse("accounts = [\"prod\"]\n").unwrap_err().to_string();
+        assert!(
+            err.contains("accounts = \"prod\"") && err.contains("12-digit"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn bad_region_name_is_named() {
         let err = parse("allowed_regions = [\"Frankfurt\"]\n")
             .unwrap_err()
