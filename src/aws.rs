@@ -141,6 +141,65 @@ impl Aws {
         aws_sdk_sts::Client::from_conf(conf.build())
     }
 
+    /// Organizations is global (answered in us-east-1 of the management account).
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
+            .interceptor(self.counter())
+            .retry_classifier(self.emulator_gaps());
+        aws_sdk_organizations::Client::from_conf(conf.build())
+    }
+
+    /// The same settings (retries, timeouts, endpoint, region) with a request counter of
+    /// its own, so each account of an organization scan reports its own figures.
+    pub fn with_own_metrics(&self) -> Aws {
+        Aws {
+            sdk: self.sdk.clone(),
+            metrics: Arc::default(),
+        }
+    }
+
+    /// The clients of another account: `role_arn` assumed with these credentials. The
+    /// role is assumed once here so that a role that cannot be assumed is reported as
+    /// such, naming the role, instead of as a credentials failure on the first call.
+    pub async fn assume_role(
+        &self,
+        role_arn: &str,
+        external_id: Option<&str>,
+        session_name: &str,
+    ) -> Result<Aws, Unavailable> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name(session_name)
+            .configure(&self.sdk);
+        if let Some(id) = external_id {
+            builder = builder.external_id(id);
+        }
+        let provider = builder.build().await;
+        // The provider's STS client is built inside aws-config, out of reach of the
+        // request counter: count its call here. The new clients share this counter, so
+        // call it on `with_own_metrics()` for figures of that account alone.
+        self.metrics.record("STS:AssumeRole");
+        let first = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| assume_failed(role_arn, &e))?;
+        let sdk = self
+            .sdk
+            .clone()
+            .into_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(Assumed {
+                    first: Mutex::new(Some(first)),
+                    provider,
+                }),
+            )
+            .build();
+        Ok(Aws {
+            sdk,
+            metrics: self.metrics.clone(),
+        })
+    }
+
     pub fn iam(&self) -> aws_sdk_iam::Client {
         let conf = aws_sdk_iam::config::Builder::from(&self.sdk)
             .interceptor(self.counter())
@@ -256,6 +315,58 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for AsGiven {
     }
 }
 
+/// Credentials of an assumed role: first those got while checking that the role can be
+/// assumed (no second AssumeRole for the same thing), then fresh ones from the provider
+/// whenever the SDK's cache finds them expiring.
+#[derive(Debug)]
+struct Assumed {
+    first: Mutex<Option<aws_credential_types::Credentials>>,
+    provider: aws_config::sts::AssumeRoleProvider,
+}
+
+impl aws_credential_types::provider::ProvideCredentials for Assumed {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self.first.lock().ok().and_then(|mut f| f.take());
+        match first {
+            Some(credentials) => {
+                aws_credential_types::provider::future::ProvideCredentials::ready(Ok(credentials))
+            }
+            None => self.provider.provide_credentials(),
+        }
+    }
+}
+
+/// Why a role could not be assumed, naming the role: the STS error code and message
+/// when STS answered, the whole error chain when it did not.
+fn assume_failed(
+    role_arn: &str,
+    err: &aws_credential_types::provider::error::CredentialsError,
+) -> Unavailable {
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    let sdk = std::error::Error::source(err)
+        .and_then(|e| e.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>());
+    let (code, message) = match sdk {
+        Some(e) if e.code().is_some() => (
+            e.code().unwrap_or_default().to_string(),
+            e.message().unwrap_or_default().to_string(),
+        ),
+        _ => (
+            "AssumeRoleFailed".to_string(),
+            DisplayErrorContext(err).to_string(),
+        ),
+    };
+    Unavailable {
+        action: format!("sts:AssumeRole on {role_arn}"),
+        code,
+        message: one_line(&message),
+    }
+}
+
 /// Request figures of a scan, filled by [`RequestCounter`] on every client.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -274,6 +385,15 @@ impl Metrics {
     pub fn retries(&self) -> u64 {
         self.requests()
             .saturating_sub(self.operations_started.load(Ordering::Relaxed))
+    }
+
+    /// A request made outside the counted clients.
+    fn record(&self, operation: &str) {
+        self.operations_started.fetch_add(1, Ordering::Relaxed);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut map) = self.per_operation.lock() {
+            *map.entry(operation.to_string()).or_default() += 1;
+        }
     }
 
     pub fn per_operation(&self) -> BTreeMap<String, u64> {

@@ -89,12 +89,28 @@ pub fn explain(c: &Check, framework: &Framework) -> String {
 /// The least-privilege policy for `checks`: exactly the read actions their sources
 /// call, plus the two every scan makes.
 pub fn policy(checks: &[&Check]) -> String {
+    policy_for(checks, None)
+}
+
+/// The organization-side actions of `scan --org`: read the account list and OU tree.
+/// `organizations:DescribeOrganization` is not among them: the scan never calls it.
+pub const ORG_ACTIONS: &[&str] = &[
+    "organizations:ListAccounts",
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+];
+
+/// The read-only policy for the selected checks; with `org_role`, a second statement
+/// for the management account (or delegated administrator) of `scan --org`: list the
+/// organization and assume `org_role` in its accounts. The member role itself needs
+/// only the first statement.
+pub fn policy_for(checks: &[&Check], org_role: Option<&str>) -> String {
     // Structs, not `json!`, so the key order is IAM's familiar one in every build.
     #[derive(Serialize)]
     #[serde(rename_all = "PascalCase")]
     struct Policy<'a> {
         version: &'a str,
-        statement: [Statement<'a>; 1],
+        statement: Vec<Statement<'a>>,
     }
     #[derive(Serialize)]
     #[serde(rename_all = "PascalCase")]
@@ -102,7 +118,7 @@ pub fn policy(checks: &[&Check]) -> String {
         sid: &'a str,
         effect: &'a str,
         action: Vec<&'a str>,
-        resource: &'a str,
+        resource: String,
     }
     let mut actions: Vec<&str> = checks
         .iter()
@@ -111,14 +127,29 @@ pub fn policy(checks: &[&Check]) -> String {
         .collect();
     actions.sort_unstable();
     actions.dedup();
+    let mut statement = vec![Statement {
+        sid: "TomscanReadOnly",
+        effect: "Allow",
+        action: actions,
+        resource: "*".into(),
+    }];
+    if let Some(role) = org_role {
+        statement.push(Statement {
+            sid: "TomscanListOrganization",
+            effect: "Allow",
+            action: ORG_ACTIONS.to_vec(),
+            resource: "*".into(),
+        });
+        statement.push(Statement {
+            sid: "TomscanAssumeMemberRole",
+            effect: "Allow",
+            action: vec!["sts:AssumeRole"],
+            resource: format!("arn:aws:iam::*:role/{role}"),
+        });
+    }
     let doc = Policy {
         version: "2012-10-17",
-        statement: [Statement {
-            sid: "TomscanReadOnly",
-            effect: "Allow",
-            action: actions,
-            resource: "*",
-        }],
+        statement,
     };
     format!(
         "{}\n",

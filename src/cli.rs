@@ -16,7 +16,7 @@ use crate::inventory::Inventory;
 use crate::render::diff::DiffFormat;
 use crate::render::{Format, write_atomic};
 use crate::report::{Report, Stats};
-use crate::scan::{self, ScanOptions, Selection};
+use crate::scan::{self, AccountScope, ScanOptions, Selection};
 use crate::waiver::Waivers;
 
 /// Exit codes (README "Exit codes").
@@ -64,7 +64,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan the account behind the AWS credentials and report per TOM measure.
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Evaluate a saved inventory (from `scan --save-inventory`) again, offline.
     #[command(after_help = EXIT_CODES)]
     Evaluate(EvaluateArgs),
@@ -80,7 +80,7 @@ pub enum Command {
     /// Explain one check: what it verifies, why, how to fix it, what it needs.
     Explain { id: String },
     /// Print the least-privilege IAM policy for the selected checks.
-    Permissions(SelectArgs),
+    Permissions(PermissionsArgs),
     /// Print the JSON Schema of the JSON report.
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -142,6 +142,50 @@ pub struct SelectArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Add the statement the management account (or delegated administrator) needs for
+    /// `scan --org`: list the organization, assume the member role.
+    #[arg(long)]
+    pub org: bool,
+    /// The member role `scan --org` assumes (for the sts:AssumeRole resource).
+    #[arg(long, default_value = "OrganizationAccountAccessRole")]
+    pub role_name: String,
+}
+
+/// Which accounts to scan: the organization's, or a list, each through an assumed role.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// Scan every ACTIVE account of the organization (from the management account or a
+    /// delegated administrator), each through --role-name.
+    #[arg(long, conflicts_with = "accounts")]
+    pub org: bool,
+    /// With --org: only the accounts of this OU and the OUs below it; repeat for more.
+    #[arg(long = "ou", value_name = "OU_ID", requires = "org")]
+    pub ous: Vec<String>,
+    /// Scan these accounts (comma-separated ids) through --role-name, without
+    /// Organizations. Default: tomscan.toml `accounts`.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub accounts: Vec<String>,
+    /// Leave these accounts out (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub exclude_accounts: Vec<String>,
+    /// The role assumed in each account but the calling one.
+    #[arg(long, default_value = "OrganizationAccountAccessRole")]
+    pub role_name: String,
+    /// The external id the role's trust policy requires, if any.
+    #[arg(long, env = "TOMSCAN_EXTERNAL_ID")]
+    pub external_id: Option<String>,
+    /// Session name of the assumed roles (shows in the member accounts' CloudTrail).
+    #[arg(long, default_value = "tomscan")]
+    pub role_session_name: String,
+    /// Accounts scanned at once; memory grows with this, not with the accounts.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub account_concurrency: u16,
+}
+
+#[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Report formats, comma-separated (`--format json,markdown,csv`); several need
     /// --output-dir.
@@ -183,9 +227,12 @@ pub struct ScanArgs {
     #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
-    /// Also write the collected inventory here (JSON), for `tomscan evaluate`.
+    /// Also write the collected inventory here (JSON), for `tomscan evaluate`; with
+    /// several accounts, a directory with one inventory-<account>.json each.
     #[arg(long)]
     pub save_inventory: Option<PathBuf>,
+    #[command(flatten)]
+    pub account_args: AccountArgs,
     #[command(flatten)]
     pub select: SelectArgs,
     #[command(flatten)]
@@ -194,7 +241,8 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// An inventory written by `tomscan scan --save-inventory`.
+    /// An inventory written by `tomscan scan --save-inventory`, or a directory of them
+    /// (one per account, from a multi-account scan).
     pub inventory: PathBuf,
     #[command(flatten)]
     pub select: SelectArgs,
@@ -214,7 +262,7 @@ fn parse_score(s: &str) -> Result<f64, String> {
 /// Runs a parsed command line; returns the process exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Scan(args) => scan_command(args, cli.quiet).await,
+        Command::Scan(args) => scan_command(*args, cli.quiet).await,
         Command::Evaluate(args) => evaluate_command(args),
         Command::Diff(args) => diff_command(args),
         Command::Checks { format } => {
@@ -244,10 +292,11 @@ pub async fn run(cli: Cli) -> Result<u8> {
             print(&String::from_utf8_lossy(&out))?;
             Ok(exit::OK)
         }
-        Command::Permissions(select) => {
-            let (framework, selection, _) = load_selection(&select)?;
+        Command::Permissions(args) => {
+            let (framework, selection, _) = load_selection(&args.select)?;
             let checks = selection.checks(&framework)?;
-            print(&crate::catalogue::policy(&checks))?;
+            let org_role = args.org.then_some(args.role_name.as_str());
+            print(&crate::catalogue::policy_for(&checks, org_role))?;
             Ok(exit::OK)
         }
     }
@@ -325,6 +374,35 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
         selection,
         settings: config.settings(),
     };
+    let a = args.account_args;
+    let scope = AccountScope {
+        org: a.org,
+        ous: a.ous,
+        accounts: if a.accounts.is_empty() && !a.org {
+            config.accounts.clone()
+        } else {
+            a.accounts
+        },
+        exclude: a.exclude_accounts,
+        role_name: a.role_name,
+        external_id: a.external_id,
+        session_name: a.role_session_name,
+        concurrency: usize::from(a.account_concurrency),
+    };
+    if scope.is_multi() {
+        if let Some(dir) = &args.save_inventory {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!(
+                    "cannot create the --save-inventory directory {}",
+                    dir.display()
+                )
+            })?;
+        }
+        let progress = crate::progress::Display::start(quiet);
+        let report = scan::scan_accounts(&opts, &scope, args.save_inventory.as_deref()).await;
+        drop(progress);
+        return emit(&report?, &args.output);
+    }
     let progress = crate::progress::Display::start(quiet);
     let out = scan::scan(&opts).await;
     drop(progress);
@@ -360,35 +438,46 @@ fn same_file(a: &Path, b: &Path) -> bool {
 fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     args.output.formats()?;
     let (framework, selection, config) = load_selection(&args.select)?;
-    let text = std::fs::read_to_string(&args.inventory)
-        .with_context(|| format!("cannot read inventory {}", args.inventory.display()))?;
-    let inventory = Inventory::from_json(&text)
-        .with_context(|| format!("cannot evaluate {}", args.inventory.display()))?;
+    let paths = inventory_paths(&args.inventory)?;
     let checks = selection.checks(&framework)?;
-    // Ages are judged as of the collection, so evaluating last month's inventory again
-    // gives last month's verdicts, and the report says when that was.
-    let now = inventory.collected_at.unwrap_or_else(|| {
-        tracing::warn!("the inventory does not say when it was collected; judging ages as of now");
-        chrono::Utc::now()
-    });
     let attestations = load_attestations(&args.select, &config, &framework)?;
     let waivers = load_waivers(&args.select, &config)?;
-    let mut findings = scan::evaluate(
-        &inventory,
-        &checks,
-        &framework,
-        &selection,
-        &config.settings(),
-        &attestations,
-        now,
-    );
-    waivers.apply(&mut findings, now.date_naive()).warn();
-    let report = scan::build_report(
-        &[&inventory],
+    let settings = config.settings();
+    let mut findings = Vec::new();
+    let mut accounts = Vec::new();
+    let mut latest = None;
+    // One inventory at a time: a directory of a thousand accounts needs the memory of one.
+    for path in &paths {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read inventory {}", path.display()))?;
+        let inventory = Inventory::from_json(&text)
+            .with_context(|| format!("cannot evaluate {}", path.display()))?;
+        // Ages are judged as of the collection, so evaluating last month's inventory
+        // again gives last month's verdicts, and the report says when that was.
+        let now = inventory.collected_at.unwrap_or_else(|| {
+            tracing::warn!(inventory = %path.display(), "the inventory does not say when it was collected; judging ages as of now");
+            chrono::Utc::now()
+        });
+        latest = latest.max(Some(now));
+        findings.extend(scan::evaluate(
+            &inventory,
+            &checks,
+            &framework,
+            &selection,
+            &settings,
+            &attestations,
+            now,
+        ));
+        accounts.push(scan::AccountMeta::of(&inventory));
+    }
+    let judged_at = latest.unwrap_or_else(chrono::Utc::now);
+    waivers.apply(&mut findings, judged_at.date_naive()).warn();
+    let report = scan::build_report_for(
+        accounts,
         &checks,
         &framework,
         findings,
-        now,
+        judged_at,
         Stats::default(),
     );
     emit(&report, &args.output)
@@ -416,6 +505,25 @@ fn diff_command(args: DiffArgs) -> Result<u8> {
         Some(min) if diff.has_new_failure(min) => exit::BREACH,
         _ => exit::OK,
     })
+}
+
+/// The inventory files to evaluate: the file given, or every `*.json` of the directory
+/// given, in name order.
+fn inventory_paths(path: &Path) -> Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| format!("cannot read inventory directory {}", path.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("cannot read inventory directory {}", path.display()))?;
+    paths.retain(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"));
+    paths.sort();
+    if paths.is_empty() {
+        bail!("{} holds no inventory (*.json)", path.display());
+    }
+    Ok(paths)
 }
 
 impl OutputArgs {

@@ -73,6 +73,8 @@ pub struct Config {
     pub attestations: Option<PathBuf>,
     /// Waiver file, relative to this file's directory.
     pub waivers: Option<PathBuf>,
+    /// Accounts to scan by assumed role when neither --org nor --accounts is given.
+    pub accounts: Vec<String>,
     pub thresholds: Thresholds,
 }
 
@@ -256,6 +258,17 @@ impl Config {
             }
         }
         if let Some(a) = self
+            .accounts
+            .iter()
+            .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad(
+                "accounts",
+                format!("{a:?}"),
+                "use 12-digit AWS account ids such as \"111122223333\"",
+            ));
+        }
+        if let Some(a) = self
             .trusted_accounts
             .iter()
             .find(|a| a.len() != 12 || !a.chars().all(|c| c.is_ascii_digit()))
@@ -363,6 +376,19 @@ mod tests {
         assert_eq!(s.credentials_unused_days, 30);
         assert_eq!(c.attestations.as_deref(), Some(Path::new("conf/att.toml")));
         assert_eq!(c.waivers.as_deref(), Some(Path::new("conf/w.toml")));
+    }
+
+    #[test]
+    fn accounts_must_be_account_ids() {
+        assert_eq!(
+            parse("accounts = [\"111122223333\"]\n").unwrap().accounts,
+            ["111122223333"]
+        );
+        let err = parse("accounts = [\"prod\"]\n").unwrap_err().to_string();
+        assert!(
+            err.contains("accounts = \"prod\"") && err.contains("12-digit"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::check::{Severity, Status};
 
 /// Bumped on any change that could break a consumer of the JSON report.
-pub const SCHEMA_VERSION: &str = "1";
+/// "2": `account_summaries`, one per account scanned (organization scans).
+pub const SCHEMA_VERSION: &str = "2";
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
@@ -19,6 +20,10 @@ pub struct Report {
     pub framework: FrameworkRef,
     pub scanned_at: DateTime<Utc>,
     pub accounts: Vec<String>,
+    /// One per account of `accounts`, in the same order: its own score and counts, and
+    /// why it could not be read when it could not. Computed from `findings` (except the
+    /// name, regions, error and stats), so merging reports is a union of findings.
+    pub account_summaries: Vec<AccountSummary>,
     pub regions: Vec<String>,
     /// 0-100; `None` when nothing could be judged.
     pub score: Option<f64>,
@@ -136,6 +141,31 @@ pub struct Finding {
     pub message: String,
     pub evidence: Value,
     pub remediation: String,
+}
+
+/// One account of the scan, beside the organization-wide figures.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AccountSummary {
+    pub id: String,
+    /// The account name from AWS Organizations, when the scan listed the organization.
+    pub name: Option<String>,
+    /// Why the account could not be read (every selected check is then `error`).
+    pub error: Option<String>,
+    pub regions: Vec<String>,
+    /// 0-100, by the report's formula over this account's findings alone.
+    pub score: Option<f64>,
+    pub coverage: Option<f64>,
+    pub counts: Counts,
+    /// Counts per top-level TOM section with findings in this account.
+    pub sections: Vec<AccountSection>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AccountSection {
+    pub id: String,
+    pub score: Option<f64>,
+    pub counts: Counts,
 }
 
 /// How the scan went: what it cost, so a slow or throttled run shows itself.

@@ -619,7 +619,7 @@ fn several_formats_from_one_run() {
     }
     let json = out_dir.join(&names[1]);
     let report: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
-    assert_eq!(report["schema_version"], "1");
+    assert_eq!(report["schema_version"], "2");
 
     let out = tomscan(&["evaluate", inv.to_str().unwrap(), "--format", "json,csv"]);
     let err = text(&out.stderr);

@@ -217,7 +217,7 @@ async fn compliant_account_scores_at_least_90_with_no_fail() {
     }
     assert_eq!(resources(r, "S3-01", "pass").len(), 3);
     assert_eq!(resources(r, "EC2-01", "pass").len(), 1);
-    assert_eq!(r["schema_version"], "1");
+    assert_eq!(r["schema_version"], "2");
     assert_eq!(r["accounts"][0], "123456789012");
     // Sections 1 to 11 are all accounted for: evidenced, or manual for the organisational.
     let top: Vec<&str> = r["sections"]
@@ -418,16 +418,30 @@ async fn every_trap_fails_in_its_measure() {
 }
 
 /// Read-only, proven: moto records every request of a full scan (all checks, the demo
-/// account), and each one is a read: a GET or HEAD, or an operation named Describe*,
-/// Get*, List* or GenerateCredentialReport (which builds a report and changes nothing).
+/// account as the management account of an organization with one member, `--org`), and
+/// each one is a read: a GET or HEAD, or an operation named Describe*, Get*, List*,
+/// GenerateCredentialReport (which builds a report and changes nothing) or AssumeRole.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_scan_only_reads() {
     let scenario = load_scenario(&scenario_path("demo"));
     let moto = Moto::start_with(scenario.root.as_ref(), &[]);
     seed::seed(&moto, &scenario).await;
+    let orgs = aws_sdk_organizations::Client::new(&moto.sdk_config("us-east-1").await);
+    orgs.create_organization()
+        .send()
+        .await
+        .expect("organization");
+    orgs.create_account()
+        .account_name("member")
+        .email("member@example.test")
+        .send()
+        .await
+        .expect("member account");
     moto.record_requests();
     let regions = scenario.region_names();
-    let scan = tomscan(&moto, &region_args(&regions));
+    let mut args = region_args(&regions);
+    args.push("--org");
+    let scan = tomscan(&moto, &args);
     assert!(scan.report.is_object(), "no report: {}", scan.stderr);
     let recorded = moto.recorded_requests();
     assert!(
@@ -438,7 +452,13 @@ async fn a_full_scan_only_reads() {
     );
     // The log is read right: query (IAM, EC2) and JSON (KMS) operations are recognised.
     let operations: BTreeSet<String> = recorded.iter().filter_map(operation_of).collect();
-    for op in ["GenerateCredentialReport", "DescribeInstances", "ListKeys"] {
+    for op in [
+        "GenerateCredentialReport",
+        "DescribeInstances",
+        "ListKeys",
+        "ListAccounts",
+        "AssumeRole",
+    ] {
         assert!(operations.contains(op), "{op} not in {operations:?}");
     }
     let mut writes = BTreeSet::new();
@@ -446,6 +466,9 @@ async fn a_full_scan_only_reads() {
         let method = request["method"].as_str().unwrap_or_default();
         let operation = operation_of(request);
         let read = match &operation {
+            // AssumeRole changes nothing in either account: it issues short-lived
+            // credentials for the member role (--org), which is how the scan gets in.
+            Some(op) if op == "AssumeRole" => true,
             Some(op) => ["Describe", "Get", "List", "GenerateCredentialReport"]
                 .iter()
                 .any(|p| op.starts_with(p)),

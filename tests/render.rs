@@ -58,6 +58,7 @@ fn json_report_contract() {
         "schema_version": report["schema_version"],
         "framework": report["framework"],
         "accounts": report["accounts"],
+        "account_summaries": report["account_summaries"],
         "regions": report["regions"],
         "score": report["score"],
         "coverage": report["coverage"],
@@ -484,4 +485,138 @@ fn metrics_read_back_with_prometheus_client() {
         assert_eq!(family["type"], "gauge", "{}", family["name"]);
         assert!(!family["help"].as_str().unwrap().is_empty());
     }
+}
+
+/// An organization of three: the demo account, a copy of it under another id with its
+/// passes turned to failures, and one whose role could not be assumed.
+fn org_report() -> Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
+    let inv: Inventory = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut worse = inv.clone();
+    worse.account_id = "210987654321".into();
+    let framework = Framework::builtin();
+    let selection = Selection::default();
+    let checks = selection.checks(&framework).unwrap();
+    let now: DateTime<Utc> = "2026-11-27T12:00:00Z".parse().unwrap();
+    let judge = |inv: &Inventory| {
+        evaluate(
+            inv,
+            &checks,
+            &framework,
+            &selection,
+            &Settings::default(),
+            &Attestations::default(),
+            now,
+        )
+    };
+    let mut findings = judge(&inv);
+    findings.extend(judge(&worse).into_iter().map(|mut f| {
+        if f.status == tomscan::check::Status::Pass {
+            f.status = tomscan::check::Status::Fail;
+        }
+        f
+    }));
+    let refused = tomscan::inventory::Unavailable {
+        action: "sts:AssumeRole on arn:aws:iam::333344445555:role/OrganizationAccountAccessRole"
+            .into(),
+        code: "AccessDenied".into(),
+        message: "not authorized | <b>".into(),
+    };
+    findings.extend(tomscan::scan::unreadable_findings(
+        "333344445555",
+        &refused,
+        &checks,
+        &framework,
+        &selection,
+        &Attestations::default(),
+        now,
+    ));
+    let mut accounts = vec![
+        tomscan::scan::AccountMeta::of(&inv),
+        tomscan::scan::AccountMeta::of(&worse),
+        tomscan::scan::AccountMeta {
+            id: "333344445555".into(),
+            name: Some("sandbox".into()),
+            error: Some("sts:AssumeRole failed with AccessDenied".into()),
+            ..Default::default()
+        },
+    ];
+    accounts[0].name = Some("demo".into());
+    tomscan::scan::build_report_for(
+        accounts,
+        &checks,
+        &framework,
+        findings,
+        now,
+        Stats::default(),
+    )
+}
+
+#[test]
+fn an_org_report_sums_up_each_account_by_the_one_formula() {
+    let r = org_report();
+    let by_id = |id: &str| r.account_summaries.iter().find(|a| a.id == id).unwrap();
+    let demo = by_id(&r.accounts[0]);
+    // The demo account's own figures are those of its single-account report.
+    let single = demo_report();
+    assert_eq!(demo.score, single.score);
+    assert_eq!(demo.counts, single.counts);
+    assert_eq!(demo.coverage, Some(single.coverage));
+    assert_eq!(by_id("210987654321").score, Some(0.0));
+    let refused = by_id("333344445555");
+    assert_eq!(refused.score, None);
+    assert_eq!(
+        refused.counts.error as usize,
+        r.checks.len(),
+        "every check error"
+    );
+    assert_eq!(refused.counts.pass + refused.counts.fail, 0);
+    // The organization's score is the formula over every finding, not a mean of accounts.
+    let all: Vec<&tomscan::report::Finding> = r.findings.iter().collect();
+    let figures = tomscan::scan::Figures::of(&Framework::builtin(), &all);
+    assert_eq!(r.score, figures.tally.score());
+    let sum: u32 = r.account_summaries.iter().map(|a| a.counts.fail).sum();
+    assert_eq!(r.counts.fail, sum);
+    // Per-section counts of an account add up to that account's section findings.
+    let s4 = demo.sections.iter().find(|s| s.id == "4").unwrap();
+    let single_s4 = single.sections.iter().find(|s| s.id == "4").unwrap();
+    assert_eq!(s4.counts, single_s4.counts);
+}
+
+#[test]
+fn the_org_table_and_markdown_list_accounts_worst_first_with_an_account_column() {
+    let r = org_report();
+    let table = Format::Table.render(&r);
+    assert!(table.contains("Organization · 3 accounts"), "{table}");
+    let at = |needle: &str| {
+        table
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}:\n{table}"))
+    };
+    // Unreadable first, then the lowest score.
+    assert!(at("333344445555") < at("210987654321"));
+    assert!(at("210987654321") < at(&format!("{} ┆ demo", r.accounts[0])));
+    let attention = &table[at("Findings that need attention")..];
+    assert!(attention.contains("┆ Account"), "{attention}");
+    assert!(table.contains("not read: sts:AssumeRole"), "{table}");
+
+    let md = Format::Markdown.render(&r);
+    assert!(md.contains("Organization of 3 accounts"), "{md}");
+    let accounts = &md[md.find("## Accounts").expect("an accounts table")..];
+    let rows: Vec<&str> = accounts
+        .lines()
+        .filter(|l| l.starts_with("| 2") || l.starts_with("| 3") || l.starts_with("| 1"))
+        .collect();
+    assert!(
+        rows[0].starts_with("| 333344445555 | sandbox |"),
+        "{rows:?}"
+    );
+    assert!(rows[1].starts_with("| 210987654321 |"), "{rows:?}");
+    // The message from the refused account is escaped in the findings.
+    assert!(md.contains("not authorized \\| \\<b\\>"), "{md}");
+
+    // One account: no account column, the header names the account.
+    let single = Format::Table.render(&demo_report());
+    assert!(!single.contains("┆ Account"));
+    assert!(!single.contains("Organization ·"));
 }

@@ -10,6 +10,7 @@ pub mod ds;
 pub mod ec2;
 pub mod elb;
 pub mod iam;
+pub mod organizations;
 pub mod residency;
 pub mod s3;
 pub mod services;

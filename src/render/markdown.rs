@@ -10,16 +10,47 @@ use crate::report::Report;
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let score = report.score.map_or("n/a".into(), |s| format!("{s:.1}"));
+    let several = report.accounts.len() > 1;
+    let who = if several {
+        format!("Organization of {} accounts", report.accounts.len())
+    } else {
+        format!("Account {}", esc(&report.accounts.join(", ")))
+    };
     let _ = writeln!(
         out,
-        "# TOM posture: {}\n\n**Score {score} / 100**, coverage {:.1}%. Account {}, regions {}, scanned {} by tomscan {}.\n",
+        "# TOM posture: {}\n\n**Score {score} / 100**, coverage {:.1}%. {who}, regions {}, scanned {} by tomscan {}.\n",
         esc(&report.framework.title),
         report.coverage,
-        esc(&report.accounts.join(", ")),
         esc(&report.regions.join(", ")),
         report.scanned_at.format("%Y-%m-%d %H:%M UTC"),
         esc(&report.tool.version),
     );
+    if several {
+        out.push_str("## Accounts\n\nWorst first.\n\n");
+        out.push_str(
+            "| Account | Name | Score | Coverage | Pass | Fail | Error | Manual | Note |\n",
+        );
+        out.push_str("|---|---|--:|--:|--:|--:|--:|--:|---|\n");
+        for a in super::table::worst_first(&report.account_summaries) {
+            let c = &a.counts;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                esc(&a.id),
+                esc(a.name.as_deref().unwrap_or("")),
+                a.score.map_or("-".into(), |v| format!("{v:.1}")),
+                a.coverage.map_or("-".into(), |v| format!("{v:.1}%")),
+                c.pass,
+                c.fail,
+                c.error,
+                c.manual,
+                a.error
+                    .as_deref()
+                    .map_or(String::new(), |e| format!("not read: {}", esc(e))),
+            );
+        }
+        out.push('\n');
+    }
     out.push_str("## Sections and measures\n\n");
     out.push_str("| TOM | Section / measure | Pass | Fail | Error | Manual | Attested | Score |\n");
     out.push_str("|---|---|--:|--:|--:|--:|--:|--:|\n");

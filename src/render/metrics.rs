@@ -112,9 +112,44 @@ pub fn render(report: &Report) -> String {
          that fails writes no file, so this ages: alert on time() minus it.",
         &["account"],
     );
-    for account in &report.accounts {
+    // An account whose role could not be assumed was not scanned: its last success
+    // stays absent, so the staleness alert fires for it.
+    let unreadable = |id: &str| {
+        report
+            .account_summaries
+            .iter()
+            .any(|a| a.id == id && a.error.is_some())
+    };
+    for account in report.accounts.iter().filter(|a| !unreadable(a)) {
         last.with_label_values(&[account])
             .set(report.scanned_at.timestamp() as f64);
+    }
+    let account_score = gauge_vec(
+        &registry,
+        "tomscan_account_score",
+        "TOM score of each account of the last scan, 0-100, by the same formula over its          findings alone; no sample where nothing could be judged.",
+        &["framework", "account"],
+    );
+    let account_coverage = gauge_vec(
+        &registry,
+        "tomscan_account_coverage",
+        "Share of the selection the last scan could evaluate in each account, 0-100          (0 for an account that could not be read).",
+        &["framework", "account"],
+    );
+    for a in &report.account_summaries {
+        if let Some(s) = a.score {
+            account_score.with_label_values(&[framework, &a.id]).set(s);
+        }
+        let covered = if a.error.is_some() {
+            Some(0.0)
+        } else {
+            a.coverage
+        };
+        if let Some(c) = covered {
+            account_coverage
+                .with_label_values(&[framework, &a.id])
+                .set(c);
+        }
     }
 
     gauge_vec(

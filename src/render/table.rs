@@ -3,7 +3,7 @@ use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::sanitize_terminal;
 use crate::check::Status;
-use crate::report::{Counts, Report};
+use crate::report::{AccountSummary, Counts, Report};
 
 /// Width used when stdout is not a terminal (CI logs, files).
 const DEFAULT_WIDTH: u16 = 140;
@@ -20,17 +20,35 @@ pub(super) fn clean(s: &str) -> String {
 
 pub fn render(report: &Report, opts: &super::TableOptions) -> String {
     let mut out = String::new();
+    let several = report.accounts.len() > 1;
     out.push_str(&format!(
-        "tomscan {} · {} · account {} · regions {}\n\n",
+        "tomscan {} · {} · {} · regions {}\n\n",
         report.tool.version,
         clean(&report.framework.title),
-        clean(&report.accounts.join(", ")),
+        if several {
+            format!("{} accounts", report.accounts.len())
+        } else {
+            format!("account {}", clean(&report.accounts.join(", ")))
+        },
         if report.regions.is_empty() {
             "-".to_string()
         } else {
             clean(&report.regions.join(", "))
         },
     ));
+    if several {
+        out.push_str(&format!(
+            "Organization · {} accounts · score {} / 100 · coverage {:.1}% · {}\n",
+            report.accounts.len(),
+            report
+                .score
+                .map_or("n/a".to_string(), |s| format!("{s:.1}")),
+            report.coverage,
+            counts_line(&report.counts),
+        ));
+        out.push_str(&accounts(report, opts.color).to_string());
+        out.push_str("\n\n");
+    }
     out.push_str(&sections(report, opts.color).to_string());
     out.push('\n');
     let attention: Vec<_> = report
@@ -45,12 +63,17 @@ pub fn render(report: &Report, opts: &super::TableOptions) -> String {
             "\nFindings that need attention ({}):\n",
             attention.len()
         ));
-        let mut t = table(
+        // The account column only when there is more than one to tell apart.
+        let header: &[&str] = if several {
+            &[
+                "Status", "Check", "TOM", "Severity", "Account", "Region", "Resource", "Finding",
+            ]
+        } else {
             &[
                 "Status", "Check", "TOM", "Severity", "Region", "Resource", "Finding",
-            ],
-            opts.color,
-        );
+            ]
+        };
+        let mut t = table(header, opts.color);
         for f in attention {
             let mut finding = clean(&f.message);
             if opts.details {
@@ -59,15 +82,21 @@ pub fn render(report: &Report, opts: &super::TableOptions) -> String {
                 }
                 finding.push_str(&format!("\nfix: {}", clean(&f.remediation)));
             }
-            t.add_row(vec![
+            let mut row = vec![
                 status_cell(f.status),
                 Cell::new(clean(&f.check_id)),
                 Cell::new(clean(&f.sections.join(" "))),
                 Cell::new(f.severity.as_str()),
+            ];
+            if several {
+                row.push(Cell::new(clean(&f.account)));
+            }
+            row.extend([
                 Cell::new(clean(&f.region)),
                 Cell::new(clean(short_resource(&f.resource))),
                 Cell::new(finding),
             ]);
+            t.add_row(row);
         }
         out.push_str(&t.to_string());
         out.push('\n');
@@ -88,6 +117,50 @@ pub fn render(report: &Report, opts: &super::TableOptions) -> String {
         report.stats.retries,
     ));
     out
+}
+
+/// The accounts, worst first: see [`worst_first`].
+fn accounts(report: &Report, color: bool) -> Table {
+    let mut t = table(
+        &[
+            "Account", "Name", "Score", "Coverage", "Pass", "Fail", "Error", "Manual", "Note",
+        ],
+        color,
+    );
+    for a in worst_first(&report.account_summaries) {
+        t.add_row(vec![
+            Cell::new(clean(&a.id)),
+            Cell::new(clean(a.name.as_deref().unwrap_or(""))),
+            Cell::new(a.score.map_or("-".into(), |v| format!("{v:.1}")))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(a.coverage.map_or("-".into(), |v| format!("{v:.1}%")))
+                .set_alignment(CellAlignment::Right),
+            num(a.counts.pass),
+            num(a.counts.fail),
+            num(a.counts.error),
+            num(a.counts.manual),
+            match &a.error {
+                Some(e) => Cell::new(format!("not read: {}", clean(e))).fg(Color::Yellow),
+                None => Cell::new(""),
+            },
+        ]);
+    }
+    t
+}
+
+/// Accounts that could not be read first, then by score (none, then lowest), then by
+/// failures, most first: the account that needs a person most leads.
+pub(crate) fn worst_first(accounts: &[AccountSummary]) -> Vec<&AccountSummary> {
+    let mut sorted: Vec<&AccountSummary> = accounts.iter().collect();
+    sorted.sort_by(|a, b| {
+        let key = |x: &AccountSummary| (x.error.is_none(), x.score.is_some());
+        key(a)
+            .cmp(&key(b))
+            .then(a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)))
+            .then(b.counts.fail.cmp(&a.counts.fail))
+            .then(a.id.cmp(&b.id))
+    });
+    sorted
 }
 
 fn sections(report: &Report, color: bool) -> Table {
