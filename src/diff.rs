@@ -239,7 +239,7 @@ mod tests {
             "tool": { "name": "tomscan", "version": "0" },
             "framework": { "id": "tom", "title": "TOM" },
             "scanned_at": "2026-11-27T00:00:00Z",
-            "accounts": ["123456789012"], "regions": ["eu-west-1"],
+            "accounts": ["123456789012"], "account_summaries": [], "regions": ["eu-west-1"],
             "score": null, "coverage": 0.0,
             "scoring": { "formula": "", "weights": {} },
             "counts": crate::report::Counts::default(),
