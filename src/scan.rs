@@ -131,6 +131,8 @@ pub struct ScanOptions {
     pub settings: Settings,
     pub attestations: Attestations,
     pub waivers: Waivers,
+    /// The whole scan's bound (`--timeout`): what is unfinished then is `error`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 pub struct ScanOutput {
@@ -141,14 +143,21 @@ pub struct ScanOutput {
 /// Scans the account behind the credentials: the whole flow.
 pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     let started = Instant::now();
+    let deadline = opts.timeout.map(crate::deadline::Deadline::after);
     let checks = opts.selection.checks(&opts.framework)?;
-    let aws = Aws::load(&opts.aws).await;
-    let who = collect::identity(&aws).await.map_err(ScanError::identity)?;
+    let aws = Aws::load(&opts.aws).await.with_deadline(deadline);
+    let who = until(deadline, "sts:GetCallerIdentity", collect::identity(&aws))
+        .await
+        .map_err(ScanError::identity)?;
     tracing::info!(account = %who.account_id, principal = %who.arn, "scanning");
     let regions = if opts.regions.is_empty() {
-        collect::enabled_regions(&aws)
-            .await
-            .map_err(ScanError::regions)?
+        until(
+            deadline,
+            "ec2:DescribeRegions",
+            collect::enabled_regions(&aws),
+        )
+        .await
+        .map_err(ScanError::regions)?
     } else {
         opts.regions.clone()
     };
@@ -189,6 +198,20 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         stats,
     );
     Ok(ScanOutput { inventory, report })
+}
+
+/// A call the scan cannot go on without, bounded by the scan deadline.
+async fn until<T>(
+    deadline: Option<crate::deadline::Deadline>,
+    action: &str,
+    call: impl Future<Output = Result<T, Unavailable>>,
+) -> Result<T, Unavailable> {
+    match deadline {
+        Some(d) => tokio::time::timeout_at(d.at, call)
+            .await
+            .unwrap_or_else(|_| Err(d.reached(action, action))),
+        None => call.await,
+    }
 }
 
 /// Runs the checks over an inventory, and adds a `manual` finding for every selected

@@ -20,7 +20,7 @@ use futures_util::{StreamExt, stream};
 
 use crate::aws::Aws;
 use crate::inventory::{
-    Collected, INVENTORY_FORMAT_VERSION, Inventory, Regional, Source, Unavailable,
+    self, Collected, INVENTORY_FORMAT_VERSION, Inventory, Regional, Source, Unavailable,
 };
 
 /// How many regions are collected at once. EC2 throttles per region, so parallel
@@ -46,12 +46,22 @@ pub struct Target<'a> {
 }
 
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
+    // Every source below is cut off at the scan deadline, if there is one.
+    crate::deadline::scoped(
+        aws.deadline(),
+        aws.metrics_handle(),
+        collect_all(aws, target, sources),
+    )
+    .await
+}
+
+async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
     let progress = crate::progress::counters();
     progress.regions_planned(target.regions.len());
     progress.globals_planned(5);
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
-            let facts = regional(aws, &region, sources).await;
+            let facts = crate::deadline::in_region(&region, regional(aws, &region, sources)).await;
             progress.region_done();
             (region, facts)
         })
@@ -61,10 +71,26 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     let (iam, s3, cloudtrail, account, regional, footprint) = tokio::join!(
         counted(iam::collect(&iam_client, sources)),
         counted(s3::collect(aws, target.account_id, sources)),
-        counted(cloudtrail::collect(aws, target.regions, sources)),
+        counted(crate::deadline::bounded_or(
+            "cloudtrail:DescribeTrails",
+            "the trails (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors)",
+            cloudtrail::collect(aws, target.regions, sources),
+            |u| inventory::CloudTrail {
+                trails: Collected::Unavailable(u),
+                ..Default::default()
+            },
+        )),
         counted(account::collect(aws, sources)),
         regional,
-        counted(residency::collect(aws, target, sources)),
+        counted(crate::deadline::bounded_or(
+            "ec2:DescribeRegions",
+            "the region footprint (ec2:DescribeRegions and every region's listings)",
+            residency::collect(aws, target, sources),
+            |u| inventory::Footprint {
+                enabled_regions: Collected::Unavailable(u),
+                ..Default::default()
+            },
+        )),
     );
     Inventory {
         format_version: INVENTORY_FORMAT_VERSION,
@@ -166,13 +192,13 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
     facts
 }
 
-/// Runs `fetch` only when `source` was asked for.
+/// Runs `fetch` only when `source` was asked for, and only until the scan deadline.
 async fn when<T, F>(sources: &BTreeSet<Source>, source: Source, fetch: F) -> Collected<T>
 where
     F: std::future::Future<Output = Result<T, Unavailable>>,
 {
     if sources.contains(&source) {
-        fetch.await.into()
+        crate::deadline::within(source, fetch).await.into()
     } else {
         Collected::NotCollected
     }
