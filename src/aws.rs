@@ -464,6 +464,14 @@ where
                 code.to_string(),
                 se.err().message().unwrap_or_default().to_string(),
             ),
+            // A success status whose body no parser could read: not the service's answer.
+            None if se.raw().status().is_success() => (
+                "InvalidResponse".to_string(),
+                format!(
+                    "HTTP {} with a body that is not the service's answer",
+                    se.raw().status().as_u16()
+                ),
+            ),
             None => {
                 let status = se.raw().status().as_u16();
                 // 501 says "not implemented" itself (LocalStack); a bare 500 says only
@@ -490,13 +498,23 @@ where
             "ConnectionFailed".into(),
             DisplayErrorContext(&err).to_string(),
         ),
-        SdkError::TimeoutError(_) => (
-            "Timeout".into(),
-            format!(
-                "no answer in time (--request-timeout): {}",
-                DisplayErrorContext(&err)
-            ),
-        ),
+        SdkError::TimeoutError(_) => {
+            // The chain's own words ("operation timeout ... after 2s"), without the
+            // Debug dump DisplayErrorContext appends.
+            let mut chain = vec![err.to_string()];
+            let mut source = std::error::Error::source(&err);
+            while let Some(e) = source {
+                chain.push(e.to_string());
+                source = e.source();
+            }
+            (
+                "Timeout".into(),
+                format!(
+                    "no answer in time (--request-timeout): {}",
+                    chain.join(": ")
+                ),
+            )
+        }
         SdkError::ResponseError(_) => (
             "InvalidResponse".into(),
             DisplayErrorContext(&err).to_string(),

@@ -71,13 +71,17 @@ pub async fn scoped<F: Future>(
     metrics: Arc<Metrics>,
     collection: F,
 ) -> F::Output {
-    BUDGET.scope(Budget { deadline, metrics }, collection).await
+    // Boxed: a whole account's collection is too large a future for the stack of the
+    // thread that blocks on it (debug builds overflow 8 MiB).
+    BUDGET
+        .scope(Budget { deadline, metrics }, Box::pin(collection))
+        .await
 }
 
 /// Runs a regional collection, so its unfinished calls are explained from this region's
 /// answers.
 pub async fn in_region<F: Future>(region: &str, collection: F) -> F::Output {
-    REGION.scope(region.to_string(), collection).await
+    REGION.scope(region.to_string(), Box::pin(collection)).await
 }
 
 /// The deadline of the collection this runs in, if any.
@@ -117,10 +121,12 @@ async fn bounded<T>(
     fetch: impl Future<Output = Result<T, Unavailable>>,
     reached: impl FnOnce(&Deadline) -> Unavailable,
 ) -> Result<T, Unavailable> {
+    // On the heap: a scan joins dozens of these, and their timers would otherwise make
+    // the joined future too large for a thread's stack.
+    let mut fetch = Box::pin(fetch);
     let Some(deadline) = current() else {
         return fetch.await;
     };
-    let mut fetch = std::pin::pin!(fetch);
     if Instant::now() < deadline.at
         && let Ok(r) = tokio::time::timeout_at(deadline.at, &mut fetch).await
     {
@@ -229,7 +235,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
 /// The shortest of `1h30m`, `90s`, `500ms` that states `d`.
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let secs = d.as_secs();

@@ -133,29 +133,63 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
         aws.logs(region),
         aws.cloudwatch(region),
     );
-    let (mut facts, lb, groups, dbs, keys, plans) = tokio::join!(
-        ec2::collect(&ec2, sources),
-        when(sources, Source::LoadBalancers, load_balancers(&elbv2)),
-        when(
-            sources,
-            Source::AutoScalingGroups,
-            auto_scaling_groups(&asg)
-        ),
-        when(sources, Source::RdsInstances, db_instances(&rds)),
-        when(sources, Source::KmsKeys, kms_keys(&kms)),
-        when(sources, Source::BackupPlans, backup_plans(&backup)),
-    );
-    let (detectors, hub, recorders, analyzers, filters, alarm_list) = tokio::join!(
-        when(
-            sources,
-            Source::GuardDutyDetectors,
-            guardduty_detectors(&gd)
-        ),
-        when(sources, Source::SecurityHub, security_hub(&sh)),
-        when(sources, Source::ConfigRecorders, config_recorders(&cfg)),
-        when(sources, Source::AccessAnalyzers, access_analyzers(&aa)),
-        when(sources, Source::LogMetricFilters, metric_filters(&logs)),
-        when(sources, Source::CloudWatchAlarms, alarms(&cw)),
+    let (elb_client, ds_client) = (aws.elb(region), aws.ds(region));
+    // The groups run side by side, not one after another: a call that hangs or is
+    // throttled in one group must not keep the others from being read.
+    let (
+        (mut facts, lb, groups, dbs, keys, plans),
+        (detectors, hub, recorders, analyzers, filters, alarm_list),
+        (classic, directories),
+        (clusters, opt_in),
+    ) = tokio::join!(
+        async {
+            tokio::join!(
+                ec2::collect(&ec2, sources),
+                when(sources, Source::LoadBalancers, load_balancers(&elbv2)),
+                when(
+                    sources,
+                    Source::AutoScalingGroups,
+                    auto_scaling_groups(&asg)
+                ),
+                when(sources, Source::RdsInstances, db_instances(&rds)),
+                when(sources, Source::KmsKeys, kms_keys(&kms)),
+                when(sources, Source::BackupPlans, backup_plans(&backup)),
+            )
+        },
+        async {
+            tokio::join!(
+                when(
+                    sources,
+                    Source::GuardDutyDetectors,
+                    guardduty_detectors(&gd)
+                ),
+                when(sources, Source::SecurityHub, security_hub(&sh)),
+                when(sources, Source::ConfigRecorders, config_recorders(&cfg)),
+                when(sources, Source::AccessAnalyzers, access_analyzers(&aa)),
+                when(sources, Source::LogMetricFilters, metric_filters(&logs)),
+                when(sources, Source::CloudWatchAlarms, alarms(&cw)),
+            )
+        },
+        async {
+            tokio::join!(
+                when(
+                    sources,
+                    Source::ClassicLoadBalancers,
+                    elb::classic_load_balancers(&elb_client)
+                ),
+                when(
+                    sources,
+                    Source::DirectoryServiceDirectories,
+                    ds::directories(&ds_client)
+                ),
+            )
+        },
+        async {
+            tokio::join!(
+                when(sources, Source::RdsClusters, db_clusters(&rds)),
+                when(sources, Source::BackupOptIn, backup_opt_in(&backup)),
+            )
+        },
     );
     facts.load_balancers = lb;
     facts.auto_scaling_groups = groups;
@@ -168,25 +202,8 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
     facts.access_analyzers = analyzers;
     facts.metric_filters = filters;
     facts.alarms = alarm_list;
-    let (elb_client, ds_client) = (aws.elb(region), aws.ds(region));
-    let (classic, directories) = tokio::join!(
-        when(
-            sources,
-            Source::ClassicLoadBalancers,
-            elb::classic_load_balancers(&elb_client)
-        ),
-        when(
-            sources,
-            Source::DirectoryServiceDirectories,
-            ds::directories(&ds_client)
-        ),
-    );
     facts.classic_load_balancers = classic;
     facts.directories = directories;
-    let (clusters, opt_in) = tokio::join!(
-        when(sources, Source::RdsClusters, db_clusters(&rds)),
-        when(sources, Source::BackupOptIn, backup_opt_in(&backup)),
-    );
     facts.db_clusters = clusters;
     facts.backup_opt_in = opt_in;
     facts
