@@ -33,7 +33,7 @@ macro_rules! regional_clients {
         pub fn $name(&self, region: &str) -> $krate::Client {
             let conf = $krate::config::Builder::from(&self.sdk)
                 .region(Region::new(region.to_string()))
-                .interceptor(self.counter())
+                .interceptor(self.counter_in(region))
                 .retry_classifier(self.emulator_gaps());
             $krate::Client::from_conf(conf.build())
         }
@@ -53,6 +53,7 @@ pub struct AwsOptions {
     /// Attempts per request, first try included (adaptive retry, so throttling slows the
     /// client down instead of failing the scan).
     pub max_attempts: u32,
+    /// One operation, retries included (`--request-timeout`); each attempt gets half.
     pub operation_timeout: Duration,
 }
 
@@ -73,6 +74,8 @@ impl Default for AwsOptions {
 pub struct Aws {
     sdk: SdkConfig,
     metrics: Arc<Metrics>,
+    /// When collection must end (`--timeout`); none: when every call has answered.
+    deadline: Option<crate::deadline::Deadline>,
 }
 
 impl Aws {
@@ -104,7 +107,18 @@ impl Aws {
         Aws {
             sdk,
             metrics: Arc::default(),
+            deadline: None,
         }
+    }
+
+    /// The same clients, with collection bounded by `deadline`.
+    pub fn with_deadline(mut self, deadline: Option<crate::deadline::Deadline>) -> Aws {
+        self.deadline = deadline;
+        self
+    }
+
+    pub fn deadline(&self) -> Option<crate::deadline::Deadline> {
+        self.deadline
     }
 
     /// The region global calls go to.
@@ -124,8 +138,24 @@ impl Aws {
         &self.metrics
     }
 
+    /// The request figures, shared with whatever outlives this handle.
+    pub fn metrics_handle(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
     fn counter(&self) -> RequestCounter {
-        RequestCounter(self.metrics.clone())
+        RequestCounter {
+            metrics: self.metrics.clone(),
+            region: None,
+        }
+    }
+
+    /// A counter for a regional client, so throttled answers are known per region.
+    fn counter_in(&self, region: &str) -> RequestCounter {
+        RequestCounter {
+            metrics: self.metrics.clone(),
+            region: Some(region.to_string()),
+        }
     }
 
     fn emulator_gaps(&self) -> EmulatorGaps {
@@ -155,6 +185,7 @@ impl Aws {
         Aws {
             sdk: self.sdk.clone(),
             metrics: Arc::default(),
+            deadline: self.deadline,
         }
     }
 
@@ -197,6 +228,7 @@ impl Aws {
         Ok(Aws {
             sdk,
             metrics: self.metrics.clone(),
+            deadline: self.deadline,
         })
     }
 
@@ -373,6 +405,9 @@ pub struct Metrics {
     operations_started: AtomicU64,
     requests: AtomicU64,
     per_operation: Mutex<BTreeMap<String, u64>>,
+    /// (region or "", operation name) -> throttling answers, to name throttling as the
+    /// cause when a call later times out or the scan deadline cuts it off.
+    throttled: Mutex<BTreeMap<(String, String), u64>>,
 }
 
 impl Metrics {
@@ -402,10 +437,35 @@ impl Metrics {
             .map(|m| m.clone())
             .unwrap_or_default()
     }
+
+    /// Throttling answers to `operation` (`ListKeys`) in `region` (none: from clients
+    /// of any region, global ones included).
+    pub fn throttled(&self, region: Option<&str>, operation: &str) -> u64 {
+        let Ok(map) = self.throttled.lock() else {
+            return 0;
+        };
+        map.iter()
+            .filter(|((r, op), _)| {
+                op.eq_ignore_ascii_case(operation) && region.is_none_or(|want| r == want)
+            })
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn record_throttled(&self, region: &str, operation: &str) {
+        if let Ok(mut map) = self.throttled.lock() {
+            *map.entry((region.to_string(), operation.to_string()))
+                .or_default() += 1;
+        }
+    }
 }
 
 #[derive(Debug)]
-struct RequestCounter(Arc<Metrics>);
+struct RequestCounter {
+    metrics: Arc<Metrics>,
+    /// The region of a regional client; none for global ones.
+    region: Option<String>,
+}
 
 impl Intercept for RequestCounter {
     fn name(&self) -> &'static str {
@@ -417,7 +477,9 @@ impl Intercept for RequestCounter {
         _ctx: &BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.operations_started.fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .operations_started
+            .fetch_add(1, Ordering::Relaxed);
         crate::progress::counters().operation_started();
         Ok(())
     }
@@ -428,16 +490,80 @@ impl Intercept for RequestCounter {
         _rc: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.requests.fetch_add(1, Ordering::Relaxed);
+        self.metrics.requests.fetch_add(1, Ordering::Relaxed);
         crate::progress::counters().request_sent();
         if let Some(meta) = cfg.load::<Metadata>() {
             let key = format!("{}:{}", meta.service(), meta.name());
-            if let Ok(mut map) = self.0.per_operation.lock() {
+            if let Ok(mut map) = self.metrics.per_operation.lock() {
                 *map.entry(key).or_default() += 1;
             }
         }
         Ok(())
     }
+
+    fn read_after_attempt(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef<
+            '_,
+        >,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(response), Some(meta)) = (ctx.response(), cfg.load::<Metadata>())
+            && is_throttling_response(response)
+        {
+            self.metrics
+                .record_throttled(self.region.as_deref().unwrap_or_default(), meta.name());
+        }
+        Ok(())
+    }
+}
+
+/// The error codes AWS services answer throttling with.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+    "ProvisionedThroughputExceededException",
+    "BandwidthLimitExceeded",
+    "EC2ThrottledException",
+    "PriorRequestNotComplete",
+];
+
+pub fn is_throttling_code(code: &str) -> bool {
+    THROTTLING_CODES.contains(&code)
+}
+
+/// Whether an answer is throttling, from its status and the code in its body or
+/// `x-amzn-ErrorType`, whatever the protocol (XML `<Code>`, JSON `__type`/`code`).
+fn is_throttling_response(response: &HttpResponse) -> bool {
+    let status = response.status().as_u16();
+    if status == 429 {
+        return true;
+    }
+    if !matches!(status, 400 | 503) {
+        return false;
+    }
+    let header = response
+        .headers()
+        .get("x-amzn-errortype")
+        .unwrap_or_default();
+    let body = response
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    THROTTLING_CODES.iter().any(|code| {
+        header.split(':').next() == Some(*code)
+            || body.contains(&format!("<Code>{code}</Code>"))
+            || body.contains(&format!("\"{code}\""))
+            || body.contains(&format!("#{code}\""))
+    })
 }
 
 /// Turns a failed call into the fact checks will report: which action, which code, why.
@@ -447,9 +573,26 @@ where
 {
     let (code, message) = match &err {
         SdkError::ServiceError(se) => match se.err().code() {
+            // The retries ran out while AWS still said "slow down": the cause is the
+            // request rate, and the message must say so whatever the service's wording.
+            Some(code) if is_throttling_code(code) => (
+                code.to_string(),
+                format!(
+                    "throttled: {code} until the retries ran out (--max-attempts): {}",
+                    se.err().message().unwrap_or_default()
+                ),
+            ),
             Some(code) => (
                 code.to_string(),
                 se.err().message().unwrap_or_default().to_string(),
+            ),
+            // A success status whose body no parser could read: not the service's answer.
+            None if se.raw().status().is_success() => (
+                "InvalidResponse".to_string(),
+                format!(
+                    "HTTP {} with a body that is not the service's answer",
+                    se.raw().status().as_u16()
+                ),
             ),
             None => {
                 let status = se.raw().status().as_u16();
@@ -477,7 +620,23 @@ where
             "ConnectionFailed".into(),
             DisplayErrorContext(&err).to_string(),
         ),
-        SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
+        SdkError::TimeoutError(_) => {
+            // The chain's own words ("operation timeout ... after 2s"), without the
+            // Debug dump DisplayErrorContext appends.
+            let mut chain = vec![err.to_string()];
+            let mut source = std::error::Error::source(&err);
+            while let Some(e) = source {
+                chain.push(e.to_string());
+                source = e.source();
+            }
+            (
+                "Timeout".into(),
+                format!(
+                    "no answer in time (--request-timeout): {}",
+                    chain.join(": ")
+                ),
+            )
+        }
         SdkError::ResponseError(_) => (
             "InvalidResponse".into(),
             DisplayErrorContext(&err).to_string(),

@@ -231,6 +231,16 @@ pub struct ScanArgs {
     /// several accounts, a directory with one inventory-<account>.json each.
     #[arg(long)]
     pub save_inventory: Option<PathBuf>,
+    /// Bound the whole scan (e.g. 90s, 15m, 1h30m): what has not finished then is
+    /// reported `error` (exit 3), and the report is still written. Default: tomscan.toml
+    /// `timeout`, else unbounded.
+    #[arg(long, value_name = "DURATION", value_parser = crate::deadline::parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Bound one API call, retries included (each attempt gets half): a call that hangs
+    /// is `error` after this.
+    #[arg(long, value_name = "DURATION", default_value = "60s",
+          value_parser = crate::deadline::parse_duration)]
+    pub request_timeout: Duration,
     #[command(flatten)]
     pub account_args: AccountArgs,
     #[command(flatten)]
@@ -361,8 +371,9 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
             endpoint_url: args.endpoint_url,
             region: args.regions.first().cloned(),
             max_attempts: args.max_attempts,
-            operation_timeout: Duration::from_secs(60),
+            operation_timeout: args.request_timeout,
         },
+        timeout: args.timeout.or(config.timeout()),
         regions: if args.regions.is_empty() {
             config.regions.clone()
         } else {

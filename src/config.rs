@@ -75,6 +75,8 @@ pub struct Config {
     pub waivers: Option<PathBuf>,
     /// Accounts to scan by assumed role when neither --org nor --accounts is given.
     pub accounts: Vec<String>,
+    /// Bound on the whole scan, e.g. `"15m"` (`--timeout` overrides it).
+    pub timeout: Option<String>,
     pub thresholds: Thresholds,
 }
 
@@ -164,6 +166,13 @@ impl Config {
         Ok(config)
     }
 
+    /// The scan bound `timeout` sets (checked when the file was read).
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        self.timeout
+            .as_deref()
+            .and_then(|t| crate::deadline::parse_duration(t).ok())
+    }
+
     /// What the checks judge against.
     pub fn settings(&self) -> Settings {
         let t = &self.thresholds;
@@ -245,6 +254,15 @@ impl Config {
                 return Err(bad(key, value.to_string(), fix));
             }
         }
+        if let Some(t) = &self.timeout
+            && crate::deadline::parse_duration(t).is_err()
+        {
+            return Err(bad(
+                "timeout",
+                format!("{t:?}"),
+                "write a number and a unit (ms, s, m, h), e.g. \"90s\", \"15m\", \"1h30m\"",
+            ));
+        }
         for (key, list) in [
             ("regions", &self.regions),
             ("allowed_regions", &self.allowed_regions),
@@ -325,6 +343,19 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("conf/tomscan.toml"))
+    }
+
+    #[test]
+    fn timeout_is_a_duration_or_a_line_numbered_error() {
+        let ok = parse("timeout = \"15m\"\n").unwrap();
+        assert_eq!(ok.timeout(), Some(std::time::Duration::from_secs(900)));
+        let err = parse("regions = []\ntimeout = \"soon\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2") && err.contains("e.g. \"90s\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod deadline;
 pub mod diff;
 pub mod framework;
 pub mod inventory;

@@ -162,6 +162,8 @@ pub struct ScanOptions {
     pub settings: Settings,
     pub attestations: Attestations,
     pub waivers: Waivers,
+    /// The whole scan's bound (`--timeout`): what is unfinished then is `error`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 pub struct ScanOutput {
@@ -172,14 +174,21 @@ pub struct ScanOutput {
 /// Scans the account behind the credentials: the whole flow.
 pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     let started = Instant::now();
+    let deadline = opts.timeout.map(crate::deadline::Deadline::after);
     let checks = opts.selection.checks(&opts.framework)?;
-    let aws = Aws::load(&opts.aws).await;
-    let who = collect::identity(&aws).await.map_err(ScanError::identity)?;
+    let aws = Aws::load(&opts.aws).await.with_deadline(deadline);
+    let who = until(deadline, "sts:GetCallerIdentity", collect::identity(&aws))
+        .await
+        .map_err(ScanError::identity)?;
     tracing::info!(account = %who.account_id, principal = %who.arn, "scanning");
     let regions = if opts.regions.is_empty() {
-        collect::enabled_regions(&aws)
-            .await
-            .map_err(ScanError::regions)?
+        until(
+            deadline,
+            "ec2:DescribeRegions",
+            collect::enabled_regions(&aws),
+        )
+        .await
+        .map_err(ScanError::regions)?
     } else {
         opts.regions.clone()
     };
@@ -325,20 +334,25 @@ pub async fn scan_accounts(
             return Err(ScanError::BadAccountId(id.clone()));
         }
     }
-    let base = Aws::load(&opts.aws).await;
-    let caller = collect::identity(&base)
+    let deadline = opts.timeout.map(crate::deadline::Deadline::after);
+    let base = Aws::load(&opts.aws).await.with_deadline(deadline);
+    let caller = until(deadline, "sts:GetCallerIdentity", collect::identity(&base))
         .await
         .map_err(ScanError::identity)?;
     let mut members: Vec<Member> = if scope.org {
-        collect::organizations::active_accounts(&base, &scope.ous)
-            .await
-            .map_err(ScanError::organization)?
-            .into_iter()
-            .map(|a| Member {
-                id: a.id,
-                name: a.name,
-            })
-            .collect()
+        until(
+            deadline,
+            "organizations:ListAccounts",
+            collect::organizations::active_accounts(&base, &scope.ous),
+        )
+        .await
+        .map_err(ScanError::organization)?
+        .into_iter()
+        .map(|a| Member {
+            id: a.id,
+            name: a.name,
+        })
+        .collect()
     } else {
         scope
             .accounts
@@ -429,24 +443,29 @@ impl MemberScan<'_> {
             own
         } else {
             let role = self.scope.role_arn(&self.caller.partition, &m.id);
-            match own
-                .assume_role(
-                    &role,
-                    self.scope.external_id.as_deref(),
-                    &self.scope.session_name,
-                )
-                .await
-            {
+            let assumed = own.assume_role(
+                &role,
+                self.scope.external_id.as_deref(),
+                &self.scope.session_name,
+            );
+            match until(own.deadline(), "sts:AssumeRole", assumed).await {
                 Ok(aws) => aws,
                 Err(u) => return Ok(self.unreadable(m, u, &own, started)),
             }
         };
-        let who = match collect::identity(&aws).await {
+        let deadline = aws.deadline();
+        let who = match until(deadline, "sts:GetCallerIdentity", collect::identity(&aws)).await {
             Ok(who) => who,
             Err(u) => return Ok(self.unreadable(m, u, &aws, started)),
         };
         let regions = if self.opts.regions.is_empty() {
-            match collect::enabled_regions(&aws).await {
+            match until(
+                deadline,
+                "ec2:DescribeRegions",
+                collect::enabled_regions(&aws),
+            )
+            .await
+            {
                 Ok(r) if r.is_empty() => {
                     return Ok(self.unreadable(
                         m,
@@ -588,6 +607,20 @@ pub fn unreadable_findings(
         now,
     ));
     findings
+}
+
+/// A call the scan cannot go on without, bounded by the scan deadline.
+async fn until<T>(
+    deadline: Option<crate::deadline::Deadline>,
+    action: &str,
+    call: impl Future<Output = Result<T, Unavailable>>,
+) -> Result<T, Unavailable> {
+    match deadline {
+        Some(d) => tokio::time::timeout_at(d.at, call)
+            .await
+            .unwrap_or_else(|_| Err(d.reached(action, action))),
+        None => call.await,
+    }
 }
 
 /// Runs the checks over an inventory, and adds a `manual` finding for every selected

@@ -33,7 +33,11 @@ pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -
         &credential_report,
         sources.contains(&Source::IamLoginProfiles),
     ) {
-        (Collected::Ok(report), true) => login_profiles(client, report).await.into(),
+        (Collected::Ok(report), true) => {
+            crate::deadline::within(Source::IamLoginProfiles, login_profiles(client, report))
+                .await
+                .into()
+        }
         (Collected::Unavailable(u), true) => Collected::Unavailable(u.clone()),
         _ => Collected::NotCollected,
     };

@@ -21,7 +21,7 @@ use futures_util::{StreamExt, stream};
 
 use crate::aws::Aws;
 use crate::inventory::{
-    Collected, INVENTORY_FORMAT_VERSION, Inventory, Regional, Source, Unavailable,
+    self, Collected, INVENTORY_FORMAT_VERSION, Inventory, Regional, Source, Unavailable,
 };
 
 /// How many regions are collected at once. EC2 throttles per region, so parallel
@@ -47,12 +47,22 @@ pub struct Target<'a> {
 }
 
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
+    // Every source below is cut off at the scan deadline, if there is one.
+    crate::deadline::scoped(
+        aws.deadline(),
+        aws.metrics_handle(),
+        collect_all(aws, target, sources),
+    )
+    .await
+}
+
+async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
     let progress = crate::progress::counters();
     progress.regions_planned(target.regions.len());
     progress.globals_planned(5);
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
-            let facts = regional(aws, &region, sources).await;
+            let facts = crate::deadline::in_region(&region, regional(aws, &region, sources)).await;
             progress.region_done();
             (region, facts)
         })
@@ -62,10 +72,26 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     let (iam, s3, cloudtrail, account, regional, footprint) = tokio::join!(
         counted(iam::collect(&iam_client, sources)),
         counted(s3::collect(aws, target.account_id, sources)),
-        counted(cloudtrail::collect(aws, target.regions, sources)),
+        counted(crate::deadline::bounded_or(
+            "cloudtrail:DescribeTrails",
+            "the trails (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors)",
+            cloudtrail::collect(aws, target.regions, sources),
+            |u| inventory::CloudTrail {
+                trails: Collected::Unavailable(u),
+                ..Default::default()
+            },
+        )),
         counted(account::collect(aws, sources)),
         regional,
-        counted(residency::collect(aws, target, sources)),
+        counted(crate::deadline::bounded_or(
+            "ec2:DescribeRegions",
+            "the region footprint (ec2:DescribeRegions and every region's listings)",
+            residency::collect(aws, target, sources),
+            |u| inventory::Footprint {
+                enabled_regions: Collected::Unavailable(u),
+                ..Default::default()
+            },
+        )),
     );
     Inventory {
         format_version: INVENTORY_FORMAT_VERSION,
@@ -108,29 +134,63 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
         aws.logs(region),
         aws.cloudwatch(region),
     );
-    let (mut facts, lb, groups, dbs, keys, plans) = tokio::join!(
-        ec2::collect(&ec2, sources),
-        when(sources, Source::LoadBalancers, load_balancers(&elbv2)),
-        when(
-            sources,
-            Source::AutoScalingGroups,
-            auto_scaling_groups(&asg)
-        ),
-        when(sources, Source::RdsInstances, db_instances(&rds)),
-        when(sources, Source::KmsKeys, kms_keys(&kms)),
-        when(sources, Source::BackupPlans, backup_plans(&backup)),
-    );
-    let (detectors, hub, recorders, analyzers, filters, alarm_list) = tokio::join!(
-        when(
-            sources,
-            Source::GuardDutyDetectors,
-            guardduty_detectors(&gd)
-        ),
-        when(sources, Source::SecurityHub, security_hub(&sh)),
-        when(sources, Source::ConfigRecorders, config_recorders(&cfg)),
-        when(sources, Source::AccessAnalyzers, access_analyzers(&aa)),
-        when(sources, Source::LogMetricFilters, metric_filters(&logs)),
-        when(sources, Source::CloudWatchAlarms, alarms(&cw)),
+    let (elb_client, ds_client) = (aws.elb(region), aws.ds(region));
+    // The groups run side by side, not one after another: a call that hangs or is
+    // throttled in one group must not keep the others from being read.
+    let (
+        (mut facts, lb, groups, dbs, keys, plans),
+        (detectors, hub, recorders, analyzers, filters, alarm_list),
+        (classic, directories),
+        (clusters, opt_in),
+    ) = tokio::join!(
+        async {
+            tokio::join!(
+                ec2::collect(&ec2, sources),
+                when(sources, Source::LoadBalancers, load_balancers(&elbv2)),
+                when(
+                    sources,
+                    Source::AutoScalingGroups,
+                    auto_scaling_groups(&asg)
+                ),
+                when(sources, Source::RdsInstances, db_instances(&rds)),
+                when(sources, Source::KmsKeys, kms_keys(&kms)),
+                when(sources, Source::BackupPlans, backup_plans(&backup)),
+            )
+        },
+        async {
+            tokio::join!(
+                when(
+                    sources,
+                    Source::GuardDutyDetectors,
+                    guardduty_detectors(&gd)
+                ),
+                when(sources, Source::SecurityHub, security_hub(&sh)),
+                when(sources, Source::ConfigRecorders, config_recorders(&cfg)),
+                when(sources, Source::AccessAnalyzers, access_analyzers(&aa)),
+                when(sources, Source::LogMetricFilters, metric_filters(&logs)),
+                when(sources, Source::CloudWatchAlarms, alarms(&cw)),
+            )
+        },
+        async {
+            tokio::join!(
+                when(
+                    sources,
+                    Source::ClassicLoadBalancers,
+                    elb::classic_load_balancers(&elb_client)
+                ),
+                when(
+                    sources,
+                    Source::DirectoryServiceDirectories,
+                    ds::directories(&ds_client)
+                ),
+            )
+        },
+        async {
+            tokio::join!(
+                when(sources, Source::RdsClusters, db_clusters(&rds)),
+                when(sources, Source::BackupOptIn, backup_opt_in(&backup)),
+            )
+        },
     );
     facts.load_balancers = lb;
     facts.auto_scaling_groups = groups;
@@ -143,37 +203,20 @@ async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Region
     facts.access_analyzers = analyzers;
     facts.metric_filters = filters;
     facts.alarms = alarm_list;
-    let (elb_client, ds_client) = (aws.elb(region), aws.ds(region));
-    let (classic, directories) = tokio::join!(
-        when(
-            sources,
-            Source::ClassicLoadBalancers,
-            elb::classic_load_balancers(&elb_client)
-        ),
-        when(
-            sources,
-            Source::DirectoryServiceDirectories,
-            ds::directories(&ds_client)
-        ),
-    );
     facts.classic_load_balancers = classic;
     facts.directories = directories;
-    let (clusters, opt_in) = tokio::join!(
-        when(sources, Source::RdsClusters, db_clusters(&rds)),
-        when(sources, Source::BackupOptIn, backup_opt_in(&backup)),
-    );
     facts.db_clusters = clusters;
     facts.backup_opt_in = opt_in;
     facts
 }
 
-/// Runs `fetch` only when `source` was asked for.
+/// Runs `fetch` only when `source` was asked for, and only until the scan deadline.
 async fn when<T, F>(sources: &BTreeSet<Source>, source: Source, fetch: F) -> Collected<T>
 where
     F: std::future::Future<Output = Result<T, Unavailable>>,
 {
     if sources.contains(&source) {
-        fetch.await.into()
+        crate::deadline::within(source, fetch).await.into()
     } else {
         Collected::NotCollected
     }

@@ -50,7 +50,8 @@ pub struct Unavailable {
     /// The IAM action of the call that failed, e.g. `iam:GenerateCredentialReport`.
     pub action: String,
     /// The service's error code (`AccessDenied`, `UnauthorizedOperation`, ...), or a
-    /// tomscan code such as `ConnectionFailed`, `NoCredentials` or `HttpError`.
+    /// tomscan code such as `ConnectionFailed`, `NoCredentials`, `HttpError`,
+    /// `InvalidResponse`, `Timeout` or `Deadline` (cut off by the scan's `--timeout`).
     pub code: String,
     pub message: String,
 }
