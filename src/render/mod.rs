@@ -1,6 +1,7 @@
 //! Renderers: one file per format, each a function of the finished [`Report`].
 
 mod csv;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -23,6 +24,8 @@ pub enum Format {
     Csv,
     /// JUnit XML for CI: a suite per TOM section, a case per check and resource.
     Junit,
+    /// One self-contained HTML page for people: filterable, printable to PDF.
+    Html,
 }
 
 /// How the terminal table is drawn.
@@ -47,6 +50,7 @@ impl Format {
             Format::Markdown => markdown::render(report),
             Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
+            Format::Html => html::render(report),
         }
     }
 
@@ -57,6 +61,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Junit => "junit.xml",
+            Format::Html => "html",
         }
     }
 
