@@ -280,12 +280,18 @@ fn demo_report_loads_cleanly_and_shows_every_section() {
         rows.iter().all(|r| r.attr("hidden").is_none()),
         "none hidden unfiltered"
     );
-    assert!(
-        select(&doc, "script")
-            .iter()
-            .all(|s| !text(s).contains("\"findings\"")),
-        "the report is markup, not JSON inside a script"
-    );
+    // The page's data is its markup: its one script holds no value of the report.
+    let scripts = select(&doc, "script");
+    assert_eq!(scripts.len(), 1);
+    let script = text(&scripts[0]);
+    for f in &report.findings {
+        assert!(
+            !script.contains(&f.check_id),
+            "{} inside the script",
+            f.check_id
+        );
+    }
+    assert!(!script.contains(&report.accounts[0]));
 
     // An attested measure shows its attestation; a check's finding its references; an
     // organisational measure has none.
@@ -349,22 +355,37 @@ fn hostile_values_stay_text_in_the_browser() {
     let scripts = select(&doc, "script");
     assert_eq!(scripts.len(), 1, "only the page's own script");
     assert!(!text(&scripts[0]).contains("alert"));
-    let first = &select(&doc, "details.finding")[0];
-    let resource = text(&select(&doc, "details.finding .resource")[0]);
-    assert!(resource.contains(HOSTILE), "{resource}");
-    let message = text(&select(&doc, "details.finding .message")[0]);
+    let hostile: Vec<_> = select(&doc, "details.finding")
+        .into_iter()
+        .filter(|r| text(r).contains(HOSTILE))
+        .collect();
+    assert_eq!(hostile.len(), 1, "the hostile finding, once");
+    let part = |css: &str| {
+        text(
+            &hostile[0]
+                .select(&Selector::parse(css).unwrap())
+                .next()
+                .unwrap(),
+        )
+    };
+    let resource = part(".resource");
+    assert!(
+        resource.contains(HOSTILE) && resource.contains("# heading"),
+        "{resource}"
+    );
+    let message = part(".message");
     assert!(
         message.contains("</script><script>alert(2)</script>"),
         "{message}"
     );
-    let evidence = text(&select(&doc, "details.finding pre.evidence")[0]);
+    let evidence = part("pre.evidence");
     let parsed: serde_json::Value = serde_json::from_str(&evidence).expect("pretty JSON");
     assert_eq!(parsed["tag"], HOSTILE);
     assert!(
         evidence.contains("\n  \"nested\": {"),
         "pretty-printed: {evidence}"
     );
-    assert_eq!(first.attr("data-status"), Some("fail"));
+    assert_eq!(hostile[0].attr("data-status"), Some("fail"));
 }
 
 /// A URL hash filters the list: only failed high findings stay visible; a measure
