@@ -413,7 +413,7 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
             "--config",
             config.to_str().unwrap(),
             "--format",
-            "json,markdown,csv,junit,ocsf",
+            "json,html,markdown,csv,junit,ocsf",
             "--output-dir",
             reports.to_str().unwrap(),
             "--metrics",
@@ -423,7 +423,7 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
     assert_eq!(scan.code, 0, "{}", scan.stderr);
     assert_eq!(
         std::fs::read_dir(&reports).unwrap().count(),
-        5,
+        6,
         "one file per format, nothing else (no temporary file left)"
     );
 
@@ -442,6 +442,23 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
         .find(|f| f["evidence"]["tags"]["tenant"] == HOSTILE_TAG)
         .expect("the tag reaches the evidence whole");
     assert_eq!(tagged["check_id"], "ACCT-03");
+
+    // HTML, in headless Chromium: the page runs clean and the markup stays text.
+    let html = only_file(&reports, ".html");
+    let page = support::browser::run_chrome(
+        &format!("file://{}", html.display()),
+        &["--dump-dom".into()],
+    );
+    assert!(
+        support::browser::page_problems(&page.log).is_empty(),
+        "{}",
+        page.log
+    );
+    assert!(
+        !page.dom.contains("<img src=\"x\""),
+        "an img element was made"
+    );
+    assert!(page.dom.contains("&lt;img src=x onerror=alert(1)&gt;"));
 
     // Markdown: markup escaped, a value stays in its cell and on its line.
     let md = std::fs::read_to_string(only_file(&reports, ".md")).unwrap();

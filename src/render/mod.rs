@@ -2,6 +2,7 @@
 
 mod csv;
 pub mod diff;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -28,6 +29,8 @@ pub enum Format {
     Junit,
     /// OCSF 1.5.0 Compliance Finding events (class 2003), one per finding, for a SIEM.
     Ocsf,
+    /// One self-contained HTML page for people: filterable, printable to PDF.
+    Html,
 }
 
 /// How the terminal table is drawn.
@@ -53,6 +56,7 @@ impl Format {
             Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
             Format::Ocsf => ocsf::render(report),
+            Format::Html => html::render(report),
         }
     }
 
@@ -64,6 +68,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Junit => "junit.xml",
             Format::Ocsf => "ocsf.json",
+            Format::Html => "html",
         }
     }
 

@@ -6,6 +6,7 @@
 //! talks to the emulator it started itself.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod deny_proxy;
 pub mod seed;
 
