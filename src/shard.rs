@@ -19,7 +19,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::check::Check;
+use crate::check::{Check, Status};
 use crate::framework::Framework;
 use crate::inventory::Scope;
 use crate::report::{Finding, Report, Stats};
@@ -137,12 +137,26 @@ impl<'c> Part<'c> {
     }
 }
 
-/// A check that reads anything not collected region by region: judged by shard 1,
-/// which collects the account-wide sources (each exactly once).
+/// Regional checks whose verdict weighs the regions together beyond "nothing in any
+/// region" (which merge reconciles): CFG-01 passes the global resource types when any
+/// region records them, KMS-01 counts the unrotatable keys of all regions in its
+/// message. Shard 1 judges them whole. The test
+/// `regional_checks_split_by_region_say_what_they_say_whole` finds any new one.
+const CROSS_REGION: &[&str] = &["CFG-01", "KMS-01"];
+
+/// A check that reads anything not collected region by region, or weighs the regions
+/// together: judged by shard 1, which collects the account-wide sources (each once).
 pub fn is_account_wide(check: &Check) -> bool {
-    crate::collect::expand(check.sources.iter().copied())
-        .iter()
-        .any(|s| !matches!(s.spec().scope, Scope::Regional(_)))
+    CROSS_REGION.contains(&check.id)
+        || crate::collect::expand(check.sources.iter().copied())
+            .iter()
+            .any(|s| !matches!(s.spec().scope, Scope::Regional(_)))
+}
+
+/// "Nothing to judge in the scanned regions": a shard that holds part of the regions
+/// says it of its part only.
+fn is_nothing_here(f: &Finding) -> bool {
+    f.status == Status::NotApplicable && f.region == crate::check::GLOBAL && f.resource.is_empty()
 }
 
 fn fnv1a(s: &str) -> u64 {
@@ -292,9 +306,30 @@ pub fn merge(
         .expect("not empty");
     let mut stats = Stats::default();
     let mut accounts: BTreeMap<String, AccountMeta> = BTreeMap::new();
+    // Which shards judged each (check, account), and which of them found nothing to
+    // judge: the account has nothing only if every part that looked says so.
+    let mut judged: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
+    let mut nothing: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
+    for (i, (_, r)) in reports.iter().enumerate() {
+        for f in &r.findings {
+            let key = (f.check_id.as_str(), f.account.as_str());
+            judged.entry(key).or_default().insert(i);
+            if is_nothing_here(f) {
+                nothing.entry(key).or_default().insert(i);
+            }
+        }
+    }
+    let keep = |i: usize, f: &Finding| -> bool {
+        if !is_nothing_here(f) {
+            return true;
+        }
+        let key = (f.check_id.as_str(), f.account.as_str());
+        let said = &nothing[&key];
+        said == &judged[&key] && said.first() == Some(&i)
+    };
     let mut owner: BTreeMap<(String, String, String, String), &str> = BTreeMap::new();
     let mut findings: Vec<Finding> = Vec::new();
-    for (name, r) in &reports {
+    for (i, (name, r)) in reports.iter().enumerate() {
         add_stats(&mut stats, &r.stats);
         // The shards ran side by side: the merged scan took as long as the slowest.
         stats.duration_ms = stats.duration_ms.max(r.stats.duration_ms);
@@ -312,6 +347,7 @@ pub fn merge(
         let mine: BTreeSet<_> = r
             .findings
             .iter()
+            .filter(|f| keep(i, f))
             .map(|f| {
                 (
                     f.check_id.clone(),
@@ -338,7 +374,7 @@ pub fn merge(
             }
             owner.insert(key, name);
         }
-        findings.extend(r.findings.iter().cloned());
+        findings.extend(r.findings.iter().filter(|f| keep(i, f)).cloned());
     }
     let metas: Vec<AccountMeta> = accounts
         .into_values()
@@ -430,6 +466,86 @@ mod tests {
         );
         assert_eq!(parts[1].regions, ["ap-south-1", "eu-west-1"]);
         assert_eq!(parts[2].regions, ["eu-central-1", "us-east-1"]);
+    }
+
+    /// Merges the shards of the demo inventory, judged offline, and compares them with
+    /// the whole: every regional check must split by region or be listed in
+    /// CROSS_REGION. With `extra`, a region the inventory holds no facts for (every
+    /// regional check `error` there) joins, so "nothing here" meets an error.
+    fn split_and_merge(extra: Option<&str>, count: u32) {
+        use crate::attest::Attestations;
+        use crate::config::Settings;
+        use crate::inventory::Inventory;
+        use crate::scan::{Selection, evaluate};
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
+        let mut inv: Inventory =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        if let Some(r) = extra {
+            inv.regions.push(r.to_string());
+        }
+        let framework = Framework::builtin();
+        let selection = Selection::default();
+        let checks = selection.checks(&framework).unwrap();
+        let now = "2026-11-27T12:00:00Z".parse().unwrap();
+        let judge = |inv: &Inventory, checks: &[&Check]| {
+            evaluate(
+                inv,
+                checks,
+                &framework,
+                &selection,
+                &Settings::default(),
+                &Attestations::default(),
+                now,
+            )
+        };
+        let report = |inv: &Inventory, findings, shard| {
+            let mut r = build_report_for(
+                vec![AccountMeta::of(inv)],
+                &checks,
+                &framework,
+                findings,
+                now,
+                Stats::default(),
+            );
+            r.shard = shard;
+            r
+        };
+        let whole = report(&inv, judge(&inv, &checks), None);
+        let shards: Vec<(String, Report)> = (1..=count)
+            .map(|k| {
+                let shard = Shard { index: k, count };
+                let part = shard.split(&checks, &inv.regions);
+                let mut mine = inv.clone();
+                mine.regions = part.regions.clone();
+                mine.regional.retain(|r, _| part.regions.contains(r));
+                let mut findings = judge(&mine, &part.checks);
+                findings.retain(|f| part.organisational || !f.check_id.starts_with("ORG-"));
+                (format!("shard {k}"), report(&mine, findings, Some(shard)))
+            })
+            .collect();
+        let merged = merge(shards, &framework, false).unwrap().report;
+        let keys = |r: &Report| -> Vec<String> {
+            r.findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {} {} {:?} {}",
+                        f.check_id, f.region, f.resource, f.status, f.message
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(keys(&merged), keys(&whole), "{extra:?}, {count} shards");
+        assert_eq!(merged.score, whole.score);
+        assert_eq!(merged.counts, whole.counts);
+    }
+
+    #[test]
+    fn regional_checks_split_by_region_say_what_they_say_whole() {
+        for count in [2, 3, 4] {
+            split_and_merge(None, count);
+            split_and_merge(Some("ap-south-1"), count);
+        }
     }
 
     #[test]
