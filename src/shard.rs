@@ -207,16 +207,9 @@ pub enum MergeError {
     #[error("{path} names check {id:?}, which this tomscan does not know")]
     UnknownCheck { path: String, id: String },
     #[error(
-        "{a} and {b} both report {check} in account {account}, region {region}{resource}: the shards overlap (were they made with different organizations or region lists?)"
+        "{a} and {b} both report {what}: the shards overlap (were they made with different organizations or region lists?)"
     )]
-    Overlap {
-        a: String,
-        b: String,
-        check: String,
-        account: String,
-        region: String,
-        resource: String,
-    },
+    Overlap { a: String, b: String, what: String },
 }
 
 /// The merged report, and which shards were absent (only with `allow_partial`).
@@ -360,17 +353,16 @@ pub fn merge(
             .collect();
         for key in mine {
             if let Some(a) = owner.get(&key) {
+                let (check, account, region, resource) = key;
+                let resource = if resource.is_empty() {
+                    String::new()
+                } else {
+                    format!(", resource {resource}")
+                };
                 return Err(MergeError::Overlap {
                     a: a.to_string(),
                     b: name.clone(),
-                    check: key.0,
-                    account: key.1,
-                    region: key.2,
-                    resource: if key.3.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", resource {}", key.3)
-                    },
+                    what: format!("{check} in account {account}, region {region}{resource}"),
                 });
             }
             owner.insert(key, name);
