@@ -81,6 +81,10 @@ pub enum Command {
     Explain { id: String },
     /// Print the least-privilege IAM policy for the selected checks.
     Permissions(PermissionsArgs),
+    /// Merge the JSON reports of `scan --shard K/N` into the report of the whole scan:
+    /// findings united, every figure computed again from them.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// Print the JSON Schema of the JSON report.
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -243,8 +247,27 @@ pub struct ScanArgs {
     pub request_timeout: Duration,
     #[command(flatten)]
     pub account_args: AccountArgs,
+    /// Do part K of N of the work (1-based): accounts dealt by id, or with one account
+    /// its regions (README "Shards"). `tomscan merge` unites the N reports.
+    #[arg(long, env = "TOMSCAN_SHARD", value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
     #[command(flatten)]
     pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports of `scan --shard K/N --format json`, one per shard.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Merge even when some of the N shards are absent; the exit code is then at least 3.
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// The framework file the shards were scanned with (default: the built-in TOM).
+    #[arg(long)]
+    pub framework: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -275,6 +298,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Scan(args) => scan_command(*args, cli.quiet).await,
         Command::Evaluate(args) => evaluate_command(args),
         Command::Diff(args) => diff_command(args),
+        Command::Merge(args) => merge_command(args),
         Command::Checks { format } => {
             print(&crate::catalogue::render(format))?;
             Ok(exit::OK)
@@ -384,6 +408,7 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
         framework,
         selection,
         settings: config.settings(),
+        shard: args.shard,
     };
     let a = args.account_args;
     let scope = AccountScope {
@@ -498,6 +523,30 @@ fn read_report(path: &Path) -> Result<Report> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read report {}", path.display()))?;
     Report::from_json(&text).with_context(|| format!("cannot read report {}", path.display()))
+}
+
+fn merge_command(args: MergeArgs) -> Result<u8> {
+    args.output.formats()?;
+    let framework = match &args.framework {
+        Some(path) => Framework::load(path)?,
+        None => Framework::builtin(),
+    };
+    let reports = args
+        .reports
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_report(p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let merged = crate::shard::merge(reports, &framework, args.allow_partial)?;
+    if !merged.missing.is_empty() {
+        tracing::warn!(missing = ?merged.missing, "merged without these shards: the report is partial");
+    }
+    let code = emit(&merged.report, &args.output)?;
+    // A partial merge is never a clean result, however good its score.
+    Ok(if merged.missing.is_empty() || code != exit::OK {
+        code
+    } else {
+        exit::INCOMPLETE
+    })
 }
 
 fn diff_command(args: DiffArgs) -> Result<u8> {

@@ -24,6 +24,7 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod score;
+pub mod shard;
 pub mod waiver;
 
 #[path = "../checks/mod.rs"]

@@ -36,6 +36,11 @@ pub struct Report {
     pub checks: Vec<CheckResult>,
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// Which part of the work this report covers (`scan --shard K/N`); absent from a
+    /// whole scan and from the report `tomscan merge` makes of the shards. Added within
+    /// schema "2": a reader that ignores it reads a shard as a (partial) report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

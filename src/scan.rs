@@ -19,6 +19,7 @@ use crate::report::{
     SCHEMA_VERSION, SectionResult, Stats, Tool,
 };
 use crate::score::{self, Tally};
+use crate::shard::{Part, Shard};
 use crate::waiver::Waivers;
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +165,8 @@ pub struct ScanOptions {
     pub waivers: Waivers,
     /// The whole scan's bound (`--timeout`): what is unfinished then is `error`.
     pub timeout: Option<std::time::Duration>,
+    /// `--shard K/N`: this run's part of the work (README "Shards").
+    pub shard: Option<Shard>,
 }
 
 pub struct ScanOutput {
@@ -195,23 +198,19 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     if regions.is_empty() {
         return Err(ScanError::NoRegions);
     }
-    let sources = collect::expand(checks.iter().flat_map(|c| c.sources.iter().copied()));
+    let part = match opts.shard {
+        Some(shard) => shard.split(&checks, &regions),
+        None => Part::whole(&checks, &regions),
+    };
+    let sources = collect::expand(part.checks.iter().flat_map(|c| c.sources.iter().copied()));
     let target = Target {
         account_id: &who.account_id,
         partition: &who.partition,
-        regions: &regions,
+        regions: &part.regions,
     };
     let inventory = collect::collect(&aws, &target, &sources).await;
     let now = Utc::now();
-    let mut findings = evaluate(
-        &inventory,
-        &checks,
-        &opts.framework,
-        &opts.selection,
-        &opts.settings,
-        &opts.attestations,
-        now,
-    );
+    let mut findings = evaluate_part(&inventory, &part, opts, now);
     opts.waivers.apply(&mut findings, now.date_naive()).warn();
     let m = aws.metrics();
     let stats = Stats {
@@ -220,7 +219,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         retries: m.retries(),
         operations: m.per_operation(),
     };
-    let report = build_report(
+    let mut report = build_report(
         &[&inventory],
         &checks,
         &opts.framework,
@@ -228,6 +227,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         now,
         stats,
     );
+    report.shard = opts.shard;
     Ok(ScanOutput { inventory, report })
 }
 
@@ -369,6 +369,15 @@ pub async fn scan_accounts(
     if members.is_empty() {
         return Err(ScanError::NoAccounts);
     }
+    // Several accounts are dealt out whole; one account is split inside (its regions),
+    // so a shard may be left with no account at all: an empty report, still merged.
+    let split_regions = match opts.shard {
+        Some(shard) if members.len() > 1 => {
+            members.retain(|m| shard.owns_account(&m.id));
+            None
+        }
+        other => other,
+    };
     tracing::info!(accounts = members.len(), caller = %caller.account_id, "scanning accounts");
     let now = Utc::now();
     let ctx = MemberScan {
@@ -379,6 +388,7 @@ pub async fn scan_accounts(
         base: &base,
         inventory_dir,
         now,
+        shard: split_regions,
     };
     let progress = crate::progress::counters();
     progress.accounts_planned(members.len());
@@ -414,14 +424,9 @@ pub async fn scan_accounts(
     // Once over the whole organization, so a waiver that matches in no account warns
     // once, and one that matches in several is reported with all its matches.
     opts.waivers.apply(&mut findings, now.date_naive()).warn();
-    Ok(build_report_for(
-        metas,
-        &checks,
-        &opts.framework,
-        findings,
-        now,
-        stats,
-    ))
+    let mut report = build_report_for(metas, &checks, &opts.framework, findings, now, stats);
+    report.shard = opts.shard;
+    Ok(report)
 }
 
 /// What every account of a multi-account scan shares.
@@ -433,6 +438,8 @@ struct MemberScan<'a> {
     base: &'a Aws,
     inventory_dir: Option<&'a Path>,
     now: DateTime<Utc>,
+    /// Set when the scan has one account: the shard splits its regions.
+    shard: Option<Shard>,
 }
 
 impl MemberScan<'_> {
@@ -485,7 +492,12 @@ impl MemberScan<'_> {
             self.opts.regions.clone()
         };
         tracing::info!(account = %m.id, principal = %who.arn, "scanning");
-        let sources = collect::expand(self.checks.iter().flat_map(|c| c.sources.iter().copied()));
+        let part = match self.shard {
+            Some(shard) => shard.split(self.checks, &regions),
+            None => Part::whole(self.checks, &regions),
+        };
+        let regions = part.regions.clone();
+        let sources = collect::expand(part.checks.iter().flat_map(|c| c.sources.iter().copied()));
         let target = Target {
             // The account asked for, not the one the credentials say: a role that
             // landed elsewhere would otherwise file findings under the wrong account.
@@ -494,15 +506,7 @@ impl MemberScan<'_> {
             regions: &regions,
         };
         let inventory = collect::collect(&aws, &target, &sources).await;
-        let findings = evaluate(
-            &inventory,
-            self.checks,
-            &self.opts.framework,
-            &self.opts.selection,
-            &self.opts.settings,
-            &self.opts.attestations,
-            self.now,
-        );
+        let findings = evaluate_part(&inventory, &part, self.opts, self.now);
         if let Some(dir) = self.inventory_dir {
             let path = inventory_file(dir, &m.id);
             let json = serde_json::to_vec_pretty(&inventory).expect("plain data");
@@ -528,15 +532,22 @@ impl MemberScan<'_> {
     fn unreadable(&self, m: Member, u: Unavailable, aws: &Aws, started: Instant) -> AccountOutcome {
         tracing::warn!(account = %m.id, action = %u.action, code = %u.code, "account not read");
         let reason = format!("{} failed with {}: {}", u.action, u.code, u.message);
-        let findings = unreadable_findings(
-            &m.id,
-            &u,
-            self.checks,
-            &self.opts.framework,
-            &self.opts.selection,
-            &self.opts.attestations,
-            self.now,
-        );
+        // Split by region, the account's errors are reported by shard 1 alone, as its
+        // checks would have been: once, however many shards could not enter it.
+        let reports_errors = self.shard.is_none_or(|s| s.count == 1 || s.index == 1);
+        let findings = if !reports_errors {
+            Vec::new()
+        } else {
+            unreadable_findings(
+                &m.id,
+                &u,
+                self.checks,
+                &self.opts.framework,
+                &self.opts.selection,
+                &self.opts.attestations,
+                self.now,
+            )
+        };
         AccountOutcome {
             meta: AccountMeta {
                 id: m.id,
@@ -623,6 +634,27 @@ async fn until<T>(
     }
 }
 
+/// The findings of one shard's part of an account: the organisational measures only
+/// where the part holds them, so they are reported once per account.
+fn evaluate_part(
+    inv: &Inventory,
+    part: &Part<'_>,
+    opts: &ScanOptions,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut findings = evaluate_checks(inv, &part.checks, &opts.framework, &opts.settings, now);
+    if part.organisational {
+        findings.extend(organisational_findings(
+            &inv.account_id,
+            &opts.framework,
+            &opts.selection,
+            &opts.attestations,
+            now,
+        ));
+    }
+    findings
+}
+
 /// Runs the checks over an inventory, and adds a `manual` finding for every selected
 /// organisational measure. Pure: the same inventory always gives the same findings.
 pub fn evaluate(
@@ -632,6 +664,25 @@ pub fn evaluate(
     selection: &Selection,
     settings: &Settings,
     attestations: &Attestations,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut findings = evaluate_checks(inv, checks, framework, settings, now);
+    findings.extend(organisational_findings(
+        &inv.account_id,
+        framework,
+        selection,
+        attestations,
+        now,
+    ));
+    findings
+}
+
+/// Runs the checks over an inventory. Pure.
+fn evaluate_checks(
+    inv: &Inventory,
+    checks: &[&Check],
+    framework: &Framework,
+    settings: &Settings,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let by_check = framework.controls_by_check();
@@ -669,13 +720,6 @@ pub fn evaluate(
             remediation: check.remediation.to_string(),
         }));
     }
-    findings.extend(organisational_findings(
-        &inv.account_id,
-        framework,
-        selection,
-        attestations,
-        now,
-    ));
     findings
 }
 
@@ -859,6 +903,7 @@ pub fn build_report_for(
         checks: check_results,
         findings,
         stats,
+        shard: None,
     }
 }
 

@@ -6,6 +6,7 @@
 mod support;
 
 use std::path::Path;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use scraper::{Html, Selector};

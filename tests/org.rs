@@ -442,3 +442,104 @@ fn permissions_with_org_add_the_management_statements() {
     let plain = String::from_utf8_lossy(&plain.stdout);
     assert!(!plain.contains("organizations:") && !plain.contains("sts:AssumeRole"));
 }
+
+/// Issue #7: `--shard 1/2` and `2/2` of an organization, merged, are the unsharded scan.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_shards_of_an_organization_merge_into_the_unsharded_scan() {
+    let org = organization(&["alpha", "beta", "gamma"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let scan = |shard: Option<&str>, file: &str| -> Value {
+        let out = dir.path().join(file);
+        let mut args = vec![
+            "scan",
+            "--org",
+            "--region",
+            "eu-west-1",
+            "--checks",
+            CHECKS,
+            "--format",
+            "json",
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let run = tomscan(&org.moto, &org.moto.url.clone(), &args);
+        assert_eq!(run.code, 0, "{shard:?}: {}", run.stderr);
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
+    };
+    let whole = scan(None, "whole.json");
+    let one = scan(Some("1/2"), "shard-1.json");
+    let two = scan(Some("2/2"), "shard-2.json");
+    // Accounts dealt whole, by id: no account in both, none in neither.
+    let (a, b) = (ids(&one["accounts"]), ids(&two["accounts"]));
+    assert!(a.is_disjoint(&b), "{a:?} {b:?}");
+    assert_eq!(&a | &b, ids(&whole["accounts"]));
+    for id in a.iter().chain(&b) {
+        let owner: u64 = id.parse::<u64>().unwrap() % 2 + 1;
+        let holder = if a.contains(id) { 1 } else { 2 };
+        assert_eq!(owner, holder, "{id}: id mod N + 1");
+    }
+    let merged_file = dir.path().join("merged.json");
+    let run = tomscan(
+        &org.moto,
+        "http://127.0.0.1:9",
+        &[
+            "merge",
+            dir.path().join("shard-1.json").to_str().unwrap(),
+            dir.path().join("shard-2.json").to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+            merged_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let merged: Value =
+        serde_json::from_str(&std::fs::read_to_string(&merged_file).unwrap()).unwrap();
+    let key = |r: &Value| -> BTreeSet<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} {} {} {}",
+                    f["account"],
+                    f["check_id"],
+                    f["region"],
+                    f["resource"],
+                    f["status"],
+                    f["message"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&merged), key(&whole));
+    assert_eq!(
+        merged["findings"].as_array().unwrap().len(),
+        whole["findings"].as_array().unwrap().len()
+    );
+    for field in [
+        "accounts", "regions", "score", "coverage", "counts", "sections", "checks",
+    ] {
+        assert_eq!(merged[field], whole[field], "{field}");
+    }
+    let names = |r: &Value| -> Vec<(Value, Value, Value, Value)> {
+        r["account_summaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["id"].clone(),
+                    s["name"].clone(),
+                    s["score"].clone(),
+                    s["counts"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(names(&merged), names(&whole));
+}
