@@ -152,7 +152,15 @@ fn replace(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    // A new report gets the mode any new file would (0666 less the umask), not the
+    // temporary file's 0600: a metrics file node_exporter cannot read is no metrics file.
+    #[cfg(unix)]
+    if permissions.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(contents)?;
     if let Some(permissions) = permissions {
         tmp.as_file().set_permissions(permissions)?;
@@ -205,6 +213,20 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
         let mode = std::fs::metadata(&real).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o644);
+    }
+
+    /// A new report is readable as any new file is (the umask decides), not 0600.
+    #[cfg(unix)]
+    #[test]
+    fn a_new_report_gets_the_mode_of_a_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let report = dir.path().join("report.json");
+        write_atomic(&report, b"new").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&report), mode(&plain));
     }
 
     /// A FIFO (like `/dev/stdout` in a pipe) is written into, not replaced by a file.
