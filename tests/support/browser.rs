@@ -1,31 +1,71 @@
-//! Headless Chromium for the tests that read the HTML report in a real browser. Needs
-//! `chromium-headless-shell` (or `chromium`, `google-chrome`; `CHROME=path` overrides);
-//! `.ci/run` installs it.
+//! Headless Chromium for the tests that read the HTML report in a real browser:
+//! `chromium-headless-shell` (or `chromium`, `google-chrome`; `CHROME=path` overrides).
+//! When none is there, the tests install the Debian package once, as moto is installed
+//! once, where they may (root, or password-less sudo); otherwise they fail saying how.
 
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// `CHROME`, else the first of the usual names on `PATH`.
+const NAMES: [&str; 3] = ["chromium-headless-shell", "chromium", "google-chrome"];
+
+/// `CHROME`, else the first of the usual names on `PATH`, installed first if need be.
 pub fn chrome() -> PathBuf {
     if let Some(path) = std::env::var_os("CHROME") {
         return PathBuf::from(path);
     }
-    let names = ["chromium-headless-shell", "chromium", "google-chrome"];
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in names {
-        for dir in std::env::split_paths(&path) {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
+    if let Some(found) = on_path() {
+        return found;
     }
-    panic!(
-        "no headless Chromium found (tried {names:?} on PATH; CHROME=path overrides): \
-         apt-get install -y chromium-headless-shell"
-    );
+    // Test binaries run at once: one installs, the others wait and then find it.
+    let lock_path = super::project_dir().join("target/chromium-install.lock");
+    let _ = std::fs::create_dir_all(lock_path.parent().unwrap());
+    let lock = std::fs::File::create(&lock_path).expect("lock file");
+    lock.lock().expect("lock the Chromium install");
+    if let Some(found) = on_path() {
+        return found;
+    }
+    install();
+    on_path().unwrap_or_else(|| {
+        panic!(
+            "no headless Chromium found (tried {NAMES:?} on PATH; CHROME=path overrides): \
+             apt-get install -y chromium-headless-shell"
+        )
+    })
+}
+
+fn on_path() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    NAMES.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// `apt-get install chromium-headless-shell`, as root or through password-less sudo; a
+/// machine without either is left alone (the caller then says what to install).
+fn install() {
+    let apt = |args: &[&str]| {
+        let mut cmd = if running_as_root() {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.args(["-n", "apt-get"]);
+            sudo
+        };
+        cmd.args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    eprintln!("no headless Chromium: installing chromium-headless-shell with apt-get (once) ...");
+    if !apt(&["install", "-y", "chromium-headless-shell"]) {
+        // A fresh machine may have no package lists yet.
+        let _ = apt(&["update"]) && apt(&["install", "-y", "chromium-headless-shell"]);
+    }
 }
 
 fn running_as_root() -> bool {
