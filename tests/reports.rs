@@ -557,3 +557,30 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
         );
     }
 }
+
+/// Trace logs go to CI output and log stores: they name calls, never carry what AWS
+/// answered (the credential report, policy documents, the account's resources).
+#[tokio::test(flavor = "multi_thread")]
+async fn trace_logs_do_not_carry_response_bodies() {
+    let moto = noncompliant().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
+    cmd.args(["scan", "--region", "eu-west-1", "--checks", "IAM-06,IAM-05"])
+        .arg("--output")
+        .arg(dir.path().join("report.txt"))
+        .env("RUST_LOG", "trace");
+    for (k, v) in moto.scan_env() {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("GetCredentialReport"), "trace logging is on");
+    // "user,arn," base64-encoded: the credential report's header; and an IAM answer.
+    for body in [
+        "dXNlcixhcm4s",
+        "<ListUsersResponse",
+        "<GetCredentialReportResponse",
+    ] {
+        assert!(!log.contains(body), "a response body in the log: {body}");
+    }
+}
