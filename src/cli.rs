@@ -425,6 +425,8 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
         session_name: a.role_session_name,
         concurrency: usize::from(a.account_concurrency),
     };
+    // Cleared on drop, however the scan ends.
+    let progress = crate::progress::Display::start(quiet);
     if scope.is_multi() {
         if let Some(dir) = &args.save_inventory {
             std::fs::create_dir_all(dir).with_context(|| {
@@ -434,12 +436,10 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
                 )
             })?;
         }
-        let progress = crate::progress::Display::start(quiet);
         let report = scan::scan_accounts(&opts, &scope, args.save_inventory.as_deref()).await;
         drop(progress);
         return emit(&report?, &args.output);
     }
-    let progress = crate::progress::Display::start(quiet);
     let out = scan::scan(&opts).await;
     drop(progress);
     let out = out?;
@@ -552,10 +552,7 @@ fn merge_command(args: MergeArgs) -> Result<u8> {
 fn diff_command(args: DiffArgs) -> Result<u8> {
     let (old, new) = (read_report(&args.old)?, read_report(&args.new)?);
     let diff = crate::diff::diff(&old, &new)?;
-    let color = args.output.is_none()
-        && args.format == DiffFormat::Table
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let color = args.output.is_none() && args.format == DiffFormat::Table && colour_on_stdout();
     let text = args.format.render(&diff, color);
     match &args.output {
         Some(path) => write_report(path, &text)?,
@@ -614,14 +611,17 @@ impl OutputArgs {
     }
 }
 
+/// Colour only for a person at a terminal: never into a file, a pipe or a CI log, and
+/// never under `NO_COLOR`.
+fn colour_on_stdout() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
     let formats = output.formats()?;
     // Everything is rendered before anything is written.
-    // Colour only for a person at a terminal: never into a file, a pipe or a CI log.
-    let to_terminal =
-        output.output.is_none() && output.output_dir.is_none() && std::io::stdout().is_terminal();
     let table = crate::render::TableOptions {
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        color: output.output.is_none() && output.output_dir.is_none() && colour_on_stdout(),
         details: output.details,
     };
     let rendered: Vec<(Format, String)> = formats
