@@ -452,6 +452,14 @@ impl Metrics {
             .sum()
     }
 
+    /// Throttling answers of the whole scan, in any region, to any operation.
+    pub fn throttled_total(&self) -> u64 {
+        self.throttled
+            .lock()
+            .map(|m| m.values().sum())
+            .unwrap_or_default()
+    }
+
     fn record_throttled(&self, region: &str, operation: &str) {
         if let Ok(mut map) = self.throttled.lock() {
             *map.entry((region.to_string(), operation.to_string()))

@@ -191,8 +191,8 @@ pub struct AccountArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Report formats, comma-separated (`--format json,markdown,csv`); several need
-    /// --output-dir.
+    /// Report formats, comma-separated: one to stdout or --output, several with
+    /// --output-dir (`--format html,json,ocsf --output-dir reports`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
     pub format: Vec<Format>,
     /// Write the report to this file (atomically) instead of stdout; one format only.

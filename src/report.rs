@@ -180,8 +180,25 @@ pub struct Stats {
     /// AWS requests sent, retries included.
     pub requests: u64,
     pub retries: u64,
+    /// Answers that were AWS saying "slow down" (Throttling, SlowDown, ...): a scan that
+    /// hits an account's API rate limits shows it here before it shows as `error`.
+    #[serde(default)]
+    pub throttled: u64,
     /// Requests per `service:Operation`.
     pub operations: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    /// Adds another part's requests (an account's, a shard's); the duration is the
+    /// caller's, since parts overlap in time.
+    pub fn add(&mut self, other: &Stats) {
+        self.requests += other.requests;
+        self.retries += other.retries;
+        self.throttled += other.throttled;
+        for (op, n) in &other.operations {
+            *self.operations.entry(op.clone()).or_default() += n;
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

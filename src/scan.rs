@@ -212,13 +212,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     let now = Utc::now();
     let mut findings = evaluate_part(&inventory, &part, opts, now);
     opts.waivers.apply(&mut findings, now.date_naive()).warn();
-    let m = aws.metrics();
-    let stats = Stats {
-        duration_ms: started.elapsed().as_millis() as u64,
-        requests: m.requests(),
-        retries: m.retries(),
-        operations: m.per_operation(),
-    };
+    let stats = stats_of(&aws, started);
     let mut report = build_report(
         &[&inventory],
         &checks,
@@ -403,20 +397,10 @@ pub async fn scan_accounts(
         .await;
     let mut metas = Vec::new();
     let mut findings = Vec::new();
-    let m = base.metrics();
-    let mut stats = Stats {
-        duration_ms: started.elapsed().as_millis() as u64,
-        requests: m.requests(),
-        retries: m.retries(),
-        operations: m.per_operation(),
-    };
+    let mut stats = stats_of(&base, started);
     for outcome in outcomes {
         let outcome = outcome?;
-        stats.requests += outcome.meta.stats.requests;
-        stats.retries += outcome.meta.stats.retries;
-        for (op, n) in &outcome.meta.stats.operations {
-            *stats.operations.entry(op.clone()).or_default() += n;
-        }
+        stats.add(&outcome.meta.stats);
         metas.push(outcome.meta);
         findings.extend(outcome.findings);
     }
@@ -567,6 +551,7 @@ fn stats_of(aws: &Aws, started: Instant) -> Stats {
         duration_ms: started.elapsed().as_millis() as u64,
         requests: m.requests(),
         retries: m.retries(),
+        throttled: m.throttled_total(),
         operations: m.per_operation(),
     }
 }

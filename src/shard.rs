@@ -324,7 +324,7 @@ pub fn merge(
     let mut owner: BTreeMap<(String, String, String, String), &str> = BTreeMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     for (i, (name, r)) in reports.iter().enumerate() {
-        add_stats(&mut stats, &r.stats);
+        stats.add(&r.stats);
         // The shards ran side by side: the merged scan took as long as the slowest.
         stats.duration_ms = stats.duration_ms.max(r.stats.duration_ms);
         for s in &r.account_summaries {
@@ -335,7 +335,7 @@ pub fn merge(
             meta.name = meta.name.take().or_else(|| s.name.clone());
             meta.error = meta.error.take().or_else(|| s.error.clone());
             meta.regions.extend(s.regions.iter().cloned());
-            add_stats(&mut meta.stats, &s.stats);
+            meta.stats.add(&s.stats);
             meta.stats.duration_ms = meta.stats.duration_ms.max(s.stats.duration_ms);
         }
         let mine: BTreeSet<_> = r
@@ -379,14 +379,6 @@ pub fn merge(
         .collect();
     let report = build_report_for(metas, &checks, framework, findings, scanned_at, stats);
     Ok(Merged { report, missing })
-}
-
-fn add_stats(to: &mut Stats, from: &Stats) {
-    to.requests += from.requests;
-    to.retries += from.retries;
-    for (op, n) in &from.operations {
-        *to.operations.entry(op.clone()).or_default() += n;
-    }
 }
 
 #[cfg(test)]

@@ -716,3 +716,38 @@ fn metrics_are_written_beside_the_report() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("both name"));
 }
+
+/// The release profile compiles every AWS SDK service crate at opt-level 0 (Cargo.toml,
+/// README "Build time"): a service crate added without its entry would quietly cost
+/// minutes of every cold release build.
+#[test]
+fn every_sdk_service_crate_has_its_release_opt_level() {
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(project("Cargo.toml")).unwrap()).unwrap();
+    let services: Vec<&String> = manifest["dependencies"]
+        .as_table()
+        .unwrap()
+        .keys()
+        .filter(|name| name.starts_with("aws-sdk-"))
+        .collect();
+    assert!(services.len() > 10, "{services:?}");
+    let packages = manifest["profile"]["release"]["package"]
+        .as_table()
+        .unwrap();
+    for name in &services {
+        assert_eq!(
+            packages
+                .get(name.as_str())
+                .and_then(|p| p.get("opt-level"))
+                .and_then(toml::Value::as_integer),
+            Some(0),
+            "Cargo.toml: add [profile.release.package.{name}] with opt-level = 0"
+        );
+    }
+    for name in packages.keys() {
+        assert!(
+            services.iter().any(|s| *s == name),
+            "Cargo.toml: [profile.release.package.{name}] names no AWS SDK dependency"
+        );
+    }
+}

@@ -509,6 +509,11 @@ fn run(world: &World, case: Case) -> Result<(), Failed> {
             if scan.code != 3 {
                 return Err(format!("exit {} instead of 3: {}", scan.code, scan.stderr).into());
             }
+            // The report counts AWS's "slow down" answers, and only those.
+            let throttled = scan.report["stats"]["throttled"].as_u64();
+            if throttled.is_none_or(|n| (n > 0) != causes.contains(&"throttled")) {
+                return Err(format!("stats.throttled is {throttled:?}").into());
+            }
             let affected_checks = action.map(checks_reading);
             let in_scope = |(check, _, r, _): &(String, String, String, String)| {
                 affected_checks.as_ref().is_none_or(|c| c.contains(check))

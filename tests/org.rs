@@ -350,6 +350,96 @@ async fn accounts_and_exclude_accounts_pick_the_accounts_without_organizations()
     );
 }
 
+/// `--ou` scans the accounts under an OU and every OU nested in it, and no other: here
+/// `beta` in OU `apps` and `gamma` in `apps/prod`, while `alpha` and the management
+/// account stay at the root.
+#[tokio::test(flavor = "multi_thread")]
+async fn ou_scans_the_accounts_of_an_ou_and_of_the_ous_below_it() {
+    let org = organization(&["alpha", "beta", "gamma"]).await;
+    let orgs = aws_sdk_organizations::Client::new(&org.moto.sdk_config("us-east-1").await);
+    let root = orgs.list_roots().send().await.expect("list roots").roots()[0]
+        .id()
+        .expect("a root id")
+        .to_string();
+    let ou = |parent: String, name: &'static str| {
+        let orgs = orgs.clone();
+        async move {
+            orgs.create_organizational_unit()
+                .parent_id(parent)
+                .name(name)
+                .send()
+                .await
+                .expect("create OU")
+                .organizational_unit
+                .and_then(|u| u.id)
+                .expect("an OU id")
+        }
+    };
+    let apps = ou(root.clone(), "apps").await;
+    let prod = ou(apps.clone(), "prod").await;
+    for (name, to) in [("beta", &apps), ("gamma", &prod)] {
+        orgs.move_account()
+            .account_id(org.id(name))
+            .source_parent_id(&root)
+            .destination_parent_id(to)
+            .send()
+            .await
+            .expect("move account");
+    }
+
+    let run = tomscan(
+        &org.moto,
+        &org.moto.url.clone(),
+        &[
+            "scan",
+            "--org",
+            "--ou",
+            &apps,
+            "--region",
+            "eu-west-1",
+            "--checks",
+            CHECKS,
+            "--format",
+            "json",
+        ],
+    );
+    let r = json_report(&run);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        ids(&r["accounts"]),
+        BTreeSet::from([org.id("beta").to_string(), org.id("gamma").to_string()])
+    );
+    assert_eq!(summary(&r, org.id("gamma"))["name"], "gamma");
+    assert!(findings(&r, org.id("alpha")).is_empty());
+    assert!(findings(&r, MANAGEMENT).is_empty());
+
+    // The nested OU alone, given twice: gamma once.
+    let run = tomscan(
+        &org.moto,
+        &org.moto.url.clone(),
+        &[
+            "scan",
+            "--org",
+            "--ou",
+            &prod,
+            "--ou",
+            &prod,
+            "--region",
+            "eu-west-1",
+            "--checks",
+            CHECKS,
+            "--format",
+            "json",
+        ],
+    );
+    let r = json_report(&run);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        ids(&r["accounts"]),
+        BTreeSet::from([org.id("gamma").to_string()])
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn saved_inventories_evaluate_to_the_same_findings() {
     let org = organization(&["alpha", "beta"]).await;

@@ -103,6 +103,12 @@ pub fn render(report: &Report) -> String {
         "AWS requests the last scan retried (a gauge: each scan replaces it).",
     )
     .set(report.stats.retries as f64);
+    gauge(
+        &registry,
+        "tomscan_scan_throttled",
+        "Throttling answers AWS gave the last scan (Throttling, SlowDown, ...); each was retried while attempts remained.",
+    )
+    .set(report.stats.throttled as f64);
 
     let last = gauge_vec(
         &registry,

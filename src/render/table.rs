@@ -110,8 +110,12 @@ pub fn render(report: &Report, opts: &super::TableOptions) -> String {
         report.coverage,
         counts_line(c),
     ));
+    let throttled = match report.stats.throttled {
+        0 => String::new(),
+        n => format!(", {n} throttled"),
+    };
     out.push_str(&format!(
-        "Scanned in {:.1} s with {} AWS requests ({} retries). Score: severity-weighted share of passing resources per check; see README.\n",
+        "Scanned in {:.1} s with {} AWS requests ({} retries{throttled}). Score: severity-weighted share of passing resources per check; see README.\n",
         report.stats.duration_ms as f64 / 1000.0,
         report.stats.requests,
         report.stats.retries,
