@@ -746,7 +746,7 @@ fn every_sdk_service_crate_has_its_release_opt_level() {
     }
     for name in packages.keys() {
         assert!(
-            services.iter().any(|s| *s == name),
+            services.contains(&name),
             "Cargo.toml: [profile.release.package.{name}] names no AWS SDK dependency"
         );
     }
