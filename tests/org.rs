@@ -138,6 +138,24 @@ fn json_report(run: &Run) -> Value {
         .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr:\n{}", run.stderr))
 }
 
+/// `tomscan scan SCOPE...` of [`CHECKS`] in eu-west-1, straight to moto, as JSON; it must
+/// exit 0.
+fn scan_json(org: &Org, scope: &[&str]) -> Value {
+    let mut args = vec!["scan"];
+    args.extend_from_slice(scope);
+    args.extend([
+        "--region",
+        "eu-west-1",
+        "--checks",
+        CHECKS,
+        "--format",
+        "json",
+    ]);
+    let run = tomscan(&org.moto, &org.moto.url, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    json_report(&run)
+}
+
 fn findings<'a>(report: &'a Value, account: &str) -> Vec<&'a Value> {
     report["findings"]
         .as_array()
@@ -301,25 +319,10 @@ async fn the_table_has_an_organization_summary_a_row_per_account_and_an_account_
 async fn accounts_and_exclude_accounts_pick_the_accounts_without_organizations() {
     let org = organization(&["alpha", "beta", "gamma"]).await;
     let list = format!("{},{},{}", org.id("alpha"), org.id("beta"), org.id("gamma"));
-    let run = tomscan(
-        &org.moto,
-        &org.moto.url.clone(),
-        &[
-            "scan",
-            "--accounts",
-            &list,
-            "--exclude-accounts",
-            org.id("beta"),
-            "--region",
-            "eu-west-1",
-            "--checks",
-            CHECKS,
-            "--format",
-            "json",
-        ],
+    let r = scan_json(
+        &org,
+        &["--accounts", &list, "--exclude-accounts", org.id("beta")],
     );
-    let r = json_report(&run);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         ids(&r["accounts"]),
         BTreeSet::from([org.id("alpha").to_string(), org.id("gamma").to_string()])
@@ -387,24 +390,7 @@ async fn ou_scans_the_accounts_of_an_ou_and_of_the_ous_below_it() {
             .expect("move account");
     }
 
-    let run = tomscan(
-        &org.moto,
-        &org.moto.url.clone(),
-        &[
-            "scan",
-            "--org",
-            "--ou",
-            &apps,
-            "--region",
-            "eu-west-1",
-            "--checks",
-            CHECKS,
-            "--format",
-            "json",
-        ],
-    );
-    let r = json_report(&run);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = scan_json(&org, &["--org", "--ou", &apps]);
     assert_eq!(
         ids(&r["accounts"]),
         BTreeSet::from([org.id("beta").to_string(), org.id("gamma").to_string()])
@@ -414,26 +400,7 @@ async fn ou_scans_the_accounts_of_an_ou_and_of_the_ous_below_it() {
     assert!(findings(&r, MANAGEMENT).is_empty());
 
     // The nested OU alone, given twice: gamma once.
-    let run = tomscan(
-        &org.moto,
-        &org.moto.url.clone(),
-        &[
-            "scan",
-            "--org",
-            "--ou",
-            &prod,
-            "--ou",
-            &prod,
-            "--region",
-            "eu-west-1",
-            "--checks",
-            CHECKS,
-            "--format",
-            "json",
-        ],
-    );
-    let r = json_report(&run);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = scan_json(&org, &["--org", "--ou", &prod, "--ou", &prod]);
     assert_eq!(
         ids(&r["accounts"]),
         BTreeSet::from([org.id("gamma").to_string()])
