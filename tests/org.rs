@@ -174,6 +174,22 @@ fn summary<'a>(report: &'a Value, account: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no summary of {account}"))
 }
 
+/// What each finding says (account, check, region, resource, status, message), in the
+/// report's order.
+fn finding_lines(r: &Value) -> Vec<String> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {} {}",
+                f["account"], f["check_id"], f["region"], f["resource"], f["status"], f["message"]
+            )
+        })
+        .collect()
+}
+
 fn ids(values: &Value) -> BTreeSet<String> {
     values
         .as_array()
@@ -441,25 +457,7 @@ async fn saved_inventories_evaluate_to_the_same_findings() {
         "http://127.0.0.1:9",
         &["evaluate", inv, "--checks", CHECKS, "--format", "json"],
     ));
-    let key = |r: &Value| -> Vec<String> {
-        r["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {} {} {} {} {}",
-                    f["account"],
-                    f["check_id"],
-                    f["region"],
-                    f["resource"],
-                    f["status"],
-                    f["message"]
-                )
-            })
-            .collect()
-    };
-    assert_eq!(key(&scanned), key(&evaluated));
+    assert_eq!(finding_lines(&scanned), finding_lines(&evaluated));
     assert_eq!(scanned["accounts"], evaluated["accounts"]);
     assert_eq!(scanned["score"], evaluated["score"]);
     assert_eq!(scanned["counts"], evaluated["counts"]);
@@ -555,25 +553,10 @@ async fn two_shards_of_an_organization_merge_into_the_unsharded_scan() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let merged: Value =
         serde_json::from_str(&std::fs::read_to_string(&merged_file).unwrap()).unwrap();
-    let key = |r: &Value| -> BTreeSet<String> {
-        r["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {} {} {} {} {}",
-                    f["account"],
-                    f["check_id"],
-                    f["region"],
-                    f["resource"],
-                    f["status"],
-                    f["message"]
-                )
-            })
-            .collect()
-    };
-    assert_eq!(key(&merged), key(&whole));
+    assert_eq!(
+        finding_lines(&merged).into_iter().collect::<BTreeSet<_>>(),
+        finding_lines(&whole).into_iter().collect::<BTreeSet<_>>()
+    );
     assert_eq!(
         merged["findings"].as_array().unwrap().len(),
         whole["findings"].as_array().unwrap().len()
