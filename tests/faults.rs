@@ -124,7 +124,10 @@ fn cases(baseline_time: Duration) -> Vec<Case> {
                 causes: &["SlowDown", "throttled"],
                 not: &["Timeout"],
             },
-            allowance: short,
+            // Every bucket's call is throttled, and the S3 client's adaptive rate limiter
+            // then slows all of them: 25 s past the baseline was measured at 25.2 s in a
+            // fresh-clone CI run, too close to hold.
+            allowance: Duration::from_secs(40),
         },
         Case {
             name: "throttling_json_protocol_in_one_region",
