@@ -97,13 +97,16 @@ impl Aws {
         if let Some(region) = &opts.region {
             loader = loader.region(Region::new(region.clone()));
         }
-        let mut sdk = loader.load().await;
+        let sdk = loader.load().await;
+        let mut builder = sdk.clone().into_builder();
         if sdk.region().is_none() {
-            sdk = sdk
-                .into_builder()
-                .region(Region::from_static(DEFAULT_REGION))
-                .build();
+            builder = builder.region(Region::from_static(DEFAULT_REGION));
         }
+        // Whatever the chain finds is masked in every log line and message from now on.
+        if let Some(provider) = sdk.credentials_provider() {
+            builder = builder.credentials_provider(crate::redact::Remembering::shared(provider));
+        }
+        let sdk = builder.build();
         Aws {
             sdk,
             metrics: Arc::default(),
@@ -218,12 +221,12 @@ impl Aws {
             .sdk
             .clone()
             .into_builder()
-            .credentials_provider(
+            .credentials_provider(crate::redact::Remembering::shared(
                 aws_credential_types::provider::SharedCredentialsProvider::new(Assumed {
                     first: Mutex::new(Some(first)),
                     provider,
                 }),
-            )
+            ))
             .build();
         Ok(Aws {
             sdk,
@@ -674,6 +677,7 @@ where
 }
 
 fn one_line(s: &str) -> String {
+    let s = crate::redact::text(s);
     let line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(300) {
         Some((i, _)) => format!("{}...", &line[..i]),

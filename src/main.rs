@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             // An endpoint's error message can carry escapes and bidi controls.
             eprintln!(
                 "error: {}",
-                tomscan::render::sanitize_lines(&format!("{e:#}"))
+                tomscan::render::sanitize_lines(&tomscan::redact::text(&format!("{e:#}")))
             );
             ExitCode::from(exit::USAGE)
         }

@@ -21,6 +21,8 @@
 
 use serde::Serialize;
 
+use crate::engine::net::Traffic;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Protocol {
     #[serde(rename = "tcp")]
@@ -66,16 +68,16 @@ impl ExposedPort {
         }
     }
 
-    /// Whether traffic of `protocol` (as AWS spells it: `tcp`, `6`, `-1`, ...) to a port
-    /// of `from..=to` (absent: every port) reaches this service.
-    pub fn admitted_by(&self, protocol: &str, from: Option<i32>, to: Option<i32>) -> bool {
-        let same_protocol = match protocol.to_ascii_lowercase().as_str() {
-            "-1" | "all" => true,
-            p => p == self.protocol.name() || p == self.protocol.number(),
+    /// Each port of the entry as traffic the network engine judges.
+    pub fn traffic(&self) -> impl Iterator<Item = Traffic> + '_ {
+        let protocol = match self.protocol {
+            Protocol::Tcp => crate::engine::net::TCP,
+            Protocol::Udp => crate::engine::net::UDP,
         };
-        same_protocol
-            && from.is_none_or(|from| from <= self.to)
-            && to.is_none_or(|to| self.from <= to)
+        (self.from..=self.to).map(move |port| Traffic {
+            protocol,
+            port: u16::try_from(port).unwrap_or(u16::MAX),
+        })
     }
 }
 
@@ -177,11 +179,6 @@ pub fn summary<S: AsRef<str>>(labels: &[S]) -> String {
             names.len() - SHOWN
         )
     }
-}
-
-/// The whole internet, as a rule or a prefix list entry spells it.
-pub fn is_world(cidr: &str) -> bool {
-    matches!(cidr.trim(), "0.0.0.0/0" | "::/0")
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::exposed_ports::{EXPOSED_PORTS, exposed_ports, port_sentence, summary};
 use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::engine::net::{self, Addrs};
 use crate::inventory::{NaclEntry, Source};
 
 pub static CHECK: Check = Check {
@@ -13,7 +12,7 @@ pub static CHECK: Check = Check {
     severity: Severity::Medium,
     sources: &[Source::Ec2NetworkAcls],
     rationale: concat!(
-        "The TOM promises that systems are reached only through a VPN with a second factor. A network ACL that lets an administration, database or file-sharing port in from 0.0.0.0/0 or ::/0 leaves only the security groups between the internet and the service; the subnet layer should close them too. Every port judged lies below the ephemeral range (32768-65535), so return traffic can still be allowed. The ports judged, the same as EC2-03's: ",
+        "The TOM promises that systems are reached only through a VPN with a second factor. A network ACL that lets an administration, database or file-sharing port in from the internet leaves only the security groups between the internet and the service; the subnet layer should close them too. Entries are weighed as AWS evaluates them, in rule order, the first that matches an address deciding for it: a deny that comes first closes what a later allow opens, however the deny's ranges are split, and an allow is open when the public sources left to it add up to at least a /8 (IPv4) or a /32 (IPv6), as EC2-03 counts them. Every port judged lies below the ephemeral range (32768-65535), so return traffic can still be allowed. The ports judged, the same as EC2-03's: ",
         exposed_ports!(port_sentence),
         "."
     ),
@@ -23,9 +22,6 @@ pub static CHECK: Check = Check {
     module: module_path!(),
 };
 
-/// The catch-all deny entry every network ACL ends with.
-const DEFAULT_RULE: i32 = 32767;
-
 fn run(cx: &mut Cx<'_>) {
     let mut acls = 0;
     for (region, facts) in cx.regions() {
@@ -34,41 +30,36 @@ fn run(cx: &mut Cx<'_>) {
         };
         for acl in list {
             acls += 1;
-            let mut ingress: Vec<&NaclEntry> = acl
-                .entries
-                .iter()
-                .filter(|e| !e.egress && e.rule_number < DEFAULT_RULE)
-                .collect();
-            ingress.sort_by_key(|e| e.rule_number);
-            // Each port of each listed service, per address family: open when the first
-            // world-wide entry that matches it allows it (entries are evaluated in order).
-            let mut by_entry: BTreeMap<(i32, bool), (&NaclEntry, Vec<String>)> = BTreeMap::new();
+            let rules = net::nacl_ingress(acl);
+            // Per allow entry that lets part of the internet in, the listed ports it
+            // opens; an entry counts only for addresses no earlier entry decided.
+            let mut by_entry: Vec<(&NaclEntry, Vec<String>)> = Vec::new();
+            let mut reachable_from = Addrs::none();
             for exposed in EXPOSED_PORTS {
-                for port in exposed.from..=exposed.to {
-                    for (v6, world) in [
-                        (false, ipv4_world as fn(&NaclEntry) -> bool),
-                        (true, ipv6_world),
-                    ] {
-                        let first = ingress.iter().find(|e| {
-                            world(e)
-                                && exposed.admitted_by(&e.protocol, e.from_port, e.to_port)
-                                && covers(e, port)
-                        });
-                        if let Some(e) = first.filter(|e| e.action.eq_ignore_ascii_case("allow")) {
-                            let labels = &mut by_entry
-                                .entry((e.rule_number, v6))
-                                .or_insert((e, Vec::new()))
-                                .1;
-                            let label = exposed.label();
-                            if !labels.contains(&label) {
-                                labels.push(label);
+                for traffic in exposed.traffic() {
+                    let reach = rules.reach(traffic);
+                    if !reach.is_internet() {
+                        continue;
+                    }
+                    reachable_from = reachable_from.union(&reach.allowed);
+                    for entry in reach.by {
+                        let i = match by_entry.iter().position(|(e, _)| std::ptr::eq(*e, *entry)) {
+                            Some(i) => i,
+                            None => {
+                                by_entry.push((entry, Vec::new()));
+                                by_entry.len() - 1
                             }
+                        };
+                        let label = exposed.label();
+                        if !by_entry[i].1.contains(&label) {
+                            by_entry[i].1.push(label);
                         }
                     }
                 }
             }
+            by_entry.sort_by_key(|(e, _)| e.rule_number);
             let open: Vec<Value> = by_entry
-                .values()
+                .iter()
                 .map(|(e, exposed)| {
                     json!({
                         "rule_number": e.rule_number,
@@ -82,8 +73,8 @@ fn run(cx: &mut Cx<'_>) {
                 })
                 .collect();
             let arn = super::ec2_arn(cx.inv, region, "network-acl", &acl.id);
-            let evidence = json!({ "network_acl_id": acl.id, "vpc_id": acl.vpc_id, "is_default": acl.is_default, "open_entries": open });
-            if open.is_empty() {
+            let mut evidence = json!({ "network_acl_id": acl.id, "vpc_id": acl.vpc_id, "is_default": acl.is_default, "open_entries": open });
+            if by_entry.is_empty() {
                 cx.pass(
                     region,
                     &arn,
@@ -91,8 +82,9 @@ fn run(cx: &mut Cx<'_>) {
                     evidence,
                 );
             } else {
+                evidence["reachable_from"] = json!(reachable_from.cidrs());
                 let rules: Vec<String> = by_entry
-                    .values()
+                    .iter()
                     .map(|(e, exposed)| format!("{} by rule {}", summary(exposed), e.rule_number))
                     .collect();
                 cx.fail(
@@ -107,17 +99,4 @@ fn run(cx: &mut Cx<'_>) {
     if acls == 0 {
         cx.not_applicable(GLOBAL, "no network ACLs in the scanned regions");
     }
-}
-
-fn ipv4_world(e: &NaclEntry) -> bool {
-    e.cidr.as_deref() == Some("0.0.0.0/0")
-}
-
-fn ipv6_world(e: &NaclEntry) -> bool {
-    e.ipv6_cidr.as_deref() == Some("::/0")
-}
-
-/// Whether the entry's port range holds `port` (an entry for every protocol has none).
-fn covers(e: &NaclEntry, port: i32) -> bool {
-    e.from_port.is_none_or(|from| from <= port) && e.to_port.is_none_or(|to| port <= to)
 }

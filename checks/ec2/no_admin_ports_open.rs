@@ -1,10 +1,9 @@
 use serde_json::{Value, json};
 
-use super::exposed_ports::{
-    EXPOSED_PORTS, ExposedPort, exposed_ports, is_world, port_sentence, summary,
-};
+use super::exposed_ports::{EXPOSED_PORTS, ExposedPort, exposed_ports, port_sentence, summary};
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{Collected, IpRule, PrefixList, Source, Unavailable};
+use crate::engine::net::{self, Addrs, RuleSet, SgRule, Unresolved};
+use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
     id: "EC2-03",
@@ -13,11 +12,11 @@ pub static CHECK: Check = Check {
     severity: Severity::High,
     sources: &[Source::Ec2SecurityGroups, Source::Ec2ManagedPrefixLists],
     rationale: concat!(
-        "The TOM promises that systems are reached only through a VPN with a second factor. An administration, database or file-sharing port open to 0.0.0.0/0 or ::/0 (directly, or through a managed prefix list that holds either) is a way in that skips it, and internet-wide scanners find it within minutes. Rules that admit other security groups or private ranges are not the internet. The ports judged: ",
+        "The TOM promises that systems are reached only through a VPN with a second factor. An administration, database or file-sharing port open to the internet is a way in that skips it, and internet-wide scanners find it within minutes. What counts is what the group's rules admit together, however they are written: 0.0.0.0/0 or ::/0, ranges that add up to them (0.0.0.0/1 and 128.0.0.0/1), or any set of public sources of at least a /8 (IPv4) or a /32 (IPv6), such as 2000::/3 or a cloud provider's whole range; directly, through a managed prefix list, with protocol -1 or a port range that contains the port. Rules that admit other security groups or private and special-purpose ranges are not the internet. The ports judged: ",
         exposed_ports!(port_sentence),
         "."
     ),
-    remediation: "Remove the ingress rules that allow 0.0.0.0/0 or ::/0 (or a prefix list holding them) on these ports: aws ec2 revoke-security-group-ingress --group-id SG --ip-permissions ...; reach the services through the VPN's address range, a bastion's security group, SSM Session Manager, or a private endpoint.",
+    remediation: "Remove the ingress rules that let the internet in on these ports (the evidence lists them, with the public ranges they admit together): aws ec2 revoke-security-group-ingress --group-id SG --ip-permissions ...; reach the services through the VPN's address range, a bastion's security group, SSM Session Manager, or a private endpoint.",
     references: &[
         "CIS AWS 5.2",
         "CIS AWS 5.3",
@@ -29,15 +28,6 @@ pub static CHECK: Check = Check {
     module: module_path!(),
 };
 
-/// What one rule's source is, when it is the internet or cannot be told.
-enum Reach {
-    World(String),
-    Unknown {
-        prefix_list: String,
-        why: Unavailable,
-    },
-}
-
 fn run(cx: &mut Cx<'_>) {
     let mut groups = 0;
     for (region, facts) in cx.regions() {
@@ -46,64 +36,44 @@ fn run(cx: &mut Cx<'_>) {
         };
         for sg in sgs {
             groups += 1;
-            let mut open: Vec<Value> = Vec::new();
-            let mut unknown: Vec<(String, Unavailable)> = Vec::new();
-            for rule in &sg.ingress {
-                let ports: Vec<&ExposedPort> = EXPOSED_PORTS
-                    .iter()
-                    .filter(|p| p.admitted_by(&rule.protocol, rule.from_port, rule.to_port))
-                    .collect();
-                if ports.is_empty() {
-                    continue;
-                }
-                let mut world = Vec::new();
-                for reach in sources(rule, &facts.prefix_lists) {
-                    match reach {
-                        Reach::World(source) => world.push(source),
-                        Reach::Unknown { prefix_list, why } => unknown.push((prefix_list, why)),
-                    }
-                }
-                if !world.is_empty() {
-                    open.push(json!({
-                        "protocol": rule.protocol,
-                        "from_port": rule.from_port,
-                        "to_port": rule.to_port,
-                        "sources": world,
-                        "exposed": ports.iter().map(|p| p.label()).collect::<Vec<_>>(),
-                    }));
-                }
-            }
+            let rules = net::security_group_ingress(sg, &facts.prefix_lists);
+            let verdict = judge(&rules);
             let arn = super::ec2_arn(cx.inv, region, "security-group", &sg.id);
-            let mut evidence = json!({ "group_id": sg.id, "group_name": sg.name, "vpc_id": sg.vpc_id, "open_rules": open });
-            if !open.is_empty() {
-                let exposed: Vec<&str> = open
-                    .iter()
-                    .flat_map(|o| o["exposed"].as_array().into_iter().flatten())
-                    .filter_map(Value::as_str)
-                    .collect();
-                if !unknown.is_empty() {
-                    evidence["unresolved_prefix_lists"] =
-                        json!(unknown.iter().map(|(pl, _)| pl).collect::<Vec<_>>());
-                }
+            let mut evidence = json!({
+                "group_id": sg.id,
+                "group_name": sg.name,
+                "vpc_id": sg.vpc_id,
+                "open_rules": verdict.open_rules(),
+            });
+            let unresolved: Vec<&Unresolved> = rules
+                .rules
+                .iter()
+                .flat_map(|r| &r.label.unresolved)
+                .collect();
+            if !unresolved.is_empty() {
+                evidence["unresolved_sources"] =
+                    json!(unresolved.iter().map(|u| &u.source).collect::<Vec<_>>());
+            }
+            if !verdict.open.is_empty() {
+                evidence["reachable_from"] = json!(verdict.reachable_from.cidrs());
+                let labels: Vec<String> = verdict.open.iter().map(|p| p.label()).collect();
                 cx.fail(
                     region,
                     &arn,
-                    format!("open to the internet: {}", summary(&exposed)),
+                    format!("open to the internet: {}", summary(&labels)),
                     evidence,
                 );
-            } else if let Some((prefix_list, why)) = unknown.first() {
-                // A rule admitting these ports from a list nobody could read may admit
-                // the internet: never a pass.
-                evidence["unresolved_prefix_lists"] =
-                    json!(unknown.iter().map(|(pl, _)| pl).collect::<Vec<_>>());
-                evidence["missing_action"] = json!(why.action);
-                evidence["code"] = json!(why.code);
+            } else if let Some(u) = verdict.unknown.first() {
+                // A rule admitting these ports from a source nobody could resolve may
+                // admit the internet: never a pass.
+                evidence["missing_action"] = json!(u.why.action);
+                evidence["code"] = json!(u.why.code);
                 cx.error(
                     region,
                     &arn,
                     format!(
-                        "could not be evaluated: prefix list {prefix_list} in an ingress rule could not be resolved: {} failed with {}: {}",
-                        why.action, why.code, why.message
+                        "could not be evaluated: {} in an ingress rule could not be resolved: {} failed with {}: {}",
+                        u.source, u.why.action, u.why.code, u.why.message
                     ),
                     evidence,
                 );
@@ -122,67 +92,76 @@ fn run(cx: &mut Cx<'_>) {
     }
 }
 
-/// The rule's sources that are the internet, and the prefix lists that cannot be told.
-/// Referenced security groups admit their members only, never the internet.
-fn sources(rule: &IpRule, lists: &Collected<Vec<PrefixList>>) -> Vec<Reach> {
-    let mut out: Vec<Reach> = rule
-        .ipv4_ranges
-        .iter()
-        .chain(&rule.ipv6_ranges)
-        .filter(|c| is_world(c))
-        .map(|c| Reach::World(c.clone()))
-        .collect();
-    for id in &rule.prefix_list_ids {
-        let unknown = |code: &str, message: String| Reach::Unknown {
-            prefix_list: id.clone(),
-            why: Unavailable {
-                action: "ec2:DescribeManagedPrefixLists".into(),
-                code: code.into(),
-                message,
-            },
-        };
-        let list = match lists {
-            Collected::Ok(all) => all.iter().find(|l| &l.id == id),
-            Collected::Unavailable(u) => {
-                out.push(Reach::Unknown {
-                    prefix_list: id.clone(),
-                    why: u.clone(),
-                });
-                continue;
+/// What the group's rules, together, let the internet reach.
+struct Verdict<'r, 'a> {
+    /// The listed ports the internet reaches.
+    open: Vec<&'static ExposedPort>,
+    /// For each rule that lets part of the internet in on an open port, those ports.
+    by_rule: Vec<(&'r SgRule<'a>, Vec<&'static ExposedPort>)>,
+    /// Every address (public or not) admitted on one of the open ports.
+    reachable_from: Addrs,
+    /// Sources that could not be resolved in rules matching a port that is not
+    /// (otherwise) open.
+    unknown: Vec<&'r Unresolved>,
+}
+
+impl Verdict<'_, '_> {
+    fn open_rules(&self) -> Vec<Value> {
+        self.by_rule
+            .iter()
+            .map(|(r, ports)| {
+                json!({
+                    "protocol": r.rule.protocol,
+                    "from_port": r.rule.from_port,
+                    "to_port": r.rule.to_port,
+                    "sources": r.public_sources,
+                    "exposed": ports.iter().map(|p| p.label()).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    }
+}
+
+fn judge<'r, 'a>(rules: &'r RuleSet<SgRule<'a>>) -> Verdict<'r, 'a> {
+    let mut verdict = Verdict {
+        open: Vec::new(),
+        by_rule: Vec::new(),
+        reachable_from: Addrs::none(),
+        unknown: Vec::new(),
+    };
+    for exposed in EXPOSED_PORTS {
+        let mut open = false;
+        for traffic in exposed.traffic() {
+            let reach = rules.reach(traffic);
+            if reach.is_internet() {
+                open = true;
+                verdict.reachable_from = verdict.reachable_from.union(&reach.allowed);
+                for label in reach.by {
+                    let i = match verdict
+                        .by_rule
+                        .iter()
+                        .position(|(r, _)| std::ptr::eq(*r, label))
+                    {
+                        Some(i) => i,
+                        None => {
+                            verdict.by_rule.push((label, Vec::new()));
+                            verdict.by_rule.len() - 1
+                        }
+                    };
+                    let ports = &mut verdict.by_rule[i].1;
+                    if !ports.contains(&exposed) {
+                        ports.push(exposed);
+                    }
+                }
+            } else {
+                for rule in rules.rules.iter().filter(|r| r.matcher.matches(traffic)) {
+                    verdict.unknown.extend(&rule.label.unresolved);
+                }
             }
-            Collected::NotCollected => {
-                out.push(unknown(
-                    "NotCollected",
-                    "the inventory does not hold the managed prefix lists".into(),
-                ));
-                continue;
-            }
-        };
-        let Some(list) = list else {
-            out.push(unknown(
-                "NotFound",
-                format!("{id} is not among the prefix lists the account can see"),
-            ));
-            continue;
-        };
-        match &list.entries {
-            Collected::Ok(entries) => out.extend(
-                entries
-                    .iter()
-                    .filter(|c| is_world(c))
-                    .map(|c| Reach::World(format!("{c} (prefix list {id} {})", list.name))),
-            ),
-            // AWS-managed lists hold an AWS service's ranges, not the internet.
-            Collected::NotCollected if list.owner_id == "AWS" => {}
-            Collected::NotCollected => out.push(unknown(
-                "NotCollected",
-                format!("the entries of {id} were not read"),
-            )),
-            Collected::Unavailable(u) => out.push(Reach::Unknown {
-                prefix_list: id.clone(),
-                why: u.clone(),
-            }),
+        }
+        if open {
+            verdict.open.push(exposed);
         }
     }
-    out
+    verdict
 }

@@ -1,0 +1,7 @@
+//! The engines: one answer each to a question several checks ask. Checks judge what the
+//! engines compute and never compare CIDRs or action strings themselves (a meta-test in
+//! `tests/checks.rs` keeps it that way).
+//!
+//! - [`net`]: which addresses a security group or network ACL lets reach a port.
+
+pub mod net;
