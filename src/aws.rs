@@ -27,17 +27,43 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::inventory::Unavailable;
 
-/// One client constructor per regional service, each with the request counter.
+/// One client constructor per regional service, each with the request counter; and
+/// [`RegionClients`], which makes each of them once for a region.
 macro_rules! regional_clients {
-    ($($name:ident: $krate:ident,)*) => {$(
-        pub fn $name(&self, region: &str) -> $krate::Client {
-            let conf = $krate::config::Builder::from(&self.sdk)
-                .region(Region::new(region.to_string()))
-                .interceptor(self.counter_in(region))
-                .retry_classifier(self.emulator_gaps());
-            $krate::Client::from_conf(conf.build())
+    ($($name:ident: $krate:ident,)*) => {
+        impl Aws {$(
+            pub fn $name(&self, region: &str) -> $krate::Client {
+                let conf = $krate::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string()))
+                    .interceptor(self.counter_in(region))
+                    .retry_classifier(self.emulator_gaps());
+                $krate::Client::from_conf(conf.build())
+            }
+        )*}
+
+        /// The clients of one region, each made on first use and then shared by every
+        /// source of its service: a client owns its HTTP connection pool and TLS
+        /// settings, which are worth making once per region, not once per source.
+        pub struct RegionClients<'a> {
+            aws: &'a Aws,
+            region: &'a str,
+            $($name: std::sync::OnceLock<$krate::Client>,)*
         }
-    )*};
+
+        impl<'a> RegionClients<'a> {
+            pub fn new(aws: &'a Aws, region: &'a str) -> Self {
+                RegionClients {
+                    aws,
+                    region,
+                    $($name: std::sync::OnceLock::new(),)*
+                }
+            }
+
+            $(pub fn $name(&self) -> &$krate::Client {
+                self.$name.get_or_init(|| self.aws.$name(self.region))
+            })*
+        }
+    };
 }
 
 /// Where global calls (IAM, STS, the region list) go when no region is configured.
@@ -240,25 +266,6 @@ impl Aws {
             .interceptor(self.counter())
             .retry_classifier(self.emulator_gaps());
         aws_sdk_iam::Client::from_conf(conf.build())
-    }
-
-    regional_clients! {
-        ec2: aws_sdk_ec2,
-        cloudtrail: aws_sdk_cloudtrail,
-        elbv2: aws_sdk_elasticloadbalancingv2,
-        autoscaling: aws_sdk_autoscaling,
-        rds: aws_sdk_rds,
-        kms: aws_sdk_kms,
-        backup: aws_sdk_backup,
-        guardduty: aws_sdk_guardduty,
-        securityhub: aws_sdk_securityhub,
-        config: aws_sdk_config,
-        accessanalyzer: aws_sdk_accessanalyzer,
-        cloudwatch: aws_sdk_cloudwatch,
-        logs: aws_sdk_cloudwatchlogs,
-        elb: aws_sdk_elasticloadbalancing,
-        ds: aws_sdk_directory,
-        tagging: aws_sdk_resourcegroupstagging,
     }
 
     /// The Account API is global (answered in us-east-1).
@@ -683,4 +690,23 @@ fn one_line(s: &str) -> String {
         Some((i, _)) => format!("{}...", &line[..i]),
         None => line,
     }
+}
+
+regional_clients! {
+    ec2: aws_sdk_ec2,
+    cloudtrail: aws_sdk_cloudtrail,
+    elbv2: aws_sdk_elasticloadbalancingv2,
+    autoscaling: aws_sdk_autoscaling,
+    rds: aws_sdk_rds,
+    kms: aws_sdk_kms,
+    backup: aws_sdk_backup,
+    guardduty: aws_sdk_guardduty,
+    securityhub: aws_sdk_securityhub,
+    config: aws_sdk_config,
+    accessanalyzer: aws_sdk_accessanalyzer,
+    cloudwatch: aws_sdk_cloudwatch,
+    logs: aws_sdk_cloudwatchlogs,
+    elb: aws_sdk_elasticloadbalancing,
+    ds: aws_sdk_directory,
+    tagging: aws_sdk_resourcegroupstagging,
 }

@@ -1,7 +1,6 @@
 //! IAM policy documents (identity, bucket and trust policies), parsed once in the
 //! collector into [`PolicyDocument`], and the one evaluator every check asks:
 //!
-//! - [`PolicyDocument::admin_grants`]: which statements grant full administrator access;
 //! - [`PolicyDocument::public_access`]: which statements let anyone in, and why a
 //!   condition does or does not narrow who that is;
 //! - [`PolicyDocument::tls_enforcement`]: does a bucket policy deny every request made
@@ -17,7 +16,6 @@
 //! hold documents exactly as IAM and S3 return them.
 
 use std::fmt;
-use std::net::IpAddr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
@@ -689,17 +687,6 @@ fn literal_prefix_then_any(prefix: &str) -> Vec<Piece> {
     s
 }
 
-/// The pattern matches every action of every service (`*`, `*:*`).
-fn is_every_action(pattern: &str) -> bool {
-    covers(pattern, &[Piece::Any, Piece::Char(':'), Piece::Any], true)
-}
-
-/// The pattern matches every resource (`*`, `arn:*`).
-fn is_every_resource(pattern: &str) -> bool {
-    covers(pattern, &[Piece::Any], false)
-        || covers(pattern, &literal_prefix_then_any("arn:"), false)
-}
-
 impl Patterns {
     /// Whether this element lets through the one concrete `name` (an action, an ARN).
     pub fn includes(&self, name: &str, fold_case: bool) -> bool {
@@ -725,6 +712,11 @@ pub struct Judged {
 }
 
 impl Statement {
+    /// This statement, singled out with why, as evidence names it.
+    pub fn judged_as(&self, index: usize, why: impl Into<String>) -> Judged {
+        self.judged(index, why)
+    }
+
     fn judged(&self, index: usize, why: impl Into<String>) -> Judged {
         Judged {
             index,
@@ -732,33 +724,6 @@ impl Statement {
             why: why.into(),
             statement: self.to_value(),
         }
-    }
-
-    /// Why this statement grants every action on every resource, if it does.
-    /// `NotAction` of anything (but everything) on `*` is administrator in all but name.
-    pub fn full_admin(&self) -> Option<String> {
-        if self.effect != Effect::Allow {
-            return None;
-        }
-        let actions = match &self.action {
-            Patterns::Listed(list) => list
-                .iter()
-                .find(|a| is_every_action(a))
-                .map(|a| format!("Action {a:?}")),
-            Patterns::AllBut(list) if list.iter().any(|a| is_every_action(a)) => None,
-            Patterns::AllBut(list) => Some(format!("NotAction {list:?} (every action but those)")),
-        }?;
-        let resources = match self.resource.as_ref()? {
-            Patterns::Listed(list) => list
-                .iter()
-                .find(|r| is_every_resource(r))
-                .map(|r| format!("Resource {r:?}")),
-            Patterns::AllBut(list) if list.iter().any(|r| is_every_resource(r)) => None,
-            Patterns::AllBut(list) => {
-                Some(format!("NotResource {list:?} (every resource but those)"))
-            }
-        }?;
-        Some(format!("Allow {actions} on {resources}"))
     }
 
     /// Who this statement lets in regardless of identity: `NotPrincipal`, or a principal
@@ -821,7 +786,7 @@ pub fn narrows_principal(c: &Condition) -> bool {
     }
     let key = c.key.to_ascii_lowercase();
     if key == "aws:sourceip" {
-        return c.operator.base == "IpAddress" && c.values.iter().all(|v| specific_ip_range(v));
+        return c.operator.base == "IpAddress" && specific_ip_ranges(&c.values);
     }
     if c.operator.base == "IpAddress" || !NARROWING_KEYS.contains(&key.as_str()) {
         return false;
@@ -858,21 +823,13 @@ fn fixed_value(key: &str, value: &str) -> bool {
     }
 }
 
-/// A single address or a CIDR no wider than /8 (IPv4) or /32 (IPv6). Wider ranges
-/// (0.0.0.0/0, ::/0, 0.0.0.0/1, ...) are the internet, or much of it.
-fn specific_ip_range(value: &str) -> bool {
-    let (addr, prefix) = match value.split_once('/') {
-        Some((a, p)) => (a, p.parse::<u8>().ok()),
-        None => (value, None),
-    };
-    let Ok(ip) = addr.parse::<IpAddr>() else {
-        return false;
-    };
-    match (ip, prefix) {
-        (_, None) => !value.contains('/'),
-        (IpAddr::V4(_), Some(p)) => (8..=32).contains(&p),
-        (IpAddr::V6(_), Some(p)) => (32..=128).contains(&p),
-    }
+/// Source addresses that pin callers to a known network: every value an address or
+/// CIDR, and together less than the internet as the network engine counts it (private
+/// ranges of any size, public ones short of a /8 or an IPv6 /32), so `0.0.0.0/0`,
+/// `0.0.0.0/1` + `128.0.0.0/1` and `2000::/3` narrow nothing.
+fn specific_ip_ranges(values: &[String]) -> bool {
+    let (addrs, bad) = crate::engine::net::Addrs::parse_all(values.iter().map(String::as_str));
+    bad.is_empty() && !addrs.is_internet()
 }
 
 /// Public statements of a resource or trust policy, and the everyone-statements that a
@@ -907,20 +864,6 @@ impl TlsEnforcement {
 }
 
 impl PolicyDocument {
-    /// Statements granting full administrator access (any conditions notwithstanding:
-    /// the holder is an administrator whenever they are met).
-    pub fn admin_grants(&self) -> Vec<Judged> {
-        self.statements
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.full_admin().map(|why| s.judged(i, why)))
-            .collect()
-    }
-
-    pub fn grants_full_admin(&self) -> bool {
-        self.statements.iter().any(|s| s.full_admin().is_some())
-    }
-
     /// Allow statements that let anyone in, unless a condition really narrows who.
     pub fn public_access(&self) -> PublicAccess {
         let mut out = PublicAccess::default();
@@ -953,10 +896,13 @@ impl PolicyDocument {
     }
 
     /// Whether the bucket policy denies every request to `bucket_arn` and its objects
-    /// made without TLS: a Deny of all principals, for `s3:*` (or `*`), on the bucket and
-    /// `bucket/*`, conditioned on `aws:SecureTransport` = false and nothing else.
+    /// made without TLS: Deny statements of all principals, for `s3:*` (or `*`), that
+    /// together cover the bucket and `bucket/*`, each conditioned on plain HTTP
+    /// (`aws:SecureTransport` false, however the operator spells it) and nothing else.
     pub fn tls_enforcement(&self, bucket_arn: &str) -> TlsEnforcement {
         let mut out = TlsEnforcement::default();
+        // Statements that deny plain HTTP on part of the bucket: (index, bucket, objects).
+        let mut partial: Vec<(usize, bool, bool)> = Vec::new();
         for (i, s) in self.statements.iter().enumerate() {
             if s.effect != Effect::Deny {
                 continue;
@@ -974,13 +920,13 @@ impl PolicyDocument {
             if secure_transport.is_empty() && tls_version.is_empty() {
                 continue;
             }
-            let scope = deny_scope_problem(s, bucket_arn);
+            let scope = deny_scope(s, bucket_arn);
             if secure_transport.is_empty() {
                 // Only a TLS-version condition: plain HTTP has no TLS version, so
                 // `NumericLessThan s3:TlsVersion` never matches it.
                 match scope {
-                    Some(problem) => out.ineffective.push(s.judged(i, problem)),
-                    None => out.tls_version_denies.push(s.judged(
+                    Err(problem) => out.ineffective.push(s.judged(i, problem)),
+                    Ok(_) => out.tls_version_denies.push(s.judged(
                         i,
                         format!(
                             "denies old TLS versions ({}); alone it lets plain HTTP through, since a request without TLS carries no TLS version",
@@ -990,36 +936,60 @@ impl PolicyDocument {
                 }
                 continue;
             }
-            let problem = scope.or_else(|| {
-                let denies_plain_http = secure_transport.iter().any(|c| {
-                    c.operator.base == "Bool"
-                        && c.operator.set.is_none()
-                        && c.values.iter().any(|v| v.eq_ignore_ascii_case("false"))
-                });
-                if !denies_plain_http {
-                    return Some(format!(
+            if !secure_transport.iter().all(|c| matches_plain_http(c)) {
+                out.ineffective.push(s.judged(
+                    i,
+                    format!(
                         "its aws:SecureTransport condition ({}) does not match plain HTTP",
                         join_refs(&secure_transport)
-                    ));
-                }
-                let others: Vec<&Condition> = s
-                    .conditions
-                    .iter()
-                    .filter(|c| !c.key.eq_ignore_ascii_case("aws:SecureTransport"))
-                    .collect();
-                (!others.is_empty()).then(|| {
+                    ),
+                ));
+                continue;
+            }
+            let others: Vec<&Condition> = s
+                .conditions
+                .iter()
+                .filter(|c| !c.key.eq_ignore_ascii_case("aws:SecureTransport"))
+                .collect();
+            if !others.is_empty() {
+                out.ineffective.push(s.judged(
+                    i,
                     format!(
                         "it ANDs aws:SecureTransport = false with {}, so it denies only the plain-HTTP requests that also match that (a request without TLS carries no TLS version)",
                         join_refs(&others)
-                    )
-                })
-            });
-            match problem {
-                Some(p) => out.ineffective.push(s.judged(i, p)),
-                None => out.enforcing.push(s.judged(
+                    ),
+                ));
+                continue;
+            }
+            match scope {
+                Err(problem) => out.ineffective.push(s.judged(i, problem)),
+                Ok((true, true)) => out.enforcing.push(s.judged(
                     i,
                     "denies every principal every S3 action on the bucket and its objects without TLS",
                 )),
+                Ok((bucket, objects)) => partial.push((i, bucket, objects)),
+            }
+        }
+        // Statements that each cover part of the bucket enforce TLS together when they
+        // cover all of it (the bucket in one statement, its objects in another).
+        let together = partial.iter().any(|p| p.1) && partial.iter().any(|p| p.2);
+        let objects = format!("{bucket_arn}/*");
+        for (i, bucket, _) in partial {
+            let s = &self.statements[i];
+            let part = if bucket { bucket_arn } else { objects.as_str() };
+            if together {
+                out.enforcing.push(s.judged(
+                    i,
+                    format!("denies every principal every S3 action on {part} without TLS; the other part is denied by another statement"),
+                ));
+            } else {
+                let missing = if bucket { objects.as_str() } else { bucket_arn };
+                out.ineffective.push(s.judged(
+                    i,
+                    format!(
+                        "it denies plain HTTP on {part} only, and no statement covers {missing}"
+                    ),
+                ));
             }
         }
         out
@@ -1096,11 +1066,31 @@ fn join_refs(conditions: &[&Condition]) -> String {
         .join("; ")
 }
 
-/// What keeps a deny from covering the whole bucket: principals, actions, resources.
-fn deny_scope_problem(s: &Statement, bucket_arn: &str) -> Option<String> {
+/// Whether a condition on `aws:SecureTransport` holds for a request made without TLS,
+/// whose value for the key is `false`: `Bool`/`BoolIfExists` false, `StringEquals`
+/// "false", `StringNotEquals` "true", `ForAnyValue:`/`ForAllValues:` of those (the key
+/// is single-valued, so both qualifiers compare its one value).
+fn matches_plain_http(c: &Condition) -> bool {
+    let says = |v: &str| c.values.iter().any(|x| x.eq_ignore_ascii_case(v));
+    match c.operator.base.as_str() {
+        "Bool" | "StringEqualsIgnoreCase" => says("false"),
+        "StringEquals" | "StringLike" => c
+            .values
+            .iter()
+            .any(|v| v == "false" || wildmatch::WildMatch::new(v).matches("false")),
+        "StringNotEquals" | "StringNotEqualsIgnoreCase" => {
+            !c.values.iter().any(|v| v.eq_ignore_ascii_case("false"))
+        }
+        _ => false,
+    }
+}
+
+/// What a deny of plain HTTP covers of the bucket (the bucket itself, its objects), or
+/// what keeps it from applying to every request: principals, actions, resources.
+fn deny_scope(s: &Statement, bucket_arn: &str) -> Result<(bool, bool), String> {
     match &s.principal {
         Some(Principals::Listed(p)) if p.is_everyone() => {}
-        _ => return Some("it does not apply to every principal (\"Principal\": \"*\")".into()),
+        _ => return Err("it does not apply to every principal (\"Principal\": \"*\")".into()),
     }
     match &s.action {
         Patterns::Listed(list)
@@ -1108,10 +1098,10 @@ fn deny_scope_problem(s: &Statement, bucket_arn: &str) -> Option<String> {
                 .iter()
                 .any(|a| covers(a, &literal_prefix_then_any("s3:"), true)) => {}
         Patterns::Listed(list) => {
-            return Some(format!("its Action {list:?} is not every S3 action (s3:*)"));
+            return Err(format!("its Action {list:?} is not every S3 action (s3:*)"));
         }
         Patterns::AllBut(_) => {
-            return Some("it uses NotAction instead of denying s3:*".into());
+            return Err("it uses NotAction instead of denying s3:*".into());
         }
     }
     let objects = format!("{bucket_arn}/*");
@@ -1125,18 +1115,18 @@ fn deny_scope_problem(s: &Statement, bucket_arn: &str) -> Option<String> {
                     false,
                 )
             });
-            let missing: Vec<&str> = [(bucket, bucket_arn), (all_objects, objects.as_str())]
-                .into_iter()
-                .filter(|(ok, _)| !ok)
-                .map(|(_, arn)| arn)
-                .collect();
-            (!missing.is_empty())
-                .then(|| format!("its Resource {list:?} leaves out {}", missing.join(" and ")))
+            if bucket || all_objects {
+                Ok((bucket, all_objects))
+            } else {
+                Err(format!(
+                    "its Resource {list:?} leaves out {bucket_arn} and {objects}"
+                ))
+            }
         }
         Some(Patterns::AllBut(_)) => {
-            Some("it uses NotResource instead of naming the bucket and its objects".into())
+            Err("it uses NotResource instead of naming the bucket and its objects".into())
         }
-        None => Some("it names no Resource".into()),
+        None => Err("it names no Resource".into()),
     }
 }
 
@@ -1331,73 +1321,6 @@ mod tests {
     }
 
     #[test]
-    fn admin_grants_table() {
-        let cases = [
-            (
-                json!({"Effect": "Allow", "Action": "*", "Resource": "*"}),
-                true,
-            ),
-            (
-                json!({"Effect": "Allow", "Action": ["*:*"], "Resource": ["*"]}),
-                true,
-            ),
-            (
-                json!({"Effect": "Allow", "NotAction": "aws-portal:*", "Resource": "*"}),
-                true,
-            ),
-            (
-                json!({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}),
-                true,
-            ),
-            (
-                json!({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::secret"}),
-                true,
-            ),
-            (
-                json!({"Effect": "Allow", "Action": "*", "Resource": "arn:*"}),
-                true,
-            ),
-            (
-                json!({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}),
-                true,
-            ),
-            (
-                json!({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}),
-                false,
-            ),
-            (
-                json!({"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}),
-                false,
-            ),
-            (
-                json!({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::data/*"}),
-                false,
-            ),
-            (
-                json!({"Effect": "Allow", "NotAction": "*", "Resource": "*"}),
-                false,
-            ),
-            (
-                json!({"Effect": "Allow", "NotAction": "s3:*", "Resource": "arn:aws:s3:::data"}),
-                false,
-            ),
-            (
-                json!({"Effect": "Deny", "Action": "*", "Resource": "*"}),
-                false,
-            ),
-            (
-                json!({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),
-                false,
-            ),
-        ];
-        for (s, admin) in cases {
-            let d = statement(s.clone());
-            assert_eq!(d.grants_full_admin(), admin, "{s}");
-            assert_eq!(d.admin_grants().len(), usize::from(admin), "{s}");
-        }
-    }
-
-    #[test]
     fn public_access_table() {
         let allow = |principal: Value, condition: Value| {
             let mut s = json!({"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
@@ -1454,6 +1377,21 @@ mod tests {
             (
                 json!("*"),
                 json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": "2000::/3"}}),
+                true,
+            ),
+            (
+                json!("*"),
+                json!({"IpAddress": {"aws:SourceIp": "3.0.0.0/8"}}),
                 true,
             ),
             (
@@ -1922,8 +1860,8 @@ mod tests {
         let read = |v: Value| serde_json::from_value::<Holder>(v).unwrap();
         let aws = json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
         let h = read(json!({"document": aws, "policy": {"ok": aws}}));
-        assert!(h.document.ok().unwrap().grants_full_admin());
-        assert!(h.policy.ok().unwrap().as_ref().unwrap().grants_full_admin());
+        assert_eq!(h.document.ok().unwrap().statements.len(), 1);
+        assert_eq!(h.policy.ok().unwrap().as_ref().unwrap().statements.len(), 1);
         // Written back: the document bare, the bucket policy in the Collected shape.
         let written = serde_json::to_value(&h).unwrap();
         assert_eq!(written["document"]["Statement"][0]["Action"], json!(["*"]));
@@ -1979,8 +1917,6 @@ mod tests {
             false
         ));
         assert!(covers("S3:*", &literal_prefix_then_any("s3:"), true));
-        assert!(is_every_action("*:*"));
-        assert!(!is_every_action("s3:*"));
         assert!(Patterns::AllBut(vec!["iam:*".into()]).includes("sts:AssumeRole", true));
         assert!(!Patterns::AllBut(vec!["sts:*".into()]).includes("sts:AssumeRole", true));
         assert_eq!(

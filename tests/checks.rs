@@ -39,7 +39,19 @@ fn main() {
             move || all_sources_denied(check),
         ));
     }
-    let meta: [(&str, MetaTest); 9] = [
+    let meta: [(&str, MetaTest); 12] = [
+        (
+            "meta::every_regional_source_has_one_collector_filling_its_field",
+            every_regional_source_has_one_collector_filling_its_field,
+        ),
+        (
+            "meta::every_action_named_is_in_the_iam_catalogue",
+            every_action_named_is_in_the_iam_catalogue,
+        ),
+        (
+            "meta::no_check_compares_cidrs_or_action_strings",
+            no_check_compares_cidrs_or_action_strings,
+        ),
         (
             "meta::every_check_has_pass_and_fail_fixtures",
             every_check_has_pass_and_fail_fixtures,
@@ -496,6 +508,156 @@ fn every_source_declares_a_place_in_the_inventory() -> Result<(), Failed> {
         );
     }
     Ok(())
+}
+
+fn every_regional_source_has_one_collector_filling_its_field() -> Result<(), Failed> {
+    let collectors: Vec<_> = tomscan::collect::regional_collectors().collect();
+    for source in Source::ALL {
+        let mine: Vec<_> = collectors.iter().filter(|c| c.source == *source).collect();
+        match source.scope() {
+            Scope::Regional(field) => {
+                ensure!(
+                    mine.len() == 1,
+                    "{source:?} is regional and has {} collectors (one `regional!` entry expected)",
+                    mine.len()
+                );
+                ensure!(
+                    mine[0].field == field,
+                    "{source:?}'s collector fills Regional::{}, its spec names Regional::{field}",
+                    mine[0].field
+                );
+            }
+            _ => ensure!(
+                mine.is_empty(),
+                "{source:?} is not regional but has a regional collector"
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Every IAM action tomscan declares (sources, the scan's own calls, organization
+/// scans) or names in a check or collector exists in the vendored catalogue: a typo
+/// would otherwise reach the least-privilege policy and every error message.
+fn every_action_named_is_in_the_iam_catalogue() -> Result<(), Failed> {
+    use tomscan::engine::perms::CATALOGUE;
+    let mut named: BTreeSet<String> = Source::ALL
+        .iter()
+        .flat_map(|s| s.actions().iter().map(|a| a.to_string()))
+        .chain(
+            tomscan::inventory::source::SCAN_ACTIONS
+                .iter()
+                .map(|a| a.to_string()),
+        )
+        .chain(
+            tomscan::catalogue::ORG_ACTIONS
+                .iter()
+                .map(|a| a.to_string()),
+        )
+        .collect();
+    for dir in ["checks", "src/collect"] {
+        for file in rust_files(&manifest_dir().join(dir)) {
+            let text = std::fs::read_to_string(&file)?;
+            named.extend(action_literals(&text));
+        }
+    }
+    ensure!(named.len() > 60, "found only {} actions", named.len());
+    let unknown: Vec<&String> = named
+        .iter()
+        .filter(|a| CATALOGUE.find(a).is_none())
+        .collect();
+    ensure!(
+        unknown.is_empty(),
+        "actions the IAM catalogue (data/iam-actions.txt) does not know: {unknown:?}"
+    );
+    Ok(())
+}
+
+/// `"service:Action"` string literals in Rust source.
+fn action_literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in text.split('"').skip(1).step_by(2) {
+        let Some((service, name)) = piece.split_once(':') else {
+            continue;
+        };
+        let service_ok = !service.is_empty()
+            && service
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let name_ok = name.len() > 2
+            && name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if service_ok && name_ok {
+            out.push(piece.to_string());
+        }
+    }
+    out
+}
+
+/// The engines answer "is this the internet" and "what does this policy allow"; a
+/// check that matched CIDRs or action patterns itself would be a second, weaker answer.
+fn no_check_compares_cidrs_or_action_strings() -> Result<(), Failed> {
+    // `Patterns::includes` is the policy parser's string matcher; `is_world` was the
+    // CIDR spelling test the network engine replaced.
+    let forbidden_calls = [".includes(", "is_world("];
+    for file in rust_files(&manifest_dir().join("checks")) {
+        let text = std::fs::read_to_string(&file)?;
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//")
+                || code.starts_with("rationale:")
+                || code.starts_with("remediation:")
+                || code.starts_with('"')
+            {
+                continue;
+            }
+            for call in forbidden_calls {
+                ensure!(
+                    !code.contains(call),
+                    "{}:{}: {call} matches policies or CIDRs by hand; ask crate::engine",
+                    file.display(),
+                    n + 1
+                );
+            }
+            for piece in code.split('"').skip(1).step_by(2) {
+                let cidr = piece.contains('/')
+                    && piece
+                        .split('/')
+                        .next()
+                        .is_some_and(|a| a.parse::<std::net::IpAddr>().is_ok());
+                ensure!(
+                    !cidr,
+                    "{}:{}: the CIDR {piece:?} in code; ask crate::engine::net",
+                    file.display(),
+                    n + 1
+                );
+                let compared = action_literals(&format!("\"{piece}\""));
+                ensure!(
+                    compared.is_empty()
+                        || !(code.contains("==")
+                            || code.contains("eq_ignore_ascii_case")
+                            || code.contains("starts_with")),
+                    "{}:{}: compares the action {piece:?}; ask crate::engine::perms",
+                    file.display(),
+                    n + 1
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
 }
 
 fn builtin_framework_maps_every_check_and_every_measure() -> Result<(), Failed> {

@@ -12,7 +12,7 @@ pub static CHECK: Check = Check {
         Source::Ec2ClientVpnEndpoints,
         Source::DirectoryServiceDirectories,
     ],
-    rationale: "The TOM promises a VPN with a second factor. Mutual certificate authentication alone is one factor held by a device (a file that can be copied). Active Directory authentication is a password unless the directory has RADIUS MFA configured (Directory Service RadiusStatus Completed). SAML federation is where the identity provider enforces MFA; tomscan cannot see the provider's policy, so it says so in the evidence.",
+    rationale: "The TOM promises a VPN with a second factor. Mutual certificate authentication alone is one factor held by a device (a file that can be copied). Active Directory authentication is a password unless the directory has RADIUS MFA configured (Directory Service RadiusStatus Completed). SAML federation puts MFA at the identity provider, whose policy no AWS API shows: such an endpoint is manual, naming the provider, never a pass on faith.",
     remediation: "Use federated (SAML) authentication with MFA required at the identity provider, or enable RADIUS MFA on the directory the endpoint authenticates against: aws ds enable-radius --directory-id DIRECTORY --radius-settings ...; an endpoint with certificates alone must be recreated with user authentication.",
     references: &[
         "AWS Client VPN: client authentication",
@@ -54,13 +54,20 @@ fn judge<'a>(
     let has = |kind: &str| ep.authentication.iter().any(|a| a == kind);
     let mut evidence = json!({ "endpoint_id": ep.id, "authentication": ep.authentication });
     if has(FEDERATED) {
-        evidence["second_factor"] = json!(
-            "federated (SAML): MFA is the identity provider's to enforce; tomscan cannot see its policy"
-        );
-        cx.pass(
+        // Whether the identity provider asks for a second factor is its own setting;
+        // no AWS API shows it, so the evidence names where to look.
+        let providers = if ep.saml_provider_arns.is_empty() {
+            "the endpoint's SAML identity provider".to_string()
+        } else {
+            ep.saml_provider_arns.join(", ")
+        };
+        evidence["saml_providers"] = json!(ep.saml_provider_arns);
+        cx.manual(
             region,
             arn,
-            "users authenticate through SAML federation, where the identity provider enforces MFA",
+            format!(
+                "users authenticate through SAML federation ({providers}); whether it requires MFA is the identity provider's setting, which AWS does not expose: confirm it there, or attest it"
+            ),
             evidence,
         );
         return;

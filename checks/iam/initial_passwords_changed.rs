@@ -11,7 +11,7 @@ pub static CHECK: Check = Check {
     title: "Console users have replaced their initial password",
     severity: Severity::Medium,
     sources: &[Source::IamCredentialReport, Source::IamLoginProfiles],
-    rationale: "The TOM promises that initial passwords are changed at first use. An administrator-set password that was never used nor changed days after the account was created is known to someone other than its owner, and an account nobody has taken over is one nobody watches.",
+    rationale: "The TOM promises that initial passwords are changed at first use. An administrator-set password (the initial one, or one an administrator reset later) that was never used days after it was set is known to someone other than its owner; a password changed but never used to sign in was changed by an administrator, since a user changes theirs by signing in, and an account nobody has taken over is one nobody watches.",
     remediation: "Require a new password at first sign-in (aws iam update-login-profile --user-name USER --password-reset-required), and for new users from the start (aws iam create-login-profile --user-name USER --password-reset-required); ask the user to sign in and set their own password. If the account is not needed, remove its console access: aws iam delete-login-profile --user-name USER.",
     references: &["CIS AWS 1.11 (v1.4)"],
     run,
@@ -66,8 +66,8 @@ fn run(cx: &mut Cx<'_>) {
     }
 }
 
-/// A password never used to sign in: still the one someone else set, unless it was
-/// changed after the login profile was created or IAM forces a change at first use.
+/// A password never used to sign in: still one someone else set (initially, or at a
+/// reset), unless IAM forces a change at first use or it was set within the grace.
 fn judge_unused(cx: &mut Cx<'_>, user: &CredentialUser, profile: &LoginProfile, grace: u32) {
     // The login profile, not the user, dates the initial password: console access is
     // often added long after the user was created.
@@ -81,9 +81,16 @@ fn judge_unused(cx: &mut Cx<'_>, user: &CredentialUser, profile: &LoginProfile, 
         "password_reset_required": profile.password_reset_required,
         "grace_days": grace,
     });
-    let changed_since_set = match (user.password_last_changed, set_at) {
+    // A password is changed by its owner at a sign-in; one changed but never used to
+    // sign in was reset by an administrator, and is still someone else's.
+    let reset = match (user.password_last_changed, set_at) {
         (Some(changed), Some(set)) => changed - set > SET_WITH_PROFILE,
         _ => false,
+    };
+    let current_set = if reset {
+        user.password_last_changed
+    } else {
+        set_at
     };
     if profile.password_reset_required {
         cx.pass(
@@ -92,19 +99,26 @@ fn judge_unused(cx: &mut Cx<'_>, user: &CredentialUser, profile: &LoginProfile, 
             "the password was never used, and IAM forces the user to replace it at first sign-in",
             evidence,
         );
-    } else if changed_since_set {
-        cx.pass(
-            GLOBAL,
-            &user.arn,
-            "the password was changed after it was first set",
-            evidence,
-        );
-    } else if set_at.is_some_and(|s| cx.now - s <= days(grace)) {
+    } else if current_set.is_some_and(|s| cx.now - s <= days(grace)) {
+        let what = if reset {
+            "the password an administrator reset"
+        } else {
+            "the initial password"
+        };
         cx.pass(
             GLOBAL,
             &user.arn,
             format!(
-                "the initial password has not been used yet, but was set within the {grace}-day grace period"
+                "{what} has not been used yet, but was set within the {grace}-day grace period"
+            ),
+            evidence,
+        );
+    } else if reset {
+        cx.fail(
+            GLOBAL,
+            &user.arn,
+            format!(
+                "the password was reset by an administrator (changed, never used to sign in) more than {grace} days ago, and IAM will not force a new one at first sign-in: it is still a password someone else set"
             ),
             evidence,
         );

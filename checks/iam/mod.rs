@@ -21,7 +21,9 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL};
+use crate::engine::perms::{Permissions, Verdict, granting_statements};
 use crate::inventory::{AccountSummary, CredentialUser, PasswordPolicy, Unavailable};
+use crate::policy::PolicyDocument;
 
 /// This service's checks, in id order.
 pub const CHECKS: &[&Check] = &[
@@ -127,4 +129,63 @@ pub(crate) fn document_error(cx: &mut Cx<'_>, resource: &str, u: &Unavailable, c
         ),
         json!({ "missing_action": u.action, "code": u.code, "message": u.message, "context": context }),
     );
+}
+
+/// What some identity policies amount to, as IAM-05, IAM-11 and IAM-18 report it: the
+/// permission engine's verdict, a phrase for the message, and evidence naming the
+/// escalation paths and the statements that grant them.
+pub(crate) struct Power {
+    pub verdict: Verdict,
+    pub phrase: String,
+    pub evidence: Value,
+}
+
+impl Power {
+    pub fn is_admin(&self) -> bool {
+        self.verdict != Verdict::Limited
+    }
+}
+
+/// Judges `documents` (each with how the holder comes to hold it) together.
+pub(crate) fn power(documents: &[(String, &PolicyDocument)], account: &str) -> Power {
+    let perms = Permissions::of(documents.iter().map(|(_, d)| *d), account);
+    let verdict = perms.verdict();
+    let decisive = perms.decisive();
+    let granted_by: Vec<Value> = documents
+        .iter()
+        .filter_map(|(via, doc)| {
+            let statements = granting_statements(doc, &decisive, account);
+            (!statements.is_empty()).then(|| json!({ "via": via, "statements": statements }))
+        })
+        .collect();
+    let paths = perms.escalations();
+    let phrase = match &verdict {
+        Verdict::FullAdmin => "every action on every resource".to_string(),
+        Verdict::CanEscalate { .. } => {
+            const SHOWN: usize = 3;
+            let mut labels: Vec<String> = paths.iter().take(SHOWN).map(|p| p.label()).collect();
+            if paths.len() > SHOWN {
+                labels.push(format!("{} more", paths.len() - SHOWN));
+            }
+            format!("a way to administrator: {}", labels.join(", "))
+        }
+        Verdict::Limited => "neither administrator access nor a known way to it".to_string(),
+    };
+    let mut evidence = json!({
+        "verdict": verdict,
+        "escalation_paths": if matches!(verdict, Verdict::CanEscalate { .. }) { json!(paths) } else { json!([]) },
+        "granted_by": granted_by,
+    });
+    let indirect = perms.indirect_escalations();
+    if verdict == Verdict::Limited && !indirect.is_empty() {
+        // Not a verdict: these run code as roles of existing resources, which the
+        // inventory does not tie to them. Shown so a reviewer can weigh them.
+        evidence["indirect_escalation_paths"] =
+            json!(indirect.iter().map(|p| p.label()).collect::<Vec<_>>());
+    }
+    Power {
+        verdict,
+        phrase,
+        evidence,
+    }
 }

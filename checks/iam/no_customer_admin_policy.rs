@@ -1,17 +1,17 @@
 use serde_json::json;
 
-use super::document_error;
+use super::{document_error, power};
 use crate::check::{Check, Cx, GLOBAL, Severity};
 use crate::inventory::{Authorization, Collected, Source};
 
 pub static CHECK: Check = Check {
     id: "IAM-11",
     slug: "no-customer-admin-policy",
-    title: "No attached customer-managed policy grants full administrator access",
+    title: "No attached customer-managed policy grants administrator access or a way to take it",
     severity: Severity::High,
     sources: &[Source::IamAuthorization],
-    rationale: "The TOM limits access to what each function needs. A customer-managed policy attached to a user, group or role that allows every action on every resource (`\"Action\": \"*\"`, or `\"NotAction\"` of a few actions, which is administrator in all but name) hands full administrator rights to whoever holds it, behind a harmless-looking policy name. Unattached ones are reported by IAM-18.",
-    remediation: "Replace the statement allowing `\"Action\": \"*\"` or `\"NotAction\": [...]` on `\"Resource\": \"*\"` with the actions and resources the holders actually need (IAM Access Analyzer can generate a policy from CloudTrail activity), then publish it as the default version: aws iam create-policy-version --policy-arn POLICY_ARN --policy-document file://least-privilege.json --set-as-default.",
+    rationale: "The TOM limits access to what each function needs. A customer-managed policy attached to a user, group or role that allows every action on every resource, or every action of a published privilege-escalation path (iam:CreatePolicyVersion, iam:Put*Policy, iam:PassRole with ec2:RunInstances, ...), hands administrator rights to whoever holds it, behind a harmless-looking policy name. What the document allows is computed against the catalogue of every IAM action, however it is spelled (`*`, `iam:*`, wildcards in the name, `NotAction`, resources written `arn:aws:*` or `arn:*:*:*:*:*`), with its unconditional denies taken away. Unattached ones are reported by IAM-18.",
+    remediation: "Replace the statements the evidence names (granted_by) with the actions and resources the holders actually need (IAM Access Analyzer can generate a policy from CloudTrail activity), then publish it as the default version: aws iam create-policy-version --policy-arn POLICY_ARN --policy-document file://least-privilege.json --set-as-default.",
     references: &["CIS AWS 1.16", "Security Hub IAM.1"],
     run,
     module: module_path!(),
@@ -22,15 +22,18 @@ fn run(cx: &mut Cx<'_>) {
         cx,
         true,
         (
-            "the attached policy does not allow every action on every resource",
-            "the attached policy allows every action on every resource",
+            "the attached policy grants neither administrator access nor a known way to it",
+            "the attached policy grants",
         ),
         "the account has no attached customer-managed policies",
     );
 }
 
 /// Judges the customer-managed policies that are attached (`attached`) or not: pass or
-/// fail on whether they grant full admin, `error` for a document that could not be read.
+/// fail on whether they grant administrator access or a way to it (the permission
+/// engine's verdict on the document alone), `error` for a document that could not be
+/// read. `messages`: the pass message, and the fail message's start, which the verdict
+/// completes ("... allows every action on every resource").
 pub(crate) fn judge_customer_policies(
     cx: &mut Cx<'_>,
     attached: bool,
@@ -57,17 +60,14 @@ pub(crate) fn judge_customer_policies(
         });
         match &policy.document {
             Collected::Ok(doc) => {
-                let grants = doc.admin_grants();
-                evidence["admin_statements"] = json!(grants);
+                let power = power(&[(format!("policy {}", policy.name), doc)], &inv.account_id);
+                for (k, v) in power.evidence.as_object().into_iter().flatten() {
+                    evidence[k] = v.clone();
+                }
                 evidence["document"] = doc.to_value();
-                let why: Vec<&str> = grants.iter().map(|g| g.why.as_str()).collect();
-                let fail = if why.is_empty() {
-                    messages.1.to_string()
-                } else {
-                    format!("{}: {}", messages.1, why.join("; "))
-                };
+                let fail = format!("{} {}", messages.1, power.phrase);
                 cx.verdict(
-                    grants.is_empty(),
+                    !power.is_admin(),
                     GLOBAL,
                     &policy.arn,
                     (messages.0, &fail),

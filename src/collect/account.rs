@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use aws_sdk_account::error::ProvideErrorMetadata;
 use aws_sdk_account::types::AlternateContactType;
 
-use super::when;
+use super::{action, when};
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{Account, Contact, Source, Unavailable};
 
@@ -32,6 +32,9 @@ async fn security_contact(aws: &Aws) -> Result<Option<Contact>, Unavailable> {
         })),
         // No contact of that type is registered: a fact.
         Err(e) if e.code() == Some("ResourceNotFoundException") => Ok(None),
-        Err(e) => Err(unavailable("account:GetAlternateContact", e)),
+        Err(e) => Err(unavailable(
+            action!(AccountSecurityContact, GetAlternateContact),
+            e,
+        )),
     }
 }

@@ -2,6 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::future::join_all;
 
+use super::action;
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{
     AdvancedSelector, CloudTrail, Collected, DataResource, EventSelector, FieldSelector, Source,
@@ -31,7 +32,7 @@ where
                 .include_shadow_trails(true)
                 .send()
                 .await
-                .map_err(|e| unavailable("cloudtrail:DescribeTrails", e));
+                .map_err(|e| unavailable(action!(CloudTrailTrails, DescribeTrails), e));
             (region.clone(), out)
         }
     }))
@@ -103,7 +104,7 @@ async fn status(
         .name(arn)
         .send()
         .await
-        .map_err(|e| unavailable("cloudtrail:GetTrailStatus", e))?;
+        .map_err(|e| unavailable(action!(CloudTrailTrails, GetTrailStatus), e))?;
     Ok(TrailStatus {
         is_logging: out.is_logging().unwrap_or(false),
         latest_delivery_error: out.latest_delivery_error().map(str::to_string),
@@ -127,7 +128,7 @@ async fn selectors(
         .trail_name(arn)
         .send()
         .await
-        .map_err(|e| unavailable("cloudtrail:GetEventSelectors", e))?;
+        .map_err(|e| unavailable(action!(CloudTrailTrails, GetEventSelectors), e))?;
     Ok(TrailSelectors {
         basic: out
             .event_selectors()

@@ -1,20 +1,25 @@
 //! Directory Service: which directories exist, and whether RADIUS MFA is set up on
 //! them (Client VPN's Active Directory authentication is a second factor only then).
 
-use crate::aws::unavailable;
+use super::{action, paged, regional};
 use crate::inventory::{Directory, Unavailable};
+
+regional! {
+    DirectoryServiceDirectories => directories: ds, directories;
+}
 
 pub async fn directories(
     client: &aws_sdk_directory::Client,
 ) -> Result<Vec<Directory>, Unavailable> {
-    let list = client
-        .describe_directories()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ds:DescribeDirectories", e))?;
+    let list = paged(
+        action!(DirectoryServiceDirectories, DescribeDirectories),
+        client
+            .describe_directories()
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|d| Directory {

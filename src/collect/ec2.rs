@@ -2,70 +2,28 @@ use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::{IpPermission, Tag};
 
-use super::when;
+use super::{action, paged, regional};
 use crate::aws::unavailable;
 use crate::inventory::{
     ClientVpnEndpoint, Collected, FlowLog, Image, Instance, IpRule, NaclEntry, NetworkAcl,
-    PrefixList, Regional, SecurityGroup, Snapshot, Source, Subnet, Tags, Unavailable, Volume, Vpc,
-    VpnConnection, VpnTunnel,
+    PrefixList, SecurityGroup, Snapshot, Subnet, Tags, Unavailable, Volume, Vpc, VpnConnection,
+    VpnTunnel,
 };
 
-/// One region's EC2 facts; `client` is bound to that region.
-pub async fn collect(c: &aws_sdk_ec2::Client, sources: &BTreeSet<Source>) -> Regional {
-    use Source::*;
-    let (
-        (
-            instances,
-            vpcs,
-            subnets,
-            security_groups,
-            client_vpn_endpoints,
-            ebs_encryption_by_default,
-        ),
-        (network_acls, flow_logs, volumes, snapshots, images, vpn_connections, prefix_lists),
-    ) = tokio::join!(
-        async {
-            tokio::join!(
-                when(sources, Ec2Instances, instances(c)),
-                when(sources, Ec2Vpcs, vpcs(c)),
-                when(sources, Ec2Subnets, subnets(c)),
-                when(sources, Ec2SecurityGroups, security_groups(c)),
-                when(sources, Ec2ClientVpnEndpoints, client_vpn_endpoints(c)),
-                when(
-                    sources,
-                    Ec2EbsEncryptionByDefault,
-                    ebs_encryption_by_default(c)
-                ),
-            )
-        },
-        async {
-            tokio::join!(
-                when(sources, Ec2NetworkAcls, network_acls(c)),
-                when(sources, Ec2FlowLogs, flow_logs(c)),
-                when(sources, Ec2Volumes, volumes(c)),
-                when(sources, Ec2Snapshots, snapshots(c)),
-                when(sources, Ec2Images, images(c)),
-                when(sources, Ec2VpnConnections, vpn_connections(c)),
-                when(sources, Ec2ManagedPrefixLists, prefix_lists(c)),
-            )
-        },
-    );
-    Regional {
-        instances,
-        vpcs,
-        subnets,
-        security_groups,
-        client_vpn_endpoints,
-        ebs_encryption_by_default,
-        network_acls,
-        flow_logs,
-        volumes,
-        snapshots,
-        images,
-        vpn_connections,
-        prefix_lists,
-        ..Default::default()
-    }
+regional! {
+    Ec2Instances => instances: ec2, instances;
+    Ec2Vpcs => vpcs: ec2, vpcs;
+    Ec2Subnets => subnets: ec2, subnets;
+    Ec2SecurityGroups => security_groups: ec2, security_groups;
+    Ec2ClientVpnEndpoints => client_vpn_endpoints: ec2, client_vpn_endpoints;
+    Ec2EbsEncryptionByDefault => ebs_encryption_by_default: ec2, ebs_encryption_by_default;
+    Ec2NetworkAcls => network_acls: ec2, network_acls;
+    Ec2FlowLogs => flow_logs: ec2, flow_logs;
+    Ec2Volumes => volumes: ec2, volumes;
+    Ec2Snapshots => snapshots: ec2, snapshots;
+    Ec2Images => images: ec2, images;
+    Ec2VpnConnections => vpn_connections: ec2, vpn_connections;
+    Ec2ManagedPrefixLists => prefix_lists: ec2, prefix_lists;
 }
 
 fn tags(list: &[Tag]) -> Tags {
@@ -79,15 +37,12 @@ fn tags(list: &[Tag]) -> Tags {
         .collect()
 }
 
-async fn instances(client: &aws_sdk_ec2::Client) -> Result<Vec<Instance>, Unavailable> {
-    let reservations = client
-        .describe_instances()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeInstances", e))?;
+pub async fn instances(client: &aws_sdk_ec2::Client) -> Result<Vec<Instance>, Unavailable> {
+    let reservations = paged(
+        action!(Ec2Instances, DescribeInstances),
+        client.describe_instances().into_paginator().items().send(),
+    )
+    .await?;
     Ok(reservations
         .iter()
         .flat_map(|r| r.instances())
@@ -110,15 +65,12 @@ async fn instances(client: &aws_sdk_ec2::Client) -> Result<Vec<Instance>, Unavai
         .collect())
 }
 
-async fn vpcs(client: &aws_sdk_ec2::Client) -> Result<Vec<Vpc>, Unavailable> {
-    let list = client
-        .describe_vpcs()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeVpcs", e))?;
+pub async fn vpcs(client: &aws_sdk_ec2::Client) -> Result<Vec<Vpc>, Unavailable> {
+    let list = paged(
+        action!(Ec2Vpcs, DescribeVpcs),
+        client.describe_vpcs().into_paginator().items().send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|v| Vpc {
@@ -130,15 +82,12 @@ async fn vpcs(client: &aws_sdk_ec2::Client) -> Result<Vec<Vpc>, Unavailable> {
         .collect())
 }
 
-async fn subnets(client: &aws_sdk_ec2::Client) -> Result<Vec<Subnet>, Unavailable> {
-    let list = client
-        .describe_subnets()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeSubnets", e))?;
+pub async fn subnets(client: &aws_sdk_ec2::Client) -> Result<Vec<Subnet>, Unavailable> {
+    let list = paged(
+        action!(Ec2Subnets, DescribeSubnets),
+        client.describe_subnets().into_paginator().items().send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|s| Subnet {
@@ -150,15 +99,18 @@ async fn subnets(client: &aws_sdk_ec2::Client) -> Result<Vec<Subnet>, Unavailabl
         .collect())
 }
 
-async fn security_groups(client: &aws_sdk_ec2::Client) -> Result<Vec<SecurityGroup>, Unavailable> {
-    let list = client
-        .describe_security_groups()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeSecurityGroups", e))?;
+pub async fn security_groups(
+    client: &aws_sdk_ec2::Client,
+) -> Result<Vec<SecurityGroup>, Unavailable> {
+    let list = paged(
+        action!(Ec2SecurityGroups, DescribeSecurityGroups),
+        client
+            .describe_security_groups()
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|g| SecurityGroup {
@@ -203,15 +155,16 @@ fn ip_rule(p: &IpPermission) -> IpRule {
 /// Every managed prefix list the account sees, with the entries of those not owned by
 /// AWS. A list whose entries cannot be read keeps that fact: a rule naming it cannot
 /// be judged, while the other lists still can.
-async fn prefix_lists(client: &aws_sdk_ec2::Client) -> Result<Vec<PrefixList>, Unavailable> {
-    let lists = client
-        .describe_managed_prefix_lists()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeManagedPrefixLists", e))?;
+pub async fn prefix_lists(client: &aws_sdk_ec2::Client) -> Result<Vec<PrefixList>, Unavailable> {
+    let lists = paged(
+        action!(Ec2ManagedPrefixLists, DescribeManagedPrefixLists),
+        client
+            .describe_managed_prefix_lists()
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
     let lists = lists.iter().map(|l| async move {
         let id = l.prefix_list_id().unwrap_or_default().to_string();
         let owner_id = l.owner_id().unwrap_or_default().to_string();
@@ -236,32 +189,34 @@ async fn prefix_list_entries(
     client: &aws_sdk_ec2::Client,
     id: &str,
 ) -> Result<Vec<String>, Unavailable> {
-    let entries = client
-        .get_managed_prefix_list_entries()
-        .prefix_list_id(id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:GetManagedPrefixListEntries", e))?;
+    let entries = paged(
+        action!(Ec2ManagedPrefixLists, GetManagedPrefixListEntries),
+        client
+            .get_managed_prefix_list_entries()
+            .prefix_list_id(id)
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
     Ok(entries
         .iter()
         .filter_map(|e| e.cidr().map(str::to_string))
         .collect())
 }
 
-async fn client_vpn_endpoints(
+pub async fn client_vpn_endpoints(
     client: &aws_sdk_ec2::Client,
 ) -> Result<Vec<ClientVpnEndpoint>, Unavailable> {
-    let list = client
-        .describe_client_vpn_endpoints()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeClientVpnEndpoints", e))?;
+    let list = paged(
+        action!(Ec2ClientVpnEndpoints, DescribeClientVpnEndpoints),
+        client
+            .describe_client_vpn_endpoints()
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|e| ClientVpnEndpoint {
@@ -281,6 +236,16 @@ async fn client_vpn_endpoints(
                 .iter()
                 .filter_map(|a| a.active_directory()?.directory_id().map(str::to_string))
                 .collect(),
+            saml_provider_arns: e
+                .authentication_options()
+                .iter()
+                .filter_map(|a| a.federated_authentication())
+                .flat_map(|f| [f.saml_provider_arn(), f.self_service_saml_provider_arn()])
+                .flatten()
+                .map(str::to_string)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
             connection_logs_enabled: e
                 .connection_log_options()
                 .and_then(|o| o.enabled())
@@ -290,24 +255,30 @@ async fn client_vpn_endpoints(
         .collect())
 }
 
-async fn ebs_encryption_by_default(client: &aws_sdk_ec2::Client) -> Result<bool, Unavailable> {
+pub async fn ebs_encryption_by_default(client: &aws_sdk_ec2::Client) -> Result<bool, Unavailable> {
     let out = client
         .get_ebs_encryption_by_default()
         .send()
         .await
-        .map_err(|e| unavailable("ec2:GetEbsEncryptionByDefault", e))?;
+        .map_err(|e| {
+            unavailable(
+                action!(Ec2EbsEncryptionByDefault, GetEbsEncryptionByDefault),
+                e,
+            )
+        })?;
     Ok(out.ebs_encryption_by_default().unwrap_or(false))
 }
 
-async fn network_acls(client: &aws_sdk_ec2::Client) -> Result<Vec<NetworkAcl>, Unavailable> {
-    let list = client
-        .describe_network_acls()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeNetworkAcls", e))?;
+pub async fn network_acls(client: &aws_sdk_ec2::Client) -> Result<Vec<NetworkAcl>, Unavailable> {
+    let list = paged(
+        action!(Ec2NetworkAcls, DescribeNetworkAcls),
+        client
+            .describe_network_acls()
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|n| NetworkAcl {
@@ -335,15 +306,12 @@ async fn network_acls(client: &aws_sdk_ec2::Client) -> Result<Vec<NetworkAcl>, U
         .collect())
 }
 
-async fn flow_logs(client: &aws_sdk_ec2::Client) -> Result<Vec<FlowLog>, Unavailable> {
-    let list = client
-        .describe_flow_logs()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeFlowLogs", e))?;
+pub async fn flow_logs(client: &aws_sdk_ec2::Client) -> Result<Vec<FlowLog>, Unavailable> {
+    let list = paged(
+        action!(Ec2FlowLogs, DescribeFlowLogs),
+        client.describe_flow_logs().into_paginator().items().send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|f| FlowLog {
@@ -358,15 +326,12 @@ async fn flow_logs(client: &aws_sdk_ec2::Client) -> Result<Vec<FlowLog>, Unavail
         .collect())
 }
 
-async fn volumes(client: &aws_sdk_ec2::Client) -> Result<Vec<Volume>, Unavailable> {
-    let list = client
-        .describe_volumes()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("ec2:DescribeVolumes", e))?;
+pub async fn volumes(client: &aws_sdk_ec2::Client) -> Result<Vec<Volume>, Unavailable> {
+    let list = paged(
+        action!(Ec2Volumes, DescribeVolumes),
+        client.describe_volumes().into_paginator().items().send(),
+    )
+    .await?;
     Ok(list
         .iter()
         .map(|v| Volume {
@@ -392,7 +357,7 @@ async fn volumes(client: &aws_sdk_ec2::Client) -> Result<Vec<Volume>, Unavailabl
 /// ones without an attribute call per snapshot; each it names is confirmed with
 /// `DescribeSnapshotAttribute`, so an endpoint that ignores the filter (moto) cannot
 /// turn every snapshot public, and real accounts pay a call only per public snapshot.
-async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Unavailable> {
+pub async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Unavailable> {
     let own = client.describe_snapshots().owner_ids("self");
     let (own, claimed) = tokio::join!(
         own.clone().into_paginator().items().send().try_collect(),
@@ -402,8 +367,8 @@ async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Unavai
             .send()
             .try_collect(),
     );
-    let own = own.map_err(|e| unavailable("ec2:DescribeSnapshots", e))?;
-    let claimed = claimed.map_err(|e| unavailable("ec2:DescribeSnapshots", e))?;
+    let own = own.map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshots), e))?;
+    let claimed = claimed.map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshots), e))?;
     let checks = claimed
         .iter()
         .filter_map(|s| s.snapshot_id())
@@ -414,7 +379,7 @@ async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Unavai
                 .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
                 .send()
                 .await
-                .map_err(|e| unavailable("ec2:DescribeSnapshotAttribute", e))?;
+                .map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshotAttribute), e))?;
             let public = out
                 .create_volume_permissions()
                 .iter()
@@ -443,13 +408,13 @@ async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Unavai
         .collect())
 }
 
-async fn images(client: &aws_sdk_ec2::Client) -> Result<Vec<Image>, Unavailable> {
+pub async fn images(client: &aws_sdk_ec2::Client) -> Result<Vec<Image>, Unavailable> {
     let out = client
         .describe_images()
         .owners("self")
         .send()
         .await
-        .map_err(|e| unavailable("ec2:DescribeImages", e))?;
+        .map_err(|e| unavailable(action!(Ec2Images, DescribeImages), e))?;
     Ok(out
         .images()
         .iter()
@@ -462,12 +427,14 @@ async fn images(client: &aws_sdk_ec2::Client) -> Result<Vec<Image>, Unavailable>
         .collect())
 }
 
-async fn vpn_connections(client: &aws_sdk_ec2::Client) -> Result<Vec<VpnConnection>, Unavailable> {
+pub async fn vpn_connections(
+    client: &aws_sdk_ec2::Client,
+) -> Result<Vec<VpnConnection>, Unavailable> {
     let out = client
         .describe_vpn_connections()
         .send()
         .await
-        .map_err(|e| unavailable("ec2:DescribeVpnConnections", e))?;
+        .map_err(|e| unavailable(action!(Ec2VpnConnections, DescribeVpnConnections), e))?;
     Ok(out
         .vpn_connections()
         .iter()

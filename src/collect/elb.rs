@@ -1,3 +1,4 @@
+//! Load balancers: ELBv2 (application, network, gateway) with their listeners, and
 //! Classic Load Balancers, from their own API (`elasticloadbalancing` 2012-06-01): the
 //! ELBv2 API does not list them, so without this collector an HTTP listener on a
 //! Classic ELB would never be seen.
@@ -7,25 +8,32 @@ use std::collections::BTreeMap;
 use aws_sdk_elasticloadbalancing::types::{LoadBalancerDescription, PolicyDescription};
 use futures_util::future::join_all;
 
+use super::{action, paged, regional};
 use crate::aws::unavailable;
-use crate::inventory::{Collected, Listener, LoadBalancer, Unavailable};
+use crate::inventory::{Collected, Listener, ListenerAction, LoadBalancer, Unavailable};
 
 /// The policy type of a listener's cipher and protocol settings.
 const SSL_NEGOTIATION: &str = "SSLNegotiationPolicyType";
 /// The attribute naming the predefined policy a negotiation policy was made from.
 const REFERENCE: &str = "Reference-Security-Policy";
 
+regional! {
+    LoadBalancers => load_balancers: elbv2, load_balancers;
+    ClassicLoadBalancers => classic_load_balancers: elb, classic_load_balancers;
+}
+
 pub async fn classic_load_balancers(
     client: &aws_sdk_elasticloadbalancing::Client,
 ) -> Result<Vec<LoadBalancer>, Unavailable> {
-    let list = client
-        .describe_load_balancers()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| unavailable("elasticloadbalancing:DescribeLoadBalancers", e))?;
+    let list = paged(
+        action!(ClassicLoadBalancers, DescribeLoadBalancers),
+        client
+            .describe_load_balancers()
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
     Ok(join_all(list.iter().map(|lb| load_balancer(client, lb))).await)
 }
 
@@ -67,7 +75,7 @@ async fn load_balancer(
                             (
                                 None,
                                 Collected::Unavailable(Unavailable {
-                                    action: "elasticloadbalancing:DescribeLoadBalancerPolicies"
+                                    action: action!(ClassicLoadBalancers, DescribeLoadBalancerPolicies)
                                         .into(),
                                     code: "NoNegotiationPolicy".into(),
                                     message: format!(
@@ -109,7 +117,12 @@ async fn negotiation_policies(
         .load_balancer_name(name)
         .send()
         .await
-        .map_err(|e| unavailable("elasticloadbalancing:DescribeLoadBalancerPolicies", e))?;
+        .map_err(|e| {
+            unavailable(
+                action!(ClassicLoadBalancers, DescribeLoadBalancerPolicies),
+                e,
+            )
+        })?;
     Ok(out
         .policy_descriptions()
         .iter()
@@ -139,4 +152,87 @@ fn negotiation(p: &PolicyDescription) -> (Option<String>, Vec<String>) {
     }
     protocols.sort_by(|a, b| b.cmp(a));
     (reference, protocols)
+}
+
+// ------------------------------------------------------------------ ELBv2
+
+pub async fn load_balancers(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+) -> Result<Vec<LoadBalancer>, Unavailable> {
+    let list = paged(
+        action!(LoadBalancers, DescribeLoadBalancers),
+        client
+            .describe_load_balancers()
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
+    Ok(join_all(list.iter().map(|lb| async move {
+        let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
+        let listeners = listeners(client, &arn).await.into();
+        LoadBalancer {
+            name: lb.load_balancer_name().unwrap_or_default().to_string(),
+            kind: lb
+                .r#type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
+            scheme: lb
+                .scheme()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            vpc_id: lb.vpc_id().map(str::to_string),
+            availability_zones: lb
+                .availability_zones()
+                .iter()
+                .filter_map(|z| z.zone_name().map(str::to_string))
+                .collect(),
+            arn,
+            listeners,
+        }
+    }))
+    .await)
+}
+
+async fn listeners(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    arn: &str,
+) -> Result<Vec<Listener>, Unavailable> {
+    let list = paged(
+        action!(LoadBalancers, DescribeListeners),
+        client
+            .describe_listeners()
+            .load_balancer_arn(arn)
+            .into_paginator()
+            .items()
+            .send(),
+    )
+    .await?;
+    Ok(list
+        .iter()
+        .map(|l| Listener {
+            arn: l.listener_arn().unwrap_or_default().to_string(),
+            port: l.port().unwrap_or(0),
+            protocol: l
+                .protocol()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+            ssl_policy: l.ssl_policy().map(str::to_string),
+            default_actions: l
+                .default_actions()
+                .iter()
+                .map(|a| ListenerAction {
+                    kind: a
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    redirect_protocol: a
+                        .redirect_config()
+                        .and_then(|r| r.protocol())
+                        .map(str::to_string),
+                })
+                .collect(),
+            ssl_protocols: Collected::NotCollected,
+        })
+        .collect())
 }

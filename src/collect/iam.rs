@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use super::when;
+use super::{action, when};
 use crate::aws::unavailable;
 use crate::inventory::{
     AccessKey, AccountSummary, Authorization, Collected, CredentialReport, CredentialUser, Iam,
@@ -65,13 +65,13 @@ async fn credential_report(client: &aws_sdk_iam::Client) -> Result<CredentialRep
             .generate_credential_report()
             .send()
             .await
-            .map_err(|e| unavailable("iam:GenerateCredentialReport", e))?;
+            .map_err(|e| unavailable(action!(IamCredentialReport, GenerateCredentialReport), e))?;
         if out.state() == Some(&ReportStateType::Complete) {
             break;
         }
         if attempt == 20 {
             return Err(Unavailable {
-                action: "iam:GenerateCredentialReport".into(),
+                action: action!(IamCredentialReport, GenerateCredentialReport).into(),
                 code: "ReportNotReady".into(),
                 message: "the credential report was still being generated after 20 polls".into(),
             });
@@ -83,10 +83,10 @@ async fn credential_report(client: &aws_sdk_iam::Client) -> Result<CredentialRep
         .get_credential_report()
         .send()
         .await
-        .map_err(|e| unavailable("iam:GetCredentialReport", e))?;
+        .map_err(|e| unavailable(action!(IamCredentialReport, GetCredentialReport), e))?;
     let content = out.content().map(|b| b.as_ref()).unwrap_or_default();
     let mut report = parse_credential_report(content).map_err(|e| Unavailable {
-        action: "iam:GetCredentialReport".into(),
+        action: action!(IamCredentialReport, GetCredentialReport).into(),
         code: "InvalidCredentialReport".into(),
         message: e.to_string(),
     })?;
@@ -231,7 +231,7 @@ async fn account_summary(client: &aws_sdk_iam::Client) -> Result<AccountSummary,
         .get_account_summary()
         .send()
         .await
-        .map_err(|e| unavailable("iam:GetAccountSummary", e))?;
+        .map_err(|e| unavailable(action!(IamAccountSummary, GetAccountSummary), e))?;
     let map = out.summary_map();
     let flag = |k: SummaryKeyType| map.and_then(|m| m.get(&k)).is_some_and(|v| *v > 0);
     Ok(AccountSummary {
@@ -264,14 +264,19 @@ async fn password_policy(
         })),
         // The account has no policy: a fact, not a failure to read.
         Err(e) if e.code() == Some("NoSuchEntity") => Ok(None),
-        Err(e) => Err(unavailable("iam:GetAccountPasswordPolicy", e)),
+        Err(e) => Err(unavailable(
+            action!(IamPasswordPolicy, GetAccountPasswordPolicy),
+            e,
+        )),
     }
 }
 
-/// Users, groups, roles and customer-managed policies with their documents, each parsed
-/// here once. AWS-managed policies are left out (over 1,000, the bulk of the response);
-/// checks judge those by their well-known ARNs (`AdministratorAccess`). A document that
-/// does not parse is `Unavailable` for its own policy only.
+/// Users, groups, roles and managed policies with their documents, each parsed here
+/// once. AWS-managed policies are kept only when a user, group or role of the account
+/// holds one: checks judge them by their document like any other (IAMFullAccess and
+/// PowerUserAccess are as telling as AdministratorAccess), and the hundreds nobody
+/// holds would be most of the inventory. A document that does not parse is
+/// `Unavailable` for its own policy only.
 async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Unavailable> {
     use aws_sdk_iam::types::EntityType;
     let pages = client
@@ -280,11 +285,12 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
         .filter(EntityType::Group)
         .filter(EntityType::Role)
         .filter(EntityType::LocalManagedPolicy)
+        .filter(EntityType::AwsManagedPolicy)
         .into_paginator()
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("iam:GetAccountAuthorizationDetails", e))?;
+        .map_err(|e| unavailable(action!(IamAuthorization, GetAccountAuthorizationDetails), e))?;
     let attached = |list: &[aws_sdk_iam::types::AttachedPolicy]| -> Vec<String> {
         list.iter()
             .filter_map(|p| p.policy_arn().map(str::to_string))
@@ -302,8 +308,29 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
             })
             .collect()
     };
+    // Principals come in the same pages as policies, so which AWS-managed policies
+    // anyone holds is known only once every page is in.
+    let held: std::collections::BTreeSet<&str> = pages
+        .iter()
+        .flat_map(|page| {
+            let users = page
+                .user_detail_list()
+                .iter()
+                .flat_map(|u| u.attached_managed_policies());
+            let groups = page
+                .group_detail_list()
+                .iter()
+                .flat_map(|g| g.attached_managed_policies());
+            let roles = page
+                .role_detail_list()
+                .iter()
+                .flat_map(|r| r.attached_managed_policies());
+            users.chain(groups).chain(roles)
+        })
+        .filter_map(|p| p.policy_arn())
+        .collect();
     let mut auth = Authorization::default();
-    for page in pages {
+    for page in &pages {
         auth.users.extend(page.user_detail_list().iter().map(|u| {
             let name = u.user_name().unwrap_or_default().to_string();
             Principal {
@@ -340,8 +367,12 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
                 name,
             }
         }));
-        auth.policies.extend(page.policies().iter().map(|p| {
+        auth.policies.extend(page.policies().iter().filter_map(|p| {
             let arn = p.arn().unwrap_or_default().to_string();
+            let aws_managed = arn.contains(":iam::aws:policy/");
+            if aws_managed && !held.contains(arn.as_str()) {
+                return None;
+            }
             // moto leaves PolicyName out of this answer; the ARN ends with it.
             let name = p
                 .policy_name()
@@ -352,7 +383,7 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
                 .iter()
                 .find(|v| v.is_default_version())
                 .and_then(|v| v.document());
-            ManagedPolicy {
+            Some(ManagedPolicy {
                 document: document(
                     default_version,
                     &format!("default version of policy {name}"),
@@ -360,8 +391,8 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
                 attachment_count: p.attachment_count().map(|n| n.max(0) as u32),
                 arn,
                 name,
-                aws_managed: false,
-            }
+                aws_managed,
+            })
         }));
     }
     Ok(auth)
@@ -371,10 +402,15 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
 fn document(text: Option<&str>, what: &str) -> Collected<PolicyDocument> {
     match text {
         Some(text) => decode_policy(text)
-            .map_err(|e| e.unavailable("iam:GetAccountAuthorizationDetails", what))
+            .map_err(|e| {
+                e.unavailable(
+                    action!(IamAuthorization, GetAccountAuthorizationDetails),
+                    what,
+                )
+            })
             .into(),
         None => Collected::Unavailable(Unavailable {
-            action: "iam:GetAccountAuthorizationDetails".into(),
+            action: action!(IamAuthorization, GetAccountAuthorizationDetails).into(),
             code: crate::policy::INVALID_POLICY_DOCUMENT.into(),
             message: format!("{what}: the answer holds no document"),
         }),
@@ -411,7 +447,7 @@ async fn login_profiles(
                 }),
                 // The password was removed after the report was generated.
                 Err(e) if e.code() == Some("NoSuchEntity") => None,
-                Err(e) => return Err(unavailable("iam:GetLoginProfile", e)),
+                Err(e) => return Err(unavailable(action!(IamLoginProfiles, GetLoginProfile), e)),
             };
             Ok((u.user.clone(), profile))
         })
@@ -437,7 +473,7 @@ async fn virtual_mfa_devices(
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("iam:ListVirtualMFADevices", e))?;
+        .map_err(|e| unavailable(action!(IamVirtualMfaDevices, ListVirtualMFADevices), e))?;
     Ok(list
         .iter()
         .map(|d| VirtualMfaDevice {

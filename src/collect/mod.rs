@@ -4,22 +4,36 @@
 //! the regions, regions several at a time, buckets several at a time. A failed call
 //! becomes [`Collected::Unavailable`] for that source alone; the scan goes on.
 
+pub mod accessanalyzer;
 pub mod account;
+pub mod autoscaling;
+pub mod backup;
 pub mod cloudtrail;
+pub mod cloudwatch;
+pub mod config;
 pub mod ds;
 pub mod ec2;
 pub mod elb;
+pub mod guardduty;
 pub mod iam;
+pub mod kms;
+pub mod logs;
 pub mod organizations;
+pub mod rds;
 pub mod residency;
 pub mod s3;
-pub mod services;
+pub mod securityhub;
 
 use std::collections::BTreeSet;
 
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use futures_util::future::BoxFuture;
 use futures_util::{StreamExt, stream};
 
-use crate::aws::Aws;
+use crate::aws::{Aws, RegionClients};
 use crate::inventory::{
     self, Collected, INVENTORY_FORMAT_VERSION, Inventory, Regional, Source, Unavailable,
 };
@@ -62,7 +76,8 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     progress.globals_planned(5);
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
-            let facts = crate::deadline::in_region(&region, regional(aws, &region, sources)).await;
+            let facts =
+                crate::deadline::in_region(&region, collect_region(aws, &region, sources)).await;
             progress.region_done();
             (region, facts)
         })
@@ -115,98 +130,108 @@ async fn counted<T>(collection: impl std::future::Future<Output = T>) -> T {
     facts
 }
 
-/// Every regional source of one region, concurrently.
-async fn regional(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Regional {
-    use services::*;
-    let ec2 = aws.ec2(region);
-    let (elbv2, asg, rds, kms, backup) = (
-        aws.elbv2(region),
-        aws.autoscaling(region),
-        aws.rds(region),
-        aws.kms(region),
-        aws.backup(region),
-    );
-    let (gd, sh, cfg, aa, logs, cw) = (
-        aws.guardduty(region),
-        aws.securityhub(region),
-        aws.config(region),
-        aws.accessanalyzer(region),
-        aws.logs(region),
-        aws.cloudwatch(region),
-    );
-    let (elb_client, ds_client) = (aws.elb(region), aws.ds(region));
-    // The groups run side by side, not one after another: a call that hangs or is
-    // throttled in one group must not keep the others from being read.
-    let (
-        (mut facts, lb, groups, dbs, keys, plans),
-        (detectors, hub, recorders, analyzers, filters, alarm_list),
-        (classic, directories),
-        (clusters, opt_in),
-    ) = tokio::join!(
-        async {
-            tokio::join!(
-                ec2::collect(&ec2, sources),
-                when(sources, Source::LoadBalancers, load_balancers(&elbv2)),
-                when(
-                    sources,
-                    Source::AutoScalingGroups,
-                    auto_scaling_groups(&asg)
-                ),
-                when(sources, Source::RdsInstances, db_instances(&rds)),
-                when(sources, Source::KmsKeys, kms_keys(&kms)),
-                when(sources, Source::BackupPlans, backup_plans(&backup)),
-            )
-        },
-        async {
-            tokio::join!(
-                when(
-                    sources,
-                    Source::GuardDutyDetectors,
-                    guardduty_detectors(&gd)
-                ),
-                when(sources, Source::SecurityHub, security_hub(&sh)),
-                when(sources, Source::ConfigRecorders, config_recorders(&cfg)),
-                when(sources, Source::AccessAnalyzers, access_analyzers(&aa)),
-                when(sources, Source::LogMetricFilters, metric_filters(&logs)),
-                when(sources, Source::CloudWatchAlarms, alarms(&cw)),
-            )
-        },
-        async {
-            tokio::join!(
-                when(
-                    sources,
-                    Source::ClassicLoadBalancers,
-                    elb::classic_load_balancers(&elb_client)
-                ),
-                when(
-                    sources,
-                    Source::DirectoryServiceDirectories,
-                    ds::directories(&ds_client)
-                ),
-            )
-        },
-        async {
-            tokio::join!(
-                when(sources, Source::RdsClusters, db_clusters(&rds)),
-                when(sources, Source::BackupOptIn, backup_opt_in(&backup)),
-            )
-        },
-    );
-    facts.load_balancers = lb;
-    facts.auto_scaling_groups = groups;
-    facts.db_instances = dbs;
-    facts.kms_keys = keys;
-    facts.backup_plans = plans;
-    facts.guardduty_detectors = detectors;
-    facts.security_hub = hub;
-    facts.config_recorders = recorders;
-    facts.access_analyzers = analyzers;
-    facts.metric_filters = filters;
-    facts.alarms = alarm_list;
-    facts.classic_load_balancers = classic;
-    facts.directories = directories;
-    facts.db_clusters = clusters;
-    facts.backup_opt_in = opt_in;
+/// Every regional collector, service by service. A new regional source is an entry in
+/// its service's `regional!` block (and its spec); a new service, a line here.
+const REGIONAL: &[&[Regionally]] = &[
+    ec2::REGIONAL,
+    elb::REGIONAL,
+    autoscaling::REGIONAL,
+    rds::REGIONAL,
+    kms::REGIONAL,
+    backup::REGIONAL,
+    guardduty::REGIONAL,
+    securityhub::REGIONAL,
+    config::REGIONAL,
+    accessanalyzer::REGIONAL,
+    logs::REGIONAL,
+    cloudwatch::REGIONAL,
+    ds::REGIONAL,
+];
+
+/// Every regional collector, for the meta-test that each regional source has exactly
+/// one and that it fills the field its spec names.
+pub fn regional_collectors() -> impl Iterator<Item = &'static Regionally> {
+    REGIONAL.iter().flat_map(|service| service.iter())
+}
+
+/// One regional source's collector: reads the source in one region, and files what it
+/// read into the source's field of [`Regional`].
+pub struct Regionally {
+    pub source: Source,
+    /// The field of [`Regional`] it fills: the one `Source::spec` names.
+    pub field: &'static str,
+    pub run: for<'a> fn(&'a RegionClients<'a>) -> BoxFuture<'a, Fill>,
+}
+
+/// What a regional collector read, ready to be filed into the region's facts.
+pub type Fill = Box<dyn FnOnce(&mut Regional) + Send>;
+
+/// Declares a service's regional collectors: `Source => field: client, fetch;` runs
+/// `fetch(client)` with the region's client of that service until the scan deadline and files the result (facts or
+/// why not) into `Regional::field`.
+macro_rules! regional {
+    ($($source:ident => $field:ident: $client:ident, $fetch:path;)*) => {
+        /// This service's regional collectors.
+        pub const REGIONAL: &[$crate::collect::Regionally] = &[$(
+            $crate::collect::Regionally {
+                source: $crate::inventory::Source::$source,
+                field: stringify!($field),
+                run: |clients| {
+                    Box::pin(async move {
+                        let facts = $crate::deadline::within(
+                            $crate::inventory::Source::$source,
+                            $fetch(clients.$client()),
+                        )
+                        .await;
+                        Box::new(move |r: &mut $crate::inventory::Regional| {
+                            r.$field = facts.into();
+                        }) as $crate::collect::Fill
+                    })
+                },
+            },
+        )*];
+    };
+}
+pub(crate) use regional;
+
+/// The IAM action of `source` named `Name` (`action!(KmsKeys, DescribeKey)`:
+/// `"kms:DescribeKey"`), as `Source::spec` declares it; one the spec does not declare
+/// does not compile.
+macro_rules! action {
+    ($source:ident, $name:ident) => {
+        const { $crate::inventory::Source::$source.action(stringify!($name)) }
+    };
+}
+pub(crate) use action;
+
+/// Every item of a paginated listing, or the fact of why not, named by `action`.
+pub(crate) async fn paged<T, E>(
+    action: &'static str,
+    items: PaginationStream<Result<T, SdkError<E, HttpResponse>>>,
+) -> Result<Vec<T>, Unavailable>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    items
+        .try_collect()
+        .await
+        .map_err(|e| crate::aws::unavailable(action, e))
+}
+
+/// Every regional source of one region that was asked for, concurrently: a call that
+/// hangs or is throttled in one service does not keep the others from being read.
+async fn collect_region(aws: &Aws, region: &str, sources: &BTreeSet<Source>) -> Regional {
+    let clients = RegionClients::new(aws, region);
+    let fills = futures_util::future::join_all(
+        regional_collectors()
+            .filter(|c| sources.contains(&c.source))
+            .map(|c| (c.run)(&clients)),
+    )
+    .await;
+    let mut facts = Regional::default();
+    for fill in fills {
+        fill(&mut facts);
+    }
     facts
 }
 

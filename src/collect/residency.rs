@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 
 use futures_util::{StreamExt, stream};
 
-use super::{REGION_CONCURRENCY, Target};
+use super::{REGION_CONCURRENCY, Target, action};
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{Collected, Footprint, RegionFootprint, Source, Unavailable};
 
@@ -130,7 +130,7 @@ async fn tagged(
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("tag:GetResources", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, GetResources), e))?;
     Ok(list
         .iter()
         .filter_map(|r| r.resource_arn().map(str::to_string))
@@ -146,7 +146,7 @@ async fn instances(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<Stri
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("ec2:DescribeInstances", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeInstances), e))?;
     Ok(reservations
         .iter()
         .flat_map(|r| r.instances())
@@ -171,7 +171,7 @@ async fn volumes(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("ec2:DescribeVolumes", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeVolumes), e))?;
     Ok(list
         .iter()
         .filter_map(|v| v.volume_id())
@@ -189,7 +189,7 @@ async fn snapshots(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<Stri
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("ec2:DescribeSnapshots", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeSnapshots), e))?;
     Ok(list
         .iter()
         // `self` already filters on AWS; emulators that ignore it list public snapshots
@@ -210,7 +210,7 @@ async fn images(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("ec2:DescribeImages", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeImages), e))?;
     Ok(list
         .iter()
         .filter(|i| i.owner_id().is_none_or(|o| o == arn.account))
@@ -228,7 +228,7 @@ async fn vpcs(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>, 
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("ec2:DescribeVpcs", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeVpcs), e))?;
     Ok(list
         .iter()
         // AWS creates the default VPC in every region: it is not use of the region.
@@ -246,7 +246,7 @@ async fn db_instances(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, Unavaila
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("rds:DescribeDBInstances", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeDBInstances), e))?;
     Ok(list
         .iter()
         .filter_map(|d| d.db_instance_arn().map(str::to_string))
@@ -261,7 +261,7 @@ async fn db_clusters(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, Unavailab
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("rds:DescribeDBClusters", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeDBClusters), e))?;
     Ok(list
         .iter()
         .filter_map(|c| c.db_cluster_arn().map(str::to_string))
@@ -276,7 +276,7 @@ async fn db_snapshots(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, Unavaila
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("rds:DescribeDBSnapshots", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeDBSnapshots), e))?;
     Ok(list
         .iter()
         .filter_map(|s| s.db_snapshot_arn().map(str::to_string))
@@ -291,7 +291,7 @@ async fn db_cluster_snapshots(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, 
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("rds:DescribeDBClusterSnapshots", e))?;
+        .map_err(|e| unavailable(action!(RegionFootprint, DescribeDBClusterSnapshots), e))?;
     Ok(list
         .iter()
         .filter_map(|s| s.db_cluster_snapshot_arn().map(str::to_string))

@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use futures_util::{StreamExt, stream};
 
-use super::{BUCKET_CONCURRENCY, when};
+use super::{BUCKET_CONCURRENCY, action, when};
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{
     AclGrant, Bucket, BucketEncryption, BucketVersioning, PublicAccessBlock, S3, Source, Tags,
@@ -102,7 +102,7 @@ pub async fn list_buckets(
         .send()
         .try_collect()
         .await
-        .map_err(|e| unavailable("s3:ListAllMyBuckets", e))?;
+        .map_err(|e| unavailable(action!(S3Buckets, ListAllMyBuckets), e))?;
     Ok(stream::iter(listed)
         .map(|b| async move {
             let name = b.name().unwrap_or_default().to_string();
@@ -123,7 +123,7 @@ async fn location(client: &aws_sdk_s3::Client, bucket: &str) -> Result<String, U
         .bucket(bucket)
         .send()
         .await
-        .map_err(|e| unavailable("s3:GetBucketLocation", e))?;
+        .map_err(|e| unavailable(action!(S3Buckets, GetBucketLocation), e))?;
     Ok(match out.location_constraint().map(|c| c.as_str()) {
         // The API's two legacy spellings.
         None | Some("") => "us-east-1".to_string(),
@@ -151,7 +151,10 @@ async fn encryption(
             }))
         }
         Err(e) if e.code() == Some("ServerSideEncryptionConfigurationNotFoundError") => Ok(None),
-        Err(e) => Err(unavailable("s3:GetEncryptionConfiguration", e)),
+        Err(e) => Err(unavailable(
+            action!(S3BucketEncryption, GetEncryptionConfiguration),
+            e,
+        )),
     }
 }
 
@@ -171,7 +174,10 @@ async fn public_access_block(
     match client.get_public_access_block().bucket(bucket).send().await {
         Ok(out) => Ok(pab(out.public_access_block_configuration())),
         Err(e) if e.code() == Some("NoSuchPublicAccessBlockConfiguration") => Ok(None),
-        Err(e) => Err(unavailable("s3:GetBucketPublicAccessBlock", e)),
+        Err(e) => Err(unavailable(
+            action!(S3BucketPublicAccessBlock, GetBucketPublicAccessBlock),
+            e,
+        )),
     }
 }
 
@@ -195,7 +201,10 @@ async fn account_public_access_block(
                 restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
             })),
         Err(e) if e.code() == Some("NoSuchPublicAccessBlockConfiguration") => Ok(None),
-        Err(e) => Err(unavailable("s3:GetAccountPublicAccessBlock", e)),
+        Err(e) => Err(unavailable(
+            action!(S3AccountPublicAccessBlock, GetAccountPublicAccessBlock),
+            e,
+        )),
     }
 }
 
@@ -210,12 +219,15 @@ async fn policy(
             .policy()
             .map(|text| {
                 PolicyDocument::parse(text).map_err(|e| {
-                    e.unavailable("s3:GetBucketPolicy", &format!("bucket policy of {bucket}"))
+                    e.unavailable(
+                        action!(S3BucketPolicy, GetBucketPolicy),
+                        &format!("bucket policy of {bucket}"),
+                    )
                 })
             })
             .transpose(),
         Err(e) if e.code() == Some("NoSuchBucketPolicy") => Ok(None),
-        Err(e) => Err(unavailable("s3:GetBucketPolicy", e)),
+        Err(e) => Err(unavailable(action!(S3BucketPolicy, GetBucketPolicy), e)),
     }
 }
 
@@ -235,13 +247,16 @@ async fn policy_status(
         Ok(out) => match out.policy_status().and_then(|s| s.is_public()) {
             Some(public) => Ok(Some(public)),
             None => Err(Unavailable {
-                action: "s3:GetBucketPolicyStatus".into(),
+                action: action!(S3BucketPolicyStatus, GetBucketPolicyStatus).into(),
                 code: "IncompleteResponse".into(),
                 message: "the answer carries no PolicyStatus.IsPublic".into(),
             }),
         },
         Err(e) if e.code() == Some("NoSuchBucketPolicy") => Ok(None),
-        Err(e) => Err(unavailable("s3:GetBucketPolicyStatus", e)),
+        Err(e) => Err(unavailable(
+            action!(S3BucketPolicyStatus, GetBucketPolicyStatus),
+            e,
+        )),
     }
 }
 
@@ -251,7 +266,7 @@ async fn acl(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Vec<AclGrant>,
         .bucket(bucket)
         .send()
         .await
-        .map_err(|e| unavailable("s3:GetBucketAcl", e))?;
+        .map_err(|e| unavailable(action!(S3BucketAcl, GetBucketAcl), e))?;
     Ok(out
         .grants()
         .iter()
@@ -275,7 +290,7 @@ async fn logging(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<Str
         .bucket(bucket)
         .send()
         .await
-        .map_err(|e| unavailable("s3:GetBucketLogging", e))?;
+        .map_err(|e| unavailable(action!(S3BucketLogging, GetBucketLogging), e))?;
     Ok(out.logging_enabled().map(|l| l.target_bucket().to_string()))
 }
 
@@ -314,7 +329,10 @@ async fn versioning(
                     status: xml_text(&body, "Status").unwrap_or_default(),
                     mfa_delete: xml_text(&body, "MfaDelete").as_deref() == Some("Enabled"),
                 }),
-                None => Err(unavailable("s3:GetBucketVersioning", e)),
+                None => Err(unavailable(
+                    action!(S3BucketVersioning, GetBucketVersioning),
+                    e,
+                )),
             }
         }
     }
@@ -339,7 +357,10 @@ async fn object_lock(client: &aws_sdk_s3::Client, bucket: &str) -> Result<bool, 
             .and_then(|c| c.object_lock_enabled())
             .is_some_and(|e| e.as_str() == "Enabled")),
         Err(e) if e.code() == Some("ObjectLockConfigurationNotFoundError") => Ok(false),
-        Err(e) => Err(unavailable("s3:GetBucketObjectLockConfiguration", e)),
+        Err(e) => Err(unavailable(
+            action!(S3BucketObjectLock, GetBucketObjectLockConfiguration),
+            e,
+        )),
     }
 }
 
@@ -351,7 +372,7 @@ async fn tags(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Tags, Unavail
             .map(|t| (t.key().to_string(), t.value().to_string()))
             .collect()),
         Err(e) if e.code() == Some("NoSuchTagSet") => Ok(Tags::new()),
-        Err(e) => Err(unavailable("s3:GetBucketTagging", e)),
+        Err(e) => Err(unavailable(action!(S3BucketTags, GetBucketTagging), e)),
     }
 }
 

@@ -190,9 +190,8 @@ pub struct Authorization {
     pub users: Vec<Principal>,
     pub groups: Vec<Principal>,
     pub roles: Vec<Principal>,
-    /// Every customer-managed policy. AWS-managed ones are not collected (over 1,000,
-    /// the bulk of the response); checks know the few that matter by ARN
-    /// (`AdministratorAccess`). `aws_managed` lets an inventory carry them anyway.
+    /// Every customer-managed policy, and the AWS-managed ones that a user, group or
+    /// role holds (`aws_managed`), each with its default version's document.
     pub policies: Vec<ManagedPolicy>,
 }
 
@@ -867,31 +866,6 @@ pub struct IpRule {
     pub referenced_groups: Vec<String>,
 }
 
-impl IpRule {
-    /// Whether the rule lets `port` in over TCP.
-    pub fn admits_tcp_port(&self, port: i32) -> bool {
-        match self.protocol.as_str() {
-            "-1" | "all" => true,
-            "tcp" | "6" => match (self.from_port, self.to_port) {
-                (Some(from), Some(to)) => from <= port && port <= to,
-                // An absent range on TCP means every port.
-                _ => true,
-            },
-            _ => false,
-        }
-    }
-
-    /// The ranges of this rule that are the whole internet.
-    pub fn open_to_world(&self) -> Vec<&str> {
-        self.ipv4_ranges
-            .iter()
-            .chain(&self.ipv6_ranges)
-            .map(String::as_str)
-            .filter(|c| matches!(*c, "0.0.0.0/0" | "::/0"))
-            .collect()
-    }
-}
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClientVpnEndpoint {
@@ -902,6 +876,9 @@ pub struct ClientVpnEndpoint {
     pub authentication: Vec<String>,
     /// The Directory Service directories of `directory-service-authentication`.
     pub directory_ids: Vec<String>,
+    /// The IAM SAML providers of `federated-authentication` (and of its self-service
+    /// portal), which hold the identity provider that must ask for MFA.
+    pub saml_provider_arns: Vec<String>,
     pub connection_logs_enabled: bool,
     pub tags: Tags,
 }

@@ -92,7 +92,7 @@ pub struct Spec {
 }
 
 impl Source {
-    pub fn spec(self) -> Spec {
+    pub const fn spec(self) -> Spec {
         use Scope::*;
         use Source::*;
         let (actions, scope): (&'static [&'static str], Scope) = match self {
@@ -261,6 +261,21 @@ impl Source {
         Spec { actions, scope }
     }
 
+    /// The declared action whose name (after the service prefix) is `name`. A const fn,
+    /// so that collectors name their calls' actions through the spec and a name it does
+    /// not declare fails to compile (see `collect::action!`).
+    pub const fn action(self, name: &str) -> &'static str {
+        let actions = self.spec().actions;
+        let mut i = 0;
+        while i < actions.len() {
+            if named(actions[i], name) {
+                return actions[i];
+            }
+            i += 1;
+        }
+        panic!("the source's spec does not declare this action")
+    }
+
     /// The IAM actions the collector calls for this source.
     pub fn actions(self) -> &'static [&'static str] {
         self.spec().actions
@@ -287,6 +302,26 @@ impl Source {
             _ => &[],
         }
     }
+}
+
+/// Whether `action` (`kms:DescribeKey`) is `service:name`.
+const fn named(action: &str, name: &str) -> bool {
+    let (a, n) = (action.as_bytes(), name.as_bytes());
+    let mut colon = 0;
+    while colon < a.len() && a[colon] != b':' {
+        colon += 1;
+    }
+    if a.len() != colon + 1 + n.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < n.len() {
+        if a[colon + 1 + i] != n[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Calls every scan makes whatever checks are selected: who am I, which regions exist.
