@@ -20,6 +20,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
+use crate::engine::access::{Audience, Party};
 use crate::inventory::{Collected, Unavailable};
 
 /// The tomscan error code of a document that was read but could not be parsed.
@@ -1000,7 +1001,7 @@ impl PolicyDocument {
     /// one nor in `trusted_accounts` (without `sts:ExternalId` or an organization
     /// condition), or a web-identity provider without a condition on the token's
     /// subject. Service principals and this account's own principals are fine.
-    pub fn open_trust(&self, own_account: &str, trusted_accounts: &[String]) -> Vec<Judged> {
+    pub fn open_trust(&self, audience: &Audience<'_>) -> Vec<Judged> {
         let mut out = Vec::new();
         for (i, s) in self.statements.iter().enumerate() {
             if !s.allows_assume_role() {
@@ -1018,17 +1019,19 @@ impl PolicyDocument {
             let Some(Principals::Listed(p)) = &s.principal else {
                 continue;
             };
-            let outsiders: Vec<&str> = p
-                .aws
+            // A bare unique id (AROA..., AIDA...) is what IAM leaves in a trust policy
+            // when the principal it named is deleted: nobody can be it again.
+            let outsiders: Vec<String> = audience
+                .external(p.aws.iter().map(String::as_str))
                 .iter()
-                .filter_map(|a| account_of(a))
-                .filter(|acct| *acct != own_account && !trusted_accounts.iter().any(|t| t == acct))
+                .filter(|party| !matches!(party, Party::Unknown(g) if is_unique_id(g)))
+                .map(ToString::to_string)
                 .collect();
             if !outsiders.is_empty() && !has_external_id(s) && !has_org_condition(s) {
                 out.push(s.judged(
                     i,
                     format!(
-                        "trusts account {} (not this account, not in trusted_accounts) without sts:ExternalId or an aws:PrincipalOrgID/aws:PrincipalOrgPaths condition",
+                        "trusts {} (not this account, its organization's, nor in trusted_accounts) without sts:ExternalId or an aws:PrincipalOrgID/aws:PrincipalOrgPaths condition",
                         outsiders.join(", ")
                     ),
                 ));
@@ -1130,15 +1133,13 @@ fn deny_scope(s: &Statement, bucket_arn: &str) -> Result<(bool, bool), String> {
     }
 }
 
-/// The account an `AWS` principal belongs to: a bare account id or the account field of
-/// an IAM/STS ARN. Unique ids (what IAM shows for a deleted principal) name no account.
-pub fn account_of(principal: &str) -> Option<&str> {
-    let is_account = |s: &str| s.len() == 12 && s.chars().all(|c| c.is_ascii_digit());
-    if is_account(principal) {
-        return Some(principal);
-    }
-    let parts: Vec<&str> = principal.splitn(6, ':').collect();
-    (parts.len() == 6 && parts[0] == "arn" && is_account(parts[4])).then(|| parts[4])
+/// An IAM unique id (`AROA`, `AIDA`, ... then upper-case letters and digits), which IAM
+/// shows in place of a deleted principal.
+fn is_unique_id(s: &str) -> bool {
+    s.len() > 4
+        && s.starts_with('A')
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// The OpenID Connect issuer of a `Federated` principal; `None` for SAML providers,
@@ -1620,7 +1621,7 @@ mod tests {
 
     fn trust(s: Value, trusted: &[&str]) -> Vec<Judged> {
         let trusted: Vec<String> = trusted.iter().map(|s| s.to_string()).collect();
-        statement(s).open_trust(OWN, &trusted)
+        statement(s).open_trust(&Audience::new(OWN, &[], &trusted))
     }
 
     #[test]
@@ -1919,10 +1920,5 @@ mod tests {
         assert!(covers("S3:*", &literal_prefix_then_any("s3:"), true));
         assert!(Patterns::AllBut(vec!["iam:*".into()]).includes("sts:AssumeRole", true));
         assert!(!Patterns::AllBut(vec!["sts:*".into()]).includes("sts:AssumeRole", true));
-        assert_eq!(
-            account_of("arn:aws:iam::999999999999:role/x"),
-            Some("999999999999")
-        );
-        assert_eq!(account_of("AROAEXAMPLE"), None);
     }
 }

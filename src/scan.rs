@@ -359,6 +359,13 @@ pub async fn scan_accounts(
     };
     members.sort_by(|a, b| a.id.cmp(&b.id));
     members.dedup_by(|a, b| a.id == b.id);
+    // The whole organization as listed (before exclusions and shards), so a share with a
+    // sister account is not external in any member's report, however the scan is split.
+    let organization: Vec<String> = if scope.org {
+        members.iter().map(|m| m.id.clone()).collect()
+    } else {
+        Vec::new()
+    };
     members.retain(|m| !scope.exclude.contains(&m.id));
     if members.is_empty() {
         return Err(ScanError::NoAccounts);
@@ -383,6 +390,7 @@ pub async fn scan_accounts(
         inventory_dir,
         now,
         shard: split_regions,
+        organization: &organization,
     };
     let progress = crate::progress::counters();
     progress.accounts_planned(members.len());
@@ -424,6 +432,8 @@ struct MemberScan<'a> {
     now: DateTime<Utc>,
     /// Set when the scan has one account: the shard splits its regions.
     shard: Option<Shard>,
+    /// The organization's accounts when `--org` listed them, filed in every inventory.
+    organization: &'a [String],
 }
 
 impl MemberScan<'_> {
@@ -489,7 +499,8 @@ impl MemberScan<'_> {
             partition: &who.partition,
             regions: &regions,
         };
-        let inventory = collect::collect(&aws, &target, &sources).await;
+        let mut inventory = collect::collect(&aws, &target, &sources).await;
+        inventory.organization_accounts = self.organization.to_vec();
         let findings = evaluate_part(&inventory, &part, self.opts, self.now);
         if let Some(dir) = self.inventory_dir {
             let path = inventory_file(dir, &m.id);

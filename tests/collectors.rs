@@ -2084,7 +2084,15 @@ async fn authorization_documents_are_parsed_once_and_a_bad_one_is_unavailable_al
         "{u:?}"
     );
     let open = auth.roles[0].trust_policy.ok().expect("trust policy");
-    assert_eq!(open.open_trust("123456789012", &[]).len(), 1);
+    assert_eq!(
+        open.open_trust(&tomscan::engine::access::Audience::new(
+            "123456789012",
+            &[],
+            &[]
+        ))
+        .len(),
+        1
+    );
     let leftover = &auth.policies[0];
     assert_eq!(
         leftover.name, "Leftover",

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::Source;
+use crate::inventory::{FlowLog, Source};
 
 pub static CHECK: Check = Check {
     id: "EC2-07",
@@ -9,7 +9,7 @@ pub static CHECK: Check = Check {
     title: "Every VPC has an active flow log of rejected traffic",
     severity: Severity::Medium,
     sources: &[Source::Ec2Vpcs, Source::Ec2FlowLogs],
-    rationale: "The TOM promises that access and attempted access are logged. VPC flow logs record which addresses reached which systems on which ports, accepted or rejected: the network half of that record, and the evidence needed to reconstruct an intrusion. The rejected packets are the attempts, so a flow log counts only when it is ACTIVE and records ALL or REJECT traffic.",
+    rationale: "The TOM promises that access and attempted access are logged. VPC flow logs record which addresses reached which systems on which ports, accepted or rejected: the network half of that record, and the evidence needed to reconstruct an intrusion. The rejected packets are the attempts, so a flow log counts only when it is ACTIVE, its delivery has not FAILED, and it records ALL or REJECT traffic.",
     remediation: "aws ec2 create-flow-logs --resource-type VPC --resource-ids VPC_ID --traffic-type ALL --log-destination-type cloud-watch-logs --log-group-name vpc-flow-logs --deliver-logs-permission-arn ROLE_ARN (or --log-destination-type s3 --log-destination arn:aws:s3:::BUCKET).",
     references: &["CIS AWS 3.9", "Security Hub EC2.6"],
     run,
@@ -17,17 +17,23 @@ pub static CHECK: Check = Check {
 };
 
 /// Why a flow log does not record attempted access (`None`: it does). Only `ACTIVE` is
-/// known to deliver; the rejected packets are the attempts, so `ACCEPT` alone is not
-/// enough.
-fn shortfall(status: &str, traffic_type: &str) -> Option<String> {
-    if status != "ACTIVE" {
-        return Some(if status.is_empty() {
+/// known to record, and only a delivery that has not `FAILED` reaches its destination;
+/// the rejected packets are the attempts, so `ACCEPT` alone is not enough.
+fn shortfall(f: &FlowLog) -> Option<String> {
+    if f.status != "ACTIVE" {
+        return Some(if f.status.is_empty() {
             "its status is unknown (empty), not ACTIVE".to_string()
         } else {
-            format!("its status is {status}, not ACTIVE")
+            format!("its status is {}, not ACTIVE", f.status)
         });
     }
-    match traffic_type {
+    if f.deliver_logs_status.as_deref() == Some("FAILED") {
+        return Some(format!(
+            "its delivery FAILED ({}): the records never reach the destination",
+            f.deliver_logs_error.as_deref().unwrap_or("no reason given")
+        ));
+    }
+    match f.traffic_type.as_str() {
         "ALL" | "REJECT" => None,
         "ACCEPT" => Some("it records only ACCEPTed traffic, not the rejected attempts".into()),
         other => Some(format!(
@@ -54,8 +60,13 @@ fn run(cx: &mut Cx<'_>) {
                 .iter()
                 .filter(|f| f.resource_id == vpc.id)
                 .map(|f| {
-                    let why_not = shortfall(&f.status, &f.traffic_type);
-                    json!({ "id": f.id, "status": f.status, "traffic_type": f.traffic_type, "why_not": why_not })
+                    let why_not = shortfall(f);
+                    let mut e = json!({ "id": f.id, "status": f.status, "traffic_type": f.traffic_type, "why_not": why_not });
+                    if let Some(delivery) = &f.deliver_logs_status {
+                        e["deliver_logs_status"] = json!(delivery);
+                        e["deliver_logs_error"] = json!(f.deliver_logs_error);
+                    }
+                    e
                 })
                 .partition(|f| f["why_not"].is_null());
             let message = match other.first() {

@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::document_error;
 use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::engine::access::Audience;
 use crate::inventory::{Collected, Source};
 
 pub static CHECK: Check = Check {
@@ -28,11 +29,13 @@ fn run(cx: &mut Cx<'_>) {
     if auth.roles.is_empty() {
         cx.not_applicable(GLOBAL, "the account has no IAM roles");
     }
-    let trusted = &cx.settings.trusted_accounts;
+    let settings = cx.settings;
+    let trusted = &settings.trusted_accounts;
+    let audience = Audience::of(inv, settings);
     for role in &auth.roles {
         match &role.trust_policy {
             Collected::Ok(doc) => {
-                let open = doc.open_trust(&inv.account_id, trusted);
+                let open = doc.open_trust(&audience);
                 let why: Vec<&str> = open.iter().map(|j| j.why.as_str()).collect();
                 let evidence = json!({
                     "role": role.name,

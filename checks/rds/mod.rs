@@ -2,6 +2,7 @@
 
 pub mod multi_az;
 pub mod no_public_instances;
+pub mod no_shared_snapshots;
 pub mod storage_encrypted;
 
 use crate::check::Check;
@@ -11,6 +12,7 @@ pub const CHECKS: &[&Check] = &[
     &storage_encrypted::CHECK,
     &multi_az::CHECK,
     &no_public_instances::CHECK,
+    &no_shared_snapshots::CHECK,
 ];
 
 /// The instance's ARN as RDS reports it, or built from its identifier where the

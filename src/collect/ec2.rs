@@ -322,6 +322,8 @@ pub async fn flow_logs(client: &aws_sdk_ec2::Client) -> Result<Vec<FlowLog>, Una
                 .traffic_type()
                 .map(|t| t.as_str().to_string())
                 .unwrap_or_default(),
+            deliver_logs_status: f.deliver_logs_status().map(str::to_string),
+            deliver_logs_error: f.deliver_logs_error_message().map(str::to_string),
         })
         .collect())
 }

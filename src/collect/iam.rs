@@ -5,6 +5,7 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{ReportStateType, SummaryKeyType};
 use chrono::{DateTime, Utc};
 
+use futures_util::future::join_all;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use super::{action, when};
@@ -285,7 +286,6 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
         .filter(EntityType::Group)
         .filter(EntityType::Role)
         .filter(EntityType::LocalManagedPolicy)
-        .filter(EntityType::AwsManagedPolicy)
         .into_paginator()
         .send()
         .try_collect()
@@ -308,8 +308,9 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
             })
             .collect()
     };
-    // Principals come in the same pages as policies, so which AWS-managed policies
-    // anyone holds is known only once every page is in.
+    // AWS-managed policies are asked for one by one, and only those someone holds: the
+    // details' AwsManagedPolicy filter would send every one of the ~1,300 in the
+    // partition (megabytes, many pages; moto alone takes seconds to build them).
     let held: std::collections::BTreeSet<&str> = pages
         .iter()
         .flat_map(|page| {
@@ -367,12 +368,8 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
                 name,
             }
         }));
-        auth.policies.extend(page.policies().iter().filter_map(|p| {
+        auth.policies.extend(page.policies().iter().map(|p| {
             let arn = p.arn().unwrap_or_default().to_string();
-            let aws_managed = arn.contains(":iam::aws:policy/");
-            if aws_managed && !held.contains(arn.as_str()) {
-                return None;
-            }
             // moto leaves PolicyName out of this answer; the ARN ends with it.
             let name = p
                 .policy_name()
@@ -383,19 +380,83 @@ async fn authorization(client: &aws_sdk_iam::Client) -> Result<Authorization, Un
                 .iter()
                 .find(|v| v.is_default_version())
                 .and_then(|v| v.document());
-            Some(ManagedPolicy {
+            ManagedPolicy {
                 document: document(
                     default_version,
                     &format!("default version of policy {name}"),
                 ),
                 attachment_count: p.attachment_count().map(|n| n.max(0) as u32),
+                aws_managed: is_aws_managed(&arn),
                 arn,
                 name,
-                aws_managed,
-            })
+            }
         }));
     }
+    let aws_managed = held.into_iter().filter(|arn| is_aws_managed(arn));
+    auth.policies
+        .extend(join_all(aws_managed.map(|arn| aws_managed_policy(client, arn))).await);
     Ok(auth)
+}
+
+fn is_aws_managed(arn: &str) -> bool {
+    arn.contains(":iam::aws:policy/")
+}
+
+/// One AWS-managed policy a principal holds, judged by its default version's document
+/// like any other (never by its name). A policy AWS will not show is `Unavailable` on
+/// its own; the rest of the authorization details stand.
+async fn aws_managed_policy(client: &aws_sdk_iam::Client, arn: &str) -> ManagedPolicy {
+    let name = arn.rsplit('/').next().unwrap_or_default().to_string();
+    let document = async {
+        let policy = client
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| unavailable(action!(IamAuthorization, GetPolicy), e))?;
+        let policy = policy.policy();
+        let version = policy.and_then(|p| p.default_version_id()).unwrap_or("v1");
+        let out = client
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| unavailable(action!(IamAuthorization, GetPolicyVersion), e))?;
+        let text = out.policy_version().and_then(|v| v.document());
+        let count = policy.and_then(|p| p.attachment_count());
+        Ok::<_, Unavailable>((
+            version_document(text, &format!("default version of policy {name}")),
+            count,
+        ))
+    }
+    .await;
+    let (document, attachment_count) = match document {
+        Ok((document, count)) => (document, count.map(|n| n.max(0) as u32)),
+        Err(u) => (Collected::Unavailable(u), None),
+    };
+    ManagedPolicy {
+        arn: arn.to_string(),
+        name,
+        aws_managed: true,
+        attachment_count,
+        document,
+    }
+}
+
+/// A document from GetPolicyVersion, parsed, or why it could not be.
+fn version_document(text: Option<&str>, what: &str) -> Collected<PolicyDocument> {
+    let action = action!(IamAuthorization, GetPolicyVersion);
+    match text {
+        Some(text) => decode_policy(text)
+            .map_err(|e| e.unavailable(action, what))
+            .into(),
+        None => Collected::Unavailable(Unavailable {
+            action: action.into(),
+            code: crate::policy::INVALID_POLICY_DOCUMENT.into(),
+            message: format!("{what}: the answer holds no document"),
+        }),
+    }
 }
 
 /// One document of the authorization details, parsed, or why it could not be.

@@ -120,6 +120,7 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         account,
         regional: regional.into_iter().collect(),
         footprint,
+        organization_accounts: Vec::new(),
     }
 }
 

@@ -26,6 +26,10 @@ pub struct Inventory {
     pub regional: BTreeMap<String, Regional>,
     /// Measure 3: what every enabled region hosts, whatever regions were scanned.
     pub footprint: Footprint,
+    /// The organization's accounts, as `scan --org` listed them (empty when the scan
+    /// did not list an organization): shares and trusts with them are not external.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub organization_accounts: Vec<String>,
 }
 
 /// 2: typed policy documents, per-region trails, login profiles and the other facts of
@@ -494,6 +498,8 @@ pub struct Regional {
     pub db_instances: Collected<Vec<DbInstance>>,
     /// Aurora, DocumentDB, Neptune and Multi-AZ DB clusters.
     pub db_clusters: Collected<Vec<DbCluster>>,
+    /// DB snapshots and DB cluster snapshots this account owns, with who may restore them.
+    pub rds_snapshots: Collected<Vec<RdsSnapshot>>,
     pub kms_keys: Collected<Vec<KmsKey>>,
     pub backup_plans: Collected<Vec<BackupPlan>>,
     /// AWS Backup's resource-type opt-in of the region (`EBS`, `RDS`, `Aurora`, ...):
@@ -548,6 +554,12 @@ pub struct FlowLog {
     pub status: String,
     /// `ACCEPT`, `REJECT` or `ALL`.
     pub traffic_type: String,
+    /// `SUCCESS`, or `FAILED` when records cannot reach the destination (its role lost
+    /// its permissions, the log group or bucket is gone): an `ACTIVE` flow log that
+    /// delivers nothing.
+    pub deliver_logs_status: Option<String>,
+    /// Why delivery failed: `Access error`, `Rate limited`, `Unknown error`.
+    pub deliver_logs_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -667,6 +679,33 @@ pub struct DbInstance {
     /// cluster): its availability and backups are the cluster's.
     pub cluster_id: Option<String>,
     pub tags: Tags,
+}
+
+/// A copy of a database: an instance's DB snapshot or a cluster's DB cluster snapshot.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RdsSnapshot {
+    pub id: String,
+    pub arn: String,
+    pub kind: RdsSnapshotKind,
+    /// The DB instance or DB cluster it was taken from.
+    pub source: String,
+    /// `manual` or `automated` (AWS lets only manual ones be shared).
+    pub snapshot_type: String,
+    pub encrypted: bool,
+    /// Who may copy or restore it: the snapshot's `restore` attribute, `all` (public)
+    /// or account ids. Empty for automated snapshots, which cannot be shared.
+    pub restorable_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RdsSnapshotKind {
+    /// A DB instance's snapshot (`DescribeDBSnapshots`).
+    #[default]
+    Db,
+    /// A DB cluster's snapshot (`DescribeDBClusterSnapshots`): Aurora, DocumentDB, Neptune.
+    Cluster,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

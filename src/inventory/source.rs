@@ -70,6 +70,7 @@ sources! {
     RegionFootprint,
     RdsClusters,
     BackupOptIn,
+    RdsSnapshots,
 }
 
 /// Where a source's facts live, and so how often it is collected.
@@ -107,7 +108,11 @@ impl Source {
                 Account("iam.password_policy"),
             ),
             IamAuthorization => (
-                &["iam:GetAccountAuthorizationDetails"],
+                &[
+                    "iam:GetAccountAuthorizationDetails",
+                    "iam:GetPolicy",
+                    "iam:GetPolicyVersion",
+                ],
                 Account("iam.authorization"),
             ),
             IamVirtualMfaDevices => (
@@ -256,6 +261,15 @@ impl Source {
             BackupOptIn => (
                 &["backup:DescribeRegionSettings"],
                 Regional("backup_opt_in"),
+            ),
+            RdsSnapshots => (
+                &[
+                    "rds:DescribeDBSnapshots",
+                    "rds:DescribeDBSnapshotAttributes",
+                    "rds:DescribeDBClusterSnapshots",
+                    "rds:DescribeDBClusterSnapshotAttributes",
+                ],
+                Regional("rds_snapshots"),
             ),
         };
         Spec { actions, scope }

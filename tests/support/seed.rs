@@ -178,6 +178,20 @@ pub struct Region {
     pub tagged_log_groups: Vec<String>,
     /// DB clusters, each with its instances in the region's first zone.
     pub db_clusters: Vec<DbCluster>,
+    /// Manual snapshots of this region's DB instances and clusters, shared as listed.
+    pub rds_snapshots: Vec<RdsSnapshot>,
+}
+
+/// A manual RDS snapshot (RDS-04), taken after the region's databases exist.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RdsSnapshot {
+    pub name: String,
+    /// The DB instance it is taken from; or, with `cluster`, the DB cluster.
+    pub of: String,
+    pub cluster: bool,
+    /// Values of the `restore` attribute: `all` or account ids.
+    pub restore: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -397,6 +411,7 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
         seed_region_services(&conf, region).await;
         seed_network(&conf, region).await;
         seed_services_slice(&conf, region).await;
+        seed_rds_snapshots(&conf, region).await;
     }
     for t in &s.trails {
         seed_trail(&moto.sdk_config(&t.region).await, t).await;
@@ -1273,6 +1288,47 @@ async fn seed_services_slice(conf: &aws_config::SdkConfig, r: &Region) {
                 .send()
                 .await
                 .expect("db cluster instance");
+        }
+    }
+}
+
+/// Snapshots of the databases seeded above, shared through their `restore` attribute.
+async fn seed_rds_snapshots(conf: &aws_config::SdkConfig, r: &Region) {
+    let rds = aws_sdk_rds::Client::new(conf);
+    for snap in &r.rds_snapshots {
+        let restore = (!snap.restore.is_empty()).then(|| snap.restore.clone());
+        if snap.cluster {
+            rds.create_db_cluster_snapshot()
+                .db_cluster_identifier(&snap.of)
+                .db_cluster_snapshot_identifier(&snap.name)
+                .send()
+                .await
+                .expect("db cluster snapshot");
+            if restore.is_some() {
+                rds.modify_db_cluster_snapshot_attribute()
+                    .db_cluster_snapshot_identifier(&snap.name)
+                    .attribute_name("restore")
+                    .set_values_to_add(restore)
+                    .send()
+                    .await
+                    .expect("share db cluster snapshot");
+            }
+        } else {
+            rds.create_db_snapshot()
+                .db_instance_identifier(&snap.of)
+                .db_snapshot_identifier(&snap.name)
+                .send()
+                .await
+                .expect("db snapshot");
+            if restore.is_some() {
+                rds.modify_db_snapshot_attribute()
+                    .db_snapshot_identifier(&snap.name)
+                    .attribute_name("restore")
+                    .set_values_to_add(restore)
+                    .send()
+                    .await
+                    .expect("share db snapshot");
+            }
         }
     }
 }

@@ -1,0 +1,201 @@
+//! References that must resolve. A setting that names another resource (the KMS key a
+//! trail encrypts with, ...) proves nothing unless that resource exists and works: a key
+//! pending deletion or disabled encrypts nothing new, and once deleted nothing it
+//! encrypted can be read again. Checks ask [`kms_key`] and judge what it found.
+
+use serde::Serialize;
+
+use crate::inventory::{Collected, Inventory, KmsKey};
+
+/// What a KMS key reference points at.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "resolved", rename_all = "snake_case")]
+pub enum KeyRef<'a> {
+    /// A key of this account, enabled.
+    Enabled {
+        #[serde(skip)]
+        key: &'a KmsKey,
+    },
+    /// A key of this account in a state that cannot encrypt (`PendingDeletion`,
+    /// `Disabled`, `PendingImport`, ...).
+    Unusable {
+        #[serde(skip)]
+        key: &'a KmsKey,
+        state: String,
+    },
+    /// No key of that id in the region's full key list: deleted, or never there.
+    Missing { region: String },
+    /// Another account's key, which this account's inventory cannot show.
+    OtherAccount { account: String },
+    /// What the key is could not be read: the region was not scanned, or KMS was not
+    /// (or could not be) listed there; `action` is what would tell.
+    Unknown { why: String, action: Option<String> },
+}
+
+/// Resolves `reference` (a key ARN, a key id, an alias or alias ARN) against the
+/// inventory's KMS keys. A bare id or alias belongs to this account in `region`.
+pub fn kms_key<'a>(inv: &'a Inventory, region: &str, reference: &str) -> KeyRef<'a> {
+    let (region, account, resource) = match reference.strip_prefix("arn:") {
+        Some(rest) => {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            match parts.as_slice() {
+                [_, "kms", region, account, resource] => (*region, *account, *resource),
+                _ => {
+                    return KeyRef::Unknown {
+                        why: format!("{reference} is not a KMS key ARN"),
+                        action: None,
+                    };
+                }
+            }
+        }
+        None => (region, inv.account_id.as_str(), reference),
+    };
+    if account != inv.account_id {
+        return KeyRef::OtherAccount {
+            account: account.to_string(),
+        };
+    }
+    if resource.starts_with("alias/") {
+        // The inventory holds keys, not aliases: an alias's target is not known here.
+        return KeyRef::Unknown {
+            why: format!("{reference} is an alias, and tomscan does not list aliases"),
+            action: Some("kms:ListAliases".into()),
+        };
+    }
+    let id = resource.strip_prefix("key/").unwrap_or(resource);
+    let Some(facts) = inv.regional.get(region) else {
+        return KeyRef::Unknown {
+            why: format!("the key is in {region}, which the scan did not cover"),
+            action: None,
+        };
+    };
+    let keys = match &facts.kms_keys {
+        Collected::Ok(keys) => keys,
+        Collected::Unavailable(u) => {
+            return KeyRef::Unknown {
+                why: format!("the keys of {region} could not be listed: {}", u.message),
+                action: Some(u.action.clone()),
+            };
+        }
+        Collected::NotCollected => {
+            return KeyRef::Unknown {
+                why: format!("the keys of {region} were not collected"),
+                action: Some("kms:ListKeys".into()),
+            };
+        }
+    };
+    let Some(key) = keys.iter().find(|k| k.id == id || k.arn == reference) else {
+        return KeyRef::Missing {
+            region: region.to_string(),
+        };
+    };
+    match &key.metadata {
+        Collected::Ok(m) if m.state == "Enabled" => KeyRef::Enabled { key },
+        Collected::Ok(m) => KeyRef::Unusable {
+            key,
+            state: if m.state.is_empty() {
+                "unknown".into()
+            } else {
+                m.state.clone()
+            },
+        },
+        Collected::Unavailable(u) => KeyRef::Unknown {
+            why: format!("the key's state could not be read: {}", u.message),
+            action: Some(u.action.clone()),
+        },
+        Collected::NotCollected => KeyRef::Unknown {
+            why: "the key's state was not collected".into(),
+            action: Some("kms:DescribeKey".into()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{KeyMetadata, Regional, Unavailable};
+
+    fn inv() -> Inventory {
+        let key = |id: &str, state: &str| KmsKey {
+            id: id.into(),
+            arn: format!("arn:aws:kms:eu-west-1:123456789012:key/{id}"),
+            metadata: Collected::Ok(KeyMetadata {
+                state: state.into(),
+                ..Default::default()
+            }),
+            rotation_enabled: Collected::Ok(true),
+        };
+        let mut inv = Inventory {
+            account_id: "123456789012".into(),
+            ..Default::default()
+        };
+        inv.regional.insert(
+            "eu-west-1".into(),
+            Regional {
+                kms_keys: Collected::Ok(vec![
+                    key("k-on", "Enabled"),
+                    key("k-doomed", "PendingDeletion"),
+                ]),
+                ..Default::default()
+            },
+        );
+        inv.regional.insert(
+            "eu-central-1".into(),
+            Regional {
+                kms_keys: Collected::Unavailable(Unavailable {
+                    action: "kms:ListKeys".into(),
+                    code: "AccessDenied".into(),
+                    message: "denied".into(),
+                }),
+                ..Default::default()
+            },
+        );
+        inv
+    }
+
+    #[test]
+    fn references_resolve_table() {
+        let inv = inv();
+        let name = |r: &KeyRef| match r {
+            KeyRef::Enabled { .. } => "enabled".to_string(),
+            KeyRef::Unusable { state, .. } => format!("unusable {state}"),
+            KeyRef::Missing { region } => format!("missing {region}"),
+            KeyRef::OtherAccount { account } => format!("other {account}"),
+            KeyRef::Unknown { action, .. } => format!("unknown {action:?}"),
+        };
+        let cases = [
+            ("arn:aws:kms:eu-west-1:123456789012:key/k-on", "enabled"),
+            ("k-on", "enabled"),
+            ("key/k-on", "enabled"),
+            (
+                "arn:aws:kms:eu-west-1:123456789012:key/k-doomed",
+                "unusable PendingDeletion",
+            ),
+            (
+                "arn:aws:kms:eu-west-1:123456789012:key/k-gone",
+                "missing eu-west-1",
+            ),
+            (
+                "arn:aws:kms:eu-west-1:999988887777:key/k-on",
+                "other 999988887777",
+            ),
+            (
+                "arn:aws:kms:eu-central-1:123456789012:key/k-on",
+                "unknown Some(\"kms:ListKeys\")",
+            ),
+            (
+                "arn:aws:kms:us-east-1:123456789012:key/k-on",
+                "unknown None",
+            ),
+            ("alias/logs", "unknown Some(\"kms:ListAliases\")"),
+            ("arn:aws:s3:::not-a-key", "unknown None"),
+        ];
+        for (reference, want) in cases {
+            assert_eq!(
+                name(&kms_key(&inv, "eu-west-1", reference)),
+                want,
+                "{reference}"
+            );
+        }
+    }
+}
