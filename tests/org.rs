@@ -583,3 +583,90 @@ async fn two_shards_of_an_organization_merge_into_the_unsharded_scan() {
     };
     assert_eq!(names(&merged), names(&whole));
 }
+
+/// A snapshot shared with a sister account is known in an organization scan, which files
+/// the organization's accounts in every member's inventory; a share with an outsider
+/// fails there too. Scanned as a lone account, the sister is not known, and the finding
+/// says how to make it so (before, the organization was never known: RDS snapshots were
+/// not judged at all, and role trusts named sister accounts outsiders).
+#[tokio::test(flavor = "multi_thread")]
+async fn shares_with_sister_accounts_are_known_in_an_organization_scan() {
+    let org = organization(&["alpha", "beta"]).await;
+    let (alpha, beta) = (org.id("alpha").to_string(), org.id("beta").to_string());
+    let conf = assumed(&org.moto, &alpha).await;
+    let rds = aws_sdk_rds::Client::from_conf(
+        aws_sdk_rds::config::Builder::from(&conf)
+            .region(aws_config::Region::new("eu-west-1"))
+            .build(),
+    );
+    rds.create_db_instance()
+        .db_instance_identifier("orders")
+        .engine("postgres")
+        .db_instance_class("db.t3.micro")
+        .allocated_storage(20)
+        .master_username("tomscan")
+        .master_user_password("not-a-real-password-1")
+        .publicly_accessible(false)
+        .send()
+        .await
+        .expect("db instance");
+    for (snapshot, share) in [
+        ("orders-to-beta", beta.as_str()),
+        ("orders-out", "999988887777"),
+    ] {
+        rds.create_db_snapshot()
+            .db_instance_identifier("orders")
+            .db_snapshot_identifier(snapshot)
+            .send()
+            .await
+            .expect("db snapshot");
+        rds.modify_db_snapshot_attribute()
+            .db_snapshot_identifier(snapshot)
+            .attribute_name("restore")
+            .values_to_add(share)
+            .send()
+            .await
+            .expect("share the snapshot");
+    }
+    let verdicts = |scope: &[&str]| -> BTreeMap<String, (String, String)> {
+        let mut args = vec!["scan"];
+        args.extend_from_slice(scope);
+        args.extend([
+            "--region",
+            "eu-west-1",
+            "--checks",
+            "RDS-04",
+            "--format",
+            "json",
+        ]);
+        let report = json_report(&tomscan(&org.moto, &org.moto.url, &args));
+        findings(&report, &alpha)
+            .into_iter()
+            .filter_map(|f| {
+                let resource = f["resource"].as_str()?;
+                let snapshot = resource.rsplit(':').next()?.to_string();
+                Some((
+                    snapshot,
+                    (
+                        f["status"].as_str()?.to_string(),
+                        f["message"].as_str()?.to_string(),
+                    ),
+                ))
+            })
+            .collect()
+    };
+    let in_org = verdicts(&["--org"]);
+    assert_eq!(in_org["orders-to-beta"].0, "pass", "{in_org:?}");
+    assert_eq!(in_org["orders-out"].0, "fail", "{in_org:?}");
+    assert!(
+        in_org["orders-out"].1.contains("999988887777"),
+        "{in_org:?}"
+    );
+    let alone = verdicts(&["--accounts", &alpha]);
+    assert_eq!(alone["orders-to-beta"].0, "fail", "{alone:?}");
+    assert!(
+        alone["orders-to-beta"].1.contains(&beta)
+            && alone["orders-to-beta"].1.contains("scan --org"),
+        "{alone:?}"
+    );
+}
