@@ -394,6 +394,10 @@ async fn every_trap_fails_in_its_measure() {
                 && f["sections"]
                     .as_array()
                     .is_some_and(|s| s.iter().any(|m| m == trap.measure.as_str()))
+                && trap
+                    .evidence
+                    .as_ref()
+                    .is_none_or(|e| f["evidence"].to_string().contains(e.as_str()))
         });
         if !caught {
             let seen: Vec<String> = findings(&scan.report, &trap.check)

@@ -1,7 +1,7 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::Listener;
+use crate::inventory::{Collected, Listener, ListenerAction};
 
 pub static CHECK: Check = Check {
     id: "ELB-01",
@@ -36,7 +36,7 @@ fn run(cx: &mut Cx<'_>) {
                 "scheme": lb.scheme,
                 "port": l.port,
                 "protocol": l.protocol,
-                "default_actions": l.default_actions.iter().map(|a| json!({ "type": a.kind, "redirect_protocol": a.redirect_protocol })).collect::<Vec<_>>(),
+                "default_actions": actions_evidence(&l.default_actions),
             });
             match (lb.kind.as_str(), l.protocol.as_str()) {
                 ("network" | "classic", p) if PASS_THROUGH.contains(&p) => {
@@ -55,15 +55,9 @@ fn run(cx: &mut Cx<'_>) {
                     format!("the listener on port {} uses {}", l.port, l.protocol),
                     evidence,
                 ),
-                ("application", "HTTP") if redirects_to_https(l) => cx.pass(
-                    region,
-                    &id,
-                    format!(
-                        "the HTTP listener on port {} only redirects to HTTPS",
-                        l.port
-                    ),
-                    evidence,
-                ),
+                ("application", "HTTP") if redirects_to_https(&l.default_actions) => {
+                    judge_rules_behind_redirect(cx, region, &id, l, evidence);
+                }
                 ("classic", "HTTP") => cx.fail(
                     region,
                     &id,
@@ -99,10 +93,81 @@ fn run(cx: &mut Cx<'_>) {
     }
 }
 
-/// Every default action of the listener is a redirect to HTTPS.
-fn redirects_to_https(l: &Listener) -> bool {
-    !l.default_actions.is_empty()
-        && l.default_actions
+/// A default that redirects to HTTPS hides nothing only if no rule serves otherwise: a
+/// rule that forwards (or authenticates, then forwards) carries plain HTTP past it.
+/// Rules that redirect to HTTPS or answer a fixed response serve no content.
+fn judge_rules_behind_redirect(
+    cx: &mut Cx<'_>,
+    region: &str,
+    id: &str,
+    l: &Listener,
+    mut evidence: Value,
+) {
+    let rules = match &l.rules {
+        Collected::Ok(rules) => rules,
+        Collected::Unavailable(u) => {
+            let message = format!(
+                "could not be evaluated: the HTTP listener on port {} redirects to HTTPS by default, and its rules, which may forward plain HTTP, could not be read: {} failed with {}",
+                l.port, u.action, u.code
+            );
+            return cx.error(region, id, message, evidence);
+        }
+        Collected::NotCollected => {
+            let message = format!(
+                "could not be evaluated: the HTTP listener on port {} redirects to HTTPS by default, and its rules (elasticloadbalancing:DescribeRules), which may forward plain HTTP, are not in the inventory",
+                l.port
+            );
+            return cx.error(region, id, message, evidence);
+        }
+    };
+    evidence["rules"] = json!(
+        rules
+            .iter()
+            .map(|r| json!({ "priority": r.priority, "actions": actions_evidence(&r.actions) }))
+            .collect::<Vec<_>>()
+    );
+    let serving: Vec<String> = rules
+        .iter()
+        .filter(|r| {
+            !r.actions.is_empty()
+                && !redirects_to_https(&r.actions)
+                && !r.actions.iter().all(|a| a.kind == "fixed-response")
+        })
+        .map(|r| {
+            let kinds: Vec<&str> = r.actions.iter().map(|a| a.kind.as_str()).collect();
+            format!("priority {} ({})", r.priority, kinds.join(", "))
+        })
+        .collect();
+    if serving.is_empty() {
+        let message = format!(
+            "the HTTP listener on port {} only redirects to HTTPS, and none of its {} rule(s) serves otherwise",
+            l.port,
+            rules.len()
+        );
+        cx.pass(region, id, message, evidence);
+    } else {
+        let message = format!(
+            "the HTTP listener on port {} redirects to HTTPS by default, but its rule(s) {} serve plain HTTP",
+            l.port,
+            serving.join("; ")
+        );
+        cx.fail(region, id, message, evidence);
+    }
+}
+
+fn actions_evidence(actions: &[ListenerAction]) -> Value {
+    json!(
+        actions
+            .iter()
+            .map(|a| json!({ "type": a.kind, "redirect_protocol": a.redirect_protocol }))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// Every one of the actions is a redirect to HTTPS.
+fn redirects_to_https(actions: &[ListenerAction]) -> bool {
+    !actions.is_empty()
+        && actions
             .iter()
             .all(|a| a.kind == "redirect" && a.redirect_protocol.as_deref() == Some("HTTPS"))
 }

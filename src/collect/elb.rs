@@ -10,7 +10,9 @@ use futures_util::future::join_all;
 
 use super::{action, paged, regional};
 use crate::aws::unavailable;
-use crate::inventory::{Collected, Listener, ListenerAction, LoadBalancer, Unavailable};
+use crate::inventory::{
+    Collected, Listener, ListenerAction, ListenerRule, LoadBalancer, Unavailable,
+};
 
 /// The policy type of a listener's cipher and protocol settings.
 const SSL_NEGOTIATION: &str = "SSLNegotiationPolicyType";
@@ -170,7 +172,8 @@ pub async fn load_balancers(
     .await?;
     Ok(join_all(list.iter().map(|lb| async move {
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-        let listeners = listeners(client, &arn).await.into();
+        let kind = lb.r#type().map(|t| t.as_str()).unwrap_or_default();
+        let listeners = listeners(client, &arn, kind).await.into();
         LoadBalancer {
             name: lb.load_balancer_name().unwrap_or_default().to_string(),
             kind: lb
@@ -197,6 +200,7 @@ pub async fn load_balancers(
 async fn listeners(
     client: &aws_sdk_elasticloadbalancingv2::Client,
     arn: &str,
+    kind: &str,
 ) -> Result<Vec<Listener>, Unavailable> {
     let list = paged(
         action!(LoadBalancers, DescribeListeners),
@@ -208,7 +212,7 @@ async fn listeners(
             .send(),
     )
     .await?;
-    Ok(list
+    let list = list
         .iter()
         .map(|l| Listener {
             arn: l.listener_arn().unwrap_or_default().to_string(),
@@ -218,21 +222,63 @@ async fn listeners(
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_default(),
             ssl_policy: l.ssl_policy().map(str::to_string),
-            default_actions: l
-                .default_actions()
-                .iter()
-                .map(|a| ListenerAction {
-                    kind: a
-                        .r#type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    redirect_protocol: a
-                        .redirect_config()
-                        .and_then(|r| r.protocol())
-                        .map(str::to_string),
-                })
-                .collect(),
+            default_actions: l.default_actions().iter().map(listener_action).collect(),
+            rules: Collected::NotCollected,
             ssl_protocols: Collected::NotCollected,
         })
-        .collect())
+        .collect::<Vec<_>>();
+    // Only an application load balancer's HTTP listener can hide a forward behind a
+    // default that redirects to HTTPS; the others' rules change nothing judged.
+    Ok(join_all(list.into_iter().map(|mut l| async move {
+        if kind == "application" && l.protocol == "HTTP" {
+            l.rules = rules(client, &l.arn).await.into();
+        }
+        l
+    }))
+    .await)
+}
+
+/// The listener's rules besides the default one (which is its default actions).
+async fn rules(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    listener: &str,
+) -> Result<Vec<ListenerRule>, Unavailable> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .describe_rules()
+            .listener_arn(listener)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| unavailable(action!(LoadBalancers, DescribeRules), e))?;
+        out.extend(
+            page.rules()
+                .iter()
+                .filter(|r| r.is_default() != Some(true))
+                .map(|r| ListenerRule {
+                    arn: r.rule_arn().unwrap_or_default().to_string(),
+                    priority: r.priority().unwrap_or_default().to_string(),
+                    actions: r.actions().iter().map(listener_action).collect(),
+                }),
+        );
+        match page.next_marker() {
+            Some(m) if !m.is_empty() => marker = Some(m.to_string()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+fn listener_action(a: &aws_sdk_elasticloadbalancingv2::types::Action) -> ListenerAction {
+    ListenerAction {
+        kind: a
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        redirect_protocol: a
+            .redirect_config()
+            .and_then(|r| r.protocol())
+            .map(str::to_string),
+    }
 }

@@ -640,9 +640,21 @@ pub struct Listener {
     /// listener's SSL negotiation policy, or the custom policy's own name.
     pub ssl_policy: Option<String>,
     pub default_actions: Vec<ListenerAction>,
+    /// ELBv2 HTTP listeners of application load balancers only: the rules besides the
+    /// default, each of which can forward past a default that redirects to HTTPS.
+    pub rules: Collected<Vec<ListenerRule>>,
     /// Classic only: the protocols the SSL negotiation policy enables (`TLSv1.2`,
     /// `TLSv1.1`, `TLSv1`, `SSLv3`). ELBv2 policies are predefined and known by name.
     pub ssl_protocols: Collected<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListenerRule {
+    pub arn: String,
+    /// `1` .. `50000`, lower first.
+    pub priority: String,
+    pub actions: Vec<ListenerAction>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

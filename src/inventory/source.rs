@@ -179,6 +179,7 @@ impl Source {
                 &[
                     "elasticloadbalancing:DescribeLoadBalancers",
                     "elasticloadbalancing:DescribeListeners",
+                    "elasticloadbalancing:DescribeRules",
                 ],
                 Regional("load_balancers"),
             ),

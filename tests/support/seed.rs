@@ -70,6 +70,9 @@ pub struct Trap {
     pub check: String,
     /// A substring of the failing finding's resource (an ARN, a bucket name, an id).
     pub resource: String,
+    /// A substring the failing finding's evidence must hold too (a security group's
+    /// name, where moto makes the id random).
+    pub evidence: Option<String>,
     /// The TOM measure the check must report it under: `5.b`.
     pub measure: String,
     /// Why this is a trap, for the failure message.
@@ -156,6 +159,10 @@ pub struct Region {
     pub encrypt_volumes: bool,
     /// An application load balancer over the first VPC's subnets with a plain HTTP listener.
     pub http_load_balancer: bool,
+    /// An application load balancer of this name over the first VPC's subnets whose HTTP
+    /// listener redirects to HTTPS by default and forwards `/api/*` over plain HTTP by a
+    /// rule: the default hides the exception.
+    pub redirecting_load_balancer: Option<String>,
     /// An Auto Scaling group over the first VPC's subnets.
     pub auto_scaling_group: bool,
     /// Unencrypted volumes with a public snapshot each.
@@ -728,7 +735,8 @@ async fn seed_region(conf: &aws_config::SdkConfig, name: &str, r: &Region) {
             .await
             .expect("ebs default encryption");
     }
-    for v in &r.vpcs {
+    for (i, v) in r.vpcs.iter().enumerate() {
+        let first = i == 0;
         let vpc = ec2
             .create_vpc()
             .cidr_block(&v.cidr)
@@ -801,7 +809,15 @@ async fn seed_region(conf: &aws_config::SdkConfig, name: &str, r: &Region) {
                 .expect("run instance");
         }
         if r.http_load_balancer && subnets.len() >= 2 {
-            seed_load_balancer(conf, &vpc_id, &subnets).await;
+            let name = format!("web-{}", &vpc_id[4..12]);
+            seed_load_balancer(conf, &name, &vpc_id, &subnets, false).await;
+        }
+        if let Some(name) = r.redirecting_load_balancer.as_ref().filter(|_| first) {
+            assert!(
+                subnets.len() >= 2,
+                "{name}: the first VPC needs two subnets"
+            );
+            seed_load_balancer(conf, name, &vpc_id, &subnets, true).await;
         }
         if r.auto_scaling_group {
             let asg = aws_sdk_autoscaling::Client::new(conf);
@@ -940,12 +956,24 @@ async fn seed_bucket_policy(s3: &aws_sdk_s3::Client, b: &Bucket) {
     }
 }
 
-async fn seed_load_balancer(conf: &aws_config::SdkConfig, vpc_id: &str, subnets: &[String]) {
-    use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, ProtocolEnum};
+/// An application load balancer with an HTTP listener on port 80 that forwards to a
+/// target group; or, with `redirect`, that redirects to HTTPS by default and forwards
+/// `/api/*` by a rule.
+async fn seed_load_balancer(
+    conf: &aws_config::SdkConfig,
+    name: &str,
+    vpc_id: &str,
+    subnets: &[String],
+    redirect: bool,
+) {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action, ActionTypeEnum, PathPatternConditionConfig, ProtocolEnum, RedirectActionConfig,
+        RedirectActionStatusCodeEnum, RuleCondition,
+    };
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(conf);
     let lb = elb
         .create_load_balancer()
-        .name(format!("web-{}", &vpc_id[4..12]))
+        .name(name)
         .set_subnets(Some(subnets.to_vec()))
         .send()
         .await
@@ -956,7 +984,7 @@ async fn seed_load_balancer(conf: &aws_config::SdkConfig, vpc_id: &str, subnets:
         .to_string();
     let tg = elb
         .create_target_group()
-        .name(format!("web-{}", &vpc_id[4..12]))
+        .name(name)
         .protocol(ProtocolEnum::Http)
         .port(80)
         .vpc_id(vpc_id)
@@ -967,19 +995,53 @@ async fn seed_load_balancer(conf: &aws_config::SdkConfig, vpc_id: &str, subnets:
         .target_group_arn()
         .unwrap()
         .to_string();
-    elb.create_listener()
+    let forward = Action::builder()
+        .r#type(ActionTypeEnum::Forward)
+        .target_group_arn(tg_arn)
+        .build();
+    let default = if redirect {
+        Action::builder()
+            .r#type(ActionTypeEnum::Redirect)
+            .redirect_config(
+                RedirectActionConfig::builder()
+                    .protocol("HTTPS")
+                    .port("443")
+                    .status_code(RedirectActionStatusCodeEnum::Http301)
+                    .build(),
+            )
+            .build()
+    } else {
+        forward.clone()
+    };
+    let listener = elb
+        .create_listener()
         .load_balancer_arn(lb_arn)
         .protocol(ProtocolEnum::Http)
         .port(80)
-        .default_actions(
-            Action::builder()
-                .r#type(ActionTypeEnum::Forward)
-                .target_group_arn(tg_arn)
-                .build(),
-        )
+        .default_actions(default)
         .send()
         .await
         .expect("listener");
+    if redirect {
+        let arn = listener.listeners()[0].listener_arn().unwrap();
+        elb.create_rule()
+            .listener_arn(arn)
+            .priority(10)
+            .conditions(
+                RuleCondition::builder()
+                    .field("path-pattern")
+                    .path_pattern_config(
+                        PathPatternConditionConfig::builder()
+                            .values("/api/*")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .actions(forward)
+            .send()
+            .await
+            .expect("listener rule");
+    }
 }
 
 /// Region-wide settings, after the VPCs exist.
