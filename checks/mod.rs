@@ -15,6 +15,7 @@ pub mod cloudwatch;
 pub mod config;
 pub mod ec2;
 pub mod elb;
+pub mod external;
 pub mod guardduty;
 pub mod iam;
 pub mod kms;

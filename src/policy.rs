@@ -776,6 +776,19 @@ const NARROWING_KEYS: &[&str] = &[
     "s3:dataaccesspointaccount",
     "s3:dataaccesspointarn",
     "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "kms:calleraccount",
+];
+
+/// Context keys whose values name the caller's account (or an ARN that holds it): a
+/// statement narrowed by one of them lets in those accounts, and only those.
+const ACCOUNT_KEYS: &[&str] = &[
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "s3:dataaccesspointaccount",
+    "kms:calleraccount",
 ];
 
 /// Whether a condition restricts a statement to a known set of callers. `Bool
@@ -1048,6 +1061,96 @@ impl PolicyDocument {
                     ));
                 }
             }
+        }
+        out
+    }
+}
+
+/// An Allow statement of a resource policy that lets in parties outside the account's
+/// organization and trusted accounts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExternalGrant {
+    #[serde(flatten)]
+    pub statement: Judged,
+    /// Who outside it lets in: everyone, or each outsider once.
+    pub parties: Vec<Party>,
+}
+
+impl PolicyDocument {
+    /// Allow statements of a resource policy (a bucket's, a key's) that let in anyone
+    /// outside the audience: everyone, unless a condition narrows who; an account, ARN or
+    /// unreadable principal that is not this account, its organization's, nor trusted,
+    /// unless an organization condition narrows it; and, for statements narrowed by the
+    /// caller's account (`aws:PrincipalAccount`, `aws:SourceArn`, `kms:CallerAccount`,
+    /// ...), the outsiders that condition names. Service principals are AWS itself.
+    pub fn external_grants(&self, audience: &Audience<'_>) -> Vec<ExternalGrant> {
+        let mut out = Vec::new();
+        for (i, s) in self.statements.iter().enumerate() {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            // The accounts the statement's own conditions confine callers to: the
+            // narrowest account condition decides (conditions are ANDed).
+            let account_conditions: Vec<&Condition> = s
+                .conditions
+                .iter()
+                .filter(|c| {
+                    ACCOUNT_KEYS.contains(&c.key.to_ascii_lowercase().as_str())
+                        && c.operator.is_positive_match()
+                        && c.operator.requires_key()
+                        && !c.values.is_empty()
+                })
+                .collect();
+            let confined = account_conditions
+                .iter()
+                .map(|c| (c, audience.external(c.values.iter().map(String::as_str))))
+                .min_by_key(|(_, external)| external.len());
+            if let Some((_, external)) = &confined
+                && external.is_empty()
+            {
+                continue;
+            }
+            if let Some(who) = s.grants_everyone() {
+                let (parties, why) = match confined {
+                    Some((c, external)) => (
+                        external,
+                        format!("allows {who}, narrowed by {c} to accounts outside"),
+                    ),
+                    None if s.narrowing_conditions().is_empty() => (
+                        vec![Party::Everyone],
+                        format!("allows {who} with no condition narrowing who"),
+                    ),
+                    // Narrowed by network, organization or source: not an account here.
+                    None => continue,
+                };
+                out.push(ExternalGrant {
+                    statement: s.judged(i, why),
+                    parties,
+                });
+                continue;
+            }
+            let Some(Principals::Listed(p)) = &s.principal else {
+                continue;
+            };
+            let parties: Vec<Party> = audience
+                .external(p.aws.iter().map(String::as_str))
+                .into_iter()
+                .filter(|party| !matches!(party, Party::Unknown(g) if is_unique_id(g)))
+                .collect();
+            if parties.is_empty() || has_org_condition(s) {
+                continue;
+            }
+            let names: Vec<String> = parties.iter().map(ToString::to_string).collect();
+            out.push(ExternalGrant {
+                statement: s.judged(
+                    i,
+                    format!(
+                        "allows {} (not this account, its organization's, nor in trusted_accounts)",
+                        names.join(", ")
+                    ),
+                ),
+                parties,
+            });
         }
         out
     }
@@ -1920,5 +2023,190 @@ mod tests {
         assert!(covers("S3:*", &literal_prefix_then_any("s3:"), true));
         assert!(Patterns::AllBut(vec!["iam:*".into()]).includes("sts:AssumeRole", true));
         assert!(!Patterns::AllBut(vec!["sts:*".into()]).includes("sts:AssumeRole", true));
+    }
+
+    /// Who outside a resource policy lets in, however it names them.
+    #[test]
+    fn external_grants_table() {
+        let allow = |principal: Value, condition: Value| {
+            let mut s = json!({"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "*"});
+            if !condition.is_null() {
+                s["Condition"] = condition;
+            }
+            s
+        };
+        let org = vec!["210987654321".to_string()];
+        let trusted = vec!["111122223333".to_string()];
+        let audience = Audience::new(OWN, &org, &trusted);
+        let outside = |a: &str| Party::Outside(a.into());
+        let cases: Vec<(Value, Vec<Party>)> = vec![
+            (
+                allow(json!({"AWS": "999999999999"}), Value::Null),
+                vec![outside("999999999999")],
+            ),
+            (
+                allow(
+                    json!({"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::999999999999:role/x"]}),
+                    Value::Null,
+                ),
+                vec![outside("999999999999")],
+            ),
+            (
+                allow(
+                    json!({"AWS": "arn:aws:iam::210987654321:root"}),
+                    Value::Null,
+                ),
+                vec![],
+            ),
+            (
+                allow(
+                    json!({"AWS": format!("arn:aws:iam::{OWN}:role/r")}),
+                    Value::Null,
+                ),
+                vec![],
+            ),
+            (
+                allow(json!({"Service": "cloudtrail.amazonaws.com"}), Value::Null),
+                vec![],
+            ),
+            // A deleted principal's unique id is nobody.
+            (
+                allow(json!({"AWS": "AROAEXAMPLEID1234"}), Value::Null),
+                vec![],
+            ),
+            (allow(json!("*"), Value::Null), vec![Party::Everyone]),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}),
+                ),
+                vec![],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+                ),
+                vec![],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"aws:PrincipalAccount": OWN}}),
+                ),
+                vec![],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"kms:CallerAccount": [OWN, "111122223333"]}}),
+                ),
+                vec![],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"aws:PrincipalAccount": "999999999999"}}),
+                ),
+                vec![outside("999999999999")],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringEquals": {"kms:CallerAccount": ["999999999999", OWN]}}),
+                ),
+                vec![outside("999999999999")],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:999999999999:trail/*"}}),
+                ),
+                vec![outside("999999999999")],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}}),
+                ),
+                vec![Party::Unknown("arn:aws:iam::*:role/x".into())],
+            ),
+            // An IfExists or negated account condition confines nobody.
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringEqualsIfExists": {"aws:PrincipalAccount": OWN}}),
+                ),
+                vec![Party::Everyone],
+            ),
+            (
+                allow(
+                    json!({"AWS": "*"}),
+                    json!({"StringNotEquals": {"aws:PrincipalAccount": "999999999999"}}),
+                ),
+                vec![Party::Everyone],
+            ),
+            // An outsider narrowed to this account by an ANDed condition is nobody.
+            (
+                allow(
+                    json!({"AWS": "999999999999"}),
+                    json!({"StringEquals": {"aws:PrincipalAccount": OWN}}),
+                ),
+                vec![],
+            ),
+            (
+                allow(
+                    json!({"AWS": "999999999999"}),
+                    json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+                ),
+                vec![],
+            ),
+            (
+                json!({"Effect": "Deny", "Principal": {"AWS": "999999999999"}, "Action": "s3:*", "Resource": "*"}),
+                vec![],
+            ),
+        ];
+        for (st, want) in cases {
+            let got: Vec<Party> = statement(st.clone())
+                .external_grants(&audience)
+                .into_iter()
+                .flat_map(|g| g.parties)
+                .collect();
+            assert_eq!(got, want, "{st}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A statement whose principals are all known accounts grants nobody outside,
+        /// and adding one unknown account to it always does, unless an organization
+        /// condition narrows it.
+        #[test]
+        fn an_outsider_among_principals_is_always_found(
+            known in proptest::collection::vec(proptest::sample::select(vec![OWN, "210987654321", "111122223333"]), 1..4),
+            outsider in "[0-9]{12}",
+            arn in proptest::bool::ANY,
+            org_condition in proptest::bool::ANY,
+        ) {
+            proptest::prop_assume!(![OWN, "210987654321", "111122223333"].contains(&outsider.as_str()));
+            let org = vec!["210987654321".to_string()];
+            let trusted = vec!["111122223333".to_string()];
+            let audience = Audience::new(OWN, &org, &trusted);
+            let name = |a: &str| if arn { format!("arn:aws:iam::{a}:root") } else { a.to_string() };
+            let mut principals: Vec<String> = known.iter().map(|a| name(a)).collect();
+            let mut st = json!({"Effect": "Allow", "Principal": {"AWS": principals.clone()}, "Action": "kms:Decrypt", "Resource": "*"});
+            proptest::prop_assert!(statement(st.clone()).external_grants(&audience).is_empty());
+            principals.push(name(&outsider));
+            st["Principal"] = json!({"AWS": principals});
+            if org_condition {
+                st["Condition"] = json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}});
+            }
+            let grants = statement(st).external_grants(&audience);
+            if org_condition {
+                proptest::prop_assert!(grants.is_empty());
+            } else {
+                proptest::prop_assert_eq!(grants.len(), 1);
+                proptest::prop_assert_eq!(&grants[0].parties, &vec![Party::Outside(outsider.clone())]);
+            }
+        }
     }
 }

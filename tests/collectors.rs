@@ -354,7 +354,10 @@ async fn credential_report_waits_for_generation_and_parses_the_root_row() {
 #[tokio::test]
 async fn access_analyzers_are_collected_and_an_unused_access_analyzer_does_not_count() {
     use aws_sdk_accessanalyzer::operation::list_analyzers::ListAnalyzersOutput;
-    use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
+    use aws_sdk_accessanalyzer::operation::list_findings::ListFindingsOutput;
+    use aws_sdk_accessanalyzer::types::{
+        AnalyzerStatus, AnalyzerSummary, FindingStatus, FindingSummary, ResourceType, Type,
+    };
     let summary = |name: &str, kind: Type, status: AnalyzerStatus| {
         AnalyzerSummary::builder()
             .arn(format!(
@@ -378,7 +381,37 @@ async fn access_analyzers_are_collected_and_an_unused_access_analyzer_does_not_c
             .build()
             .unwrap()
     });
-    let client = mock_client!(aws_sdk_accessanalyzer, &[&list]);
+    // Only the external-access analyzer's active findings are asked for.
+    let findings = mock!(aws_sdk_accessanalyzer::Client::list_findings)
+        .match_requests(|r| {
+            r.analyzer_arn().is_some_and(|a| a.ends_with("/account"))
+                && r.filter().and_then(|f| f.get("status")).map(|c| c.eq())
+                    == Some(&["ACTIVE".to_string()][..])
+        })
+        .then_output(|| {
+            let t = aws_smithy_types::DateTime::from_secs(0);
+            ListFindingsOutput::builder()
+                .findings(
+                    FindingSummary::builder()
+                        .id("f-1")
+                        .resource("arn:aws:s3:::acme-reports")
+                        .resource_type(ResourceType::AwsS3Bucket)
+                        .principal("AWS", "999988887777")
+                        .action("s3:GetObject")
+                        .is_public(false)
+                        .status(FindingStatus::Active)
+                        .resource_owner_account("123456789012")
+                        .set_condition(Some(Default::default()))
+                        .created_at(t)
+                        .analyzed_at(t)
+                        .updated_at(t)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap()
+        });
+    let client = mock_client!(aws_sdk_accessanalyzer, &[&list, &findings]);
     let analyzers = tomscan::collect::accessanalyzer::access_analyzers(&client)
         .await
         .unwrap();
@@ -386,6 +419,24 @@ async fn access_analyzers_are_collected_and_an_unused_access_analyzer_does_not_c
     assert_eq!(
         (analyzers[1].kind.as_str(), analyzers[1].status.as_str()),
         ("ACCOUNT", "ACTIVE")
+    );
+    assert_eq!(analyzers[0].findings, Collected::NotCollected);
+    let Collected::Ok(found) = &analyzers[1].findings else {
+        panic!("{:?}", analyzers[1].findings);
+    };
+    assert_eq!(
+        (
+            found[0].resource.as_str(),
+            found[0].resource_type.as_str(),
+            found[0].principal.get("AWS").map(String::as_str),
+            found[0].is_public
+        ),
+        (
+            "arn:aws:s3:::acme-reports",
+            "AWS::S3::Bucket",
+            Some("999988887777"),
+            false
+        )
     );
     let outcomes = judge(
         "AA-01",
@@ -1350,6 +1401,7 @@ mod cloudtrail {
 #[tokio::test]
 async fn kms_describe_key_denied_for_one_key_leaves_the_other_keys_judged() {
     use aws_sdk_kms::operation::describe_key::{DescribeKeyError, DescribeKeyOutput};
+    use aws_sdk_kms::operation::get_key_policy::GetKeyPolicyOutput;
     use aws_sdk_kms::operation::get_key_rotation_status::GetKeyRotationStatusOutput;
     use aws_sdk_kms::operation::list_keys::ListKeysOutput;
     use aws_sdk_kms::types::{
@@ -1405,10 +1457,17 @@ async fn kms_describe_key_denied_for_one_key_leaves_the_other_keys_judged() {
             .key_rotation_enabled(false)
             .build()
     });
+    let policy = mock!(aws_sdk_kms::Client::get_key_policy)
+        .match_requests(|r| r.policy_name() == Some("default"))
+        .then_output(|| {
+            GetKeyPolicyOutput::builder()
+                .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"kms:*","Resource":"*"}]}"#)
+                .build()
+        });
     let client = mock_client!(
         aws_sdk_kms,
         RuleMode::MatchAny,
-        &[&list, &open, &locked, &rotation]
+        &[&list, &open, &locked, &rotation, &policy]
     );
     let keys = tomscan::collect::kms::kms_keys(&client)
         .await
@@ -1416,6 +1475,19 @@ async fn kms_describe_key_denied_for_one_key_leaves_the_other_keys_judged() {
     assert_eq!(keys.len(), 2);
     let outcomes = judge(
         "KMS-01",
+        tomscan::inventory::Regional {
+            kms_keys: Collected::Ok(keys.clone()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcomes,
+        [(Status::Fail, arn("open")), (Status::Error, arn("locked")),]
+    );
+    // The key policy, read by name, judged by KMS-02: the readable key lets an outsider
+    // in; the unreadable one cannot be told customer-managed or not.
+    let outcomes = judge(
+        "KMS-02",
         tomscan::inventory::Regional {
             kms_keys: Collected::Ok(keys),
             ..Default::default()

@@ -16,9 +16,6 @@ pub static CHECK: Check = Check {
     module: module_path!(),
 };
 
-/// External-access analyzers; `ACCOUNT_UNUSED_ACCESS` and the like look for something else.
-const EXTERNAL_ACCESS: [&str; 2] = ["ACCOUNT", "ORGANIZATION"];
-
 fn run(cx: &mut Cx<'_>) {
     let inv = cx.inv;
     let mut regions = 0;
@@ -31,9 +28,7 @@ fn run(cx: &mut Cx<'_>) {
             .iter()
             .map(|a| json!({ "name": a.name, "kind": a.kind, "status": a.status }))
             .collect();
-        let active = analyzers
-            .iter()
-            .find(|a| a.status == "ACTIVE" && EXTERNAL_ACCESS.contains(&a.kind.as_str()));
+        let active = analyzers.iter().find(|a| a.finds_external_access());
         match active {
             Some(a) => {
                 let arn = if a.arn.is_empty() {

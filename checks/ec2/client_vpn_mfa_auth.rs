@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{ClientVpnEndpoint, Collected, Directory, Source};
+use crate::inventory::{ClientVpnEndpoint, ClientVpnStatus, Collected, Directory, Source};
 
 pub static CHECK: Check = Check {
     id: "EC2-04",
@@ -33,7 +33,7 @@ fn run(cx: &mut Cx<'_>) {
         let Some(list) = cx.get(&facts.client_vpn_endpoints, region) else {
             continue;
         };
-        for ep in list.iter().filter(|e| e.status != "deleted") {
+        for ep in list.iter().filter(|e| e.status != ClientVpnStatus::Deleted) {
             endpoints += 1;
             let arn = super::ec2_arn(cx.inv, region, "client-vpn-endpoint", &ep.id);
             judge(cx, region, &arn, ep, &facts.directories);

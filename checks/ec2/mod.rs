@@ -18,7 +18,7 @@ pub mod vpn_tunnels_up;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::Check;
-use crate::inventory::{Instance, Inventory};
+use crate::inventory::{Instance, InstanceState, Inventory};
 
 /// This service's checks, in id order.
 pub const CHECKS: &[&Check] = &[
@@ -44,7 +44,10 @@ pub(crate) fn running_by_vpc(
     instances: &[Instance],
 ) -> BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> {
     let mut by_vpc: BTreeMap<&str, (Vec<&str>, BTreeSet<&str>)> = BTreeMap::new();
-    for i in instances.iter().filter(|i| i.state == "running") {
+    for i in instances
+        .iter()
+        .filter(|i| i.state == InstanceState::Running)
+    {
         // Instances outside any VPC (EC2-Classic) have no zones to spread over here.
         if let Some(vpc) = i.vpc_id.as_deref() {
             let entry = by_vpc.entry(vpc).or_default();

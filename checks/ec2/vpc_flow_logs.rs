@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{FlowLog, Source};
+use crate::inventory::{DeliveryStatus, FlowLog, FlowLogStatus, Source, TrafficType};
 
 pub static CHECK: Check = Check {
     id: "EC2-07",
@@ -20,23 +20,24 @@ pub static CHECK: Check = Check {
 /// known to record, and only a delivery that has not `FAILED` reaches its destination;
 /// the rejected packets are the attempts, so `ACCEPT` alone is not enough.
 fn shortfall(f: &FlowLog) -> Option<String> {
-    if f.status != "ACTIVE" {
-        return Some(if f.status.is_empty() {
-            "its status is unknown (empty), not ACTIVE".to_string()
-        } else {
-            format!("its status is {}, not ACTIVE", f.status)
+    if f.status != FlowLogStatus::Active {
+        return Some(match f.status.as_str() {
+            "" => "its status is unknown (empty), not ACTIVE".to_string(),
+            other => format!("its status is {other}, not ACTIVE"),
         });
     }
-    if f.deliver_logs_status.as_deref() == Some("FAILED") {
+    if f.deliver_logs_status == Some(DeliveryStatus::Failed) {
         return Some(format!(
             "its delivery FAILED ({}): the records never reach the destination",
             f.deliver_logs_error.as_deref().unwrap_or("no reason given")
         ));
     }
-    match f.traffic_type.as_str() {
-        "ALL" | "REJECT" => None,
-        "ACCEPT" => Some("it records only ACCEPTed traffic, not the rejected attempts".into()),
-        other => Some(format!(
+    match &f.traffic_type {
+        TrafficType::All | TrafficType::Reject => None,
+        TrafficType::Accept => {
+            Some("it records only ACCEPTed traffic, not the rejected attempts".into())
+        }
+        TrafficType::Other(other) => Some(format!(
             "it records traffic type {other:?}, not ALL or REJECT"
         )),
     }

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::Source;
+use crate::inventory::{Source, TunnelStatus, VpnState};
 
 pub static CHECK: Check = Check {
     id: "EC2-15",
@@ -22,12 +22,12 @@ fn run(cx: &mut Cx<'_>) {
         let Some(list) = cx.get(&facts.vpn_connections, region) else {
             continue;
         };
-        for vpn in list.iter().filter(|v| v.state == "available") {
+        for vpn in list.iter().filter(|v| v.state == VpnState::Available) {
             connections += 1;
             let down: Vec<_> = vpn
                 .tunnels
                 .iter()
-                .filter(|t| !t.status.eq_ignore_ascii_case("UP"))
+                .filter(|t| t.status != TunnelStatus::Up)
                 .map(|t| json!({ "outside_ip": t.outside_ip, "status": t.status }))
                 .collect();
             let arn = super::ec2_arn(cx.inv, region, "vpn-connection", &vpn.id);

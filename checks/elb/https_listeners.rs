@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{Collected, Listener, ListenerAction};
+use crate::inventory::{Collected, Listener, ListenerAction, ListenerActionKind, LoadBalancerKind};
 
 pub static CHECK: Check = Check {
     id: "ELB-01",
@@ -24,7 +24,7 @@ fn run(cx: &mut Cx<'_>) {
     let mut listeners = 0;
     for (b, list) in super::with_listeners(cx) {
         let (region, lb) = (b.region, b.lb);
-        if lb.kind == "gateway" {
+        if lb.kind == LoadBalancerKind::Gateway {
             continue;
         }
         for l in list {
@@ -131,7 +131,10 @@ fn judge_rules_behind_redirect(
         .filter(|r| {
             !r.actions.is_empty()
                 && !redirects_to_https(&r.actions)
-                && !r.actions.iter().all(|a| a.kind == "fixed-response")
+                && !r
+                    .actions
+                    .iter()
+                    .all(|a| a.kind == ListenerActionKind::FixedResponse)
         })
         .map(|r| {
             let kinds: Vec<&str> = r.actions.iter().map(|a| a.kind.as_str()).collect();
@@ -167,7 +170,8 @@ fn actions_evidence(actions: &[ListenerAction]) -> Value {
 /// Every one of the actions is a redirect to HTTPS.
 fn redirects_to_https(actions: &[ListenerAction]) -> bool {
     !actions.is_empty()
-        && actions
-            .iter()
-            .all(|a| a.kind == "redirect" && a.redirect_protocol.as_deref() == Some("HTTPS"))
+        && actions.iter().all(|a| {
+            a.kind == ListenerActionKind::Redirect
+                && a.redirect_protocol.as_deref() == Some("HTTPS")
+        })
 }

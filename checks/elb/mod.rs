@@ -6,7 +6,7 @@ pub mod load_balancer_multi_az;
 pub mod tls_policies;
 
 use crate::check::{Check, Cx};
-use crate::inventory::{Inventory, Listener, LoadBalancer, Source};
+use crate::inventory::{Inventory, Listener, LoadBalancer, LoadBalancerKind, Source};
 
 pub const CHECKS: &[&Check] = &[
     &https_listeners::CHECK,
@@ -36,7 +36,7 @@ impl Balancer<'_> {
     }
 
     pub fn is_classic(&self) -> bool {
-        self.lb.kind == "classic"
+        self.lb.kind == LoadBalancerKind::Classic
     }
 }
 

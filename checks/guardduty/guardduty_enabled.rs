@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::Source;
+use crate::inventory::{DetectorStatus, Source};
 
 pub static CHECK: Check = Check {
     id: "GD-01",
@@ -32,7 +32,10 @@ fn run(cx: &mut Cx<'_>) {
                 inv.arn("guardduty", region, &format!("detector/{id}"))
             }
         };
-        match detectors.iter().find(|d| d.status == "ENABLED") {
+        match detectors
+            .iter()
+            .find(|d| d.status == DetectorStatus::Enabled)
+        {
             Some(d) => cx.pass(
                 region,
                 &detector_arn(&d.id),

@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::document_error;
 use crate::check::{Check, Cx, GLOBAL, Severity};
+use crate::checks::external::pass_unless_analyzer_disagrees;
 use crate::engine::access::Audience;
 use crate::inventory::{Collected, Source};
 
@@ -10,8 +11,8 @@ pub static CHECK: Check = Check {
     slug: "no-open-role-trust",
     title: "No role can be assumed by anyone or by an unknown outside account",
     severity: Severity::High,
-    sources: &[Source::IamAuthorization],
-    rationale: "The TOM limits access to the people whose function needs it. A role whose trust policy lets any principal (`\"AWS\": \"*\"`) assume it, an AWS account the customer does not know (no `sts:ExternalId`, no organization condition), or every user of a web-identity provider (GitHub Actions without a `:sub` condition) is open access to whatever the role may do. Service principals and the account's own principals are fine; known partner accounts are listed in `trusted_accounts` in tomscan.toml.",
+    sources: &[Source::IamAuthorization, Source::AccessAnalyzers],
+    rationale: "The TOM limits access to the people whose function needs it. A role whose trust policy lets any principal (`\"AWS\": \"*\"`) assume it, an AWS account the customer does not know (no `sts:ExternalId`, no organization condition), or every user of a web-identity provider (GitHub Actions without a `:sub` condition) is open access to whatever the role may do. Service principals and the account's own principals are fine; known partner accounts are listed in `trusted_accounts` in tomscan.toml. An active IAM Access Analyzer finding that the role can be assumed from outside is a second opinion that a pass never overrules.",
     remediation: "Narrow the trust policy (aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json): name the exact principals, require `sts:ExternalId` from third parties, add `aws:PrincipalOrgID` for your organization, and pin web identities with a `<provider>:sub` condition such as `repo:my-org/my-repo:ref:refs/heads/main`. List partner accounts you do trust in `trusted_accounts`.",
     references: &[
         "IAM Access Analyzer external access findings",
@@ -44,7 +45,8 @@ fn run(cx: &mut Cx<'_>) {
                     "trust_policy": doc.to_value(),
                 });
                 if open.is_empty() {
-                    cx.pass(
+                    pass_unless_analyzer_disagrees(
+                        cx,
                         GLOBAL,
                         &role.arn,
                         "only this account, trusted accounts, services or pinned identities can assume the role",

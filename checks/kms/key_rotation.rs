@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{KeyMetadata, Source};
+use crate::inventory::{KeyManager, KeyMetadata, KeyOrigin, KeySpec, KeyState, Source};
 
 pub static CHECK: Check = Check {
     id: "KMS-01",
@@ -19,10 +19,10 @@ pub static CHECK: Check = Check {
 /// Whether automatic rotation applies to this key: AWS rotates its own keys, and only
 /// enabled symmetric keys with KMS-generated material can rotate.
 fn rotatable(key: &KeyMetadata) -> bool {
-    key.manager == "CUSTOMER"
-        && key.state == "Enabled"
-        && key.spec == "SYMMETRIC_DEFAULT"
-        && key.origin == "AWS_KMS"
+    key.manager == KeyManager::Customer
+        && key.state == KeyState::Enabled
+        && key.spec == KeySpec::SymmetricDefault
+        && key.origin == KeyOrigin::AwsKms
 }
 
 fn run(cx: &mut Cx<'_>) {

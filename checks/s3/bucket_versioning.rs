@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::each_bucket;
 use crate::check::{Check, Cx, Severity};
-use crate::inventory::Source;
+use crate::inventory::{Source, VersioningStatus};
 
 pub static CHECK: Check = Check {
     id: "S3-08",
@@ -19,13 +19,15 @@ pub static CHECK: Check = Check {
 
 fn run(cx: &mut Cx<'_>) {
     for (bucket, arn, versioning) in each_bucket(cx, |b| &b.versioning) {
-        let message = match versioning.status.as_str() {
-            "Enabled" => "versioning is enabled".to_string(),
-            "" => "versioning was never enabled".to_string(),
+        let message = match &versioning.status {
+            VersioningStatus::Enabled => "versioning is enabled".to_string(),
+            VersioningStatus::Other(s) if s.is_empty() => {
+                "versioning was never enabled".to_string()
+            }
             other => format!("versioning is {other}"),
         };
         let evidence = json!({ "bucket": bucket.name, "status": versioning.status, "mfa_delete": versioning.mfa_delete });
-        if versioning.status == "Enabled" {
+        if versioning.status == VersioningStatus::Enabled {
             cx.pass(&bucket.region, &arn, message, evidence);
         } else {
             cx.fail(&bucket.region, &arn, message, evidence);

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::bucket_arn;
 use crate::check::{Check, Cx, GLOBAL, Severity};
 use crate::checks::cloudtrail::trails::Listed;
-use crate::inventory::{Source, Trail};
+use crate::inventory::{Source, Trail, VersioningStatus};
 
 pub static CHECK: Check = Check {
     id: "S3-09",
@@ -85,7 +85,10 @@ fn run(cx: &mut Cx<'_>) {
         };
         // Either fact proves the logs are protected; only when neither does is a
         // missing one an error rather than a failure.
-        let versioned = bucket.versioning.ok().map(|v| v.status == "Enabled");
+        let versioned = bucket
+            .versioning
+            .ok()
+            .map(|v| v.status == VersioningStatus::Enabled);
         let locked = bucket.object_lock.ok().copied();
         let evidence = json!({
             "bucket": name,

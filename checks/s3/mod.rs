@@ -3,6 +3,7 @@ pub mod bucket_default_encryption;
 pub mod bucket_public_access_block;
 pub mod bucket_versioning;
 pub mod log_bucket_integrity;
+pub mod no_external_access;
 pub mod no_public_buckets;
 pub mod server_access_logging;
 pub mod sse_kms;
@@ -24,6 +25,7 @@ pub const CHECKS: &[&Check] = &[
     &sse_kms::CHECK,
     &bucket_versioning::CHECK,
     &log_bucket_integrity::CHECK,
+    &no_external_access::CHECK,
 ];
 
 /// Each bucket with its ARN and one of its per-bucket facts. Records `error` for a

@@ -1,8 +1,8 @@
-use std::collections::BTreeSet;
-
 use aws_sdk_ec2::types::{IpPermission, Tag};
 
-use super::{action, paged, regional};
+use futures_util::{StreamExt, stream};
+
+use super::{ATTRIBUTE_CONCURRENCY, action, paged, regional, word};
 use crate::aws::unavailable;
 use crate::inventory::{
     ClientVpnEndpoint, Collected, FlowLog, Image, Instance, IpRule, NaclEntry, NetworkAcl,
@@ -48,11 +48,7 @@ pub async fn instances(client: &aws_sdk_ec2::Client) -> Result<Vec<Instance>, Un
         .flat_map(|r| r.instances())
         .map(|i| Instance {
             id: i.instance_id().unwrap_or_default().to_string(),
-            state: i
-                .state()
-                .and_then(|s| s.name())
-                .map(|n| n.as_str().to_string())
-                .unwrap_or_default(),
+            state: word(i.state().and_then(|s| s.name()).map(|n| n.as_str())),
             vpc_id: i.vpc_id().map(str::to_string),
             subnet_id: i.subnet_id().map(str::to_string),
             availability_zone: i
@@ -221,11 +217,7 @@ pub async fn client_vpn_endpoints(
         .iter()
         .map(|e| ClientVpnEndpoint {
             id: e.client_vpn_endpoint_id().unwrap_or_default().to_string(),
-            status: e
-                .status()
-                .and_then(|s| s.code())
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
+            status: word(e.status().and_then(|s| s.code()).map(|c| c.as_str())),
             authentication: e
                 .authentication_options()
                 .iter()
@@ -292,10 +284,7 @@ pub async fn network_acls(client: &aws_sdk_ec2::Client) -> Result<Vec<NetworkAcl
                     rule_number: e.rule_number().unwrap_or(0),
                     egress: e.egress().unwrap_or(false),
                     protocol: e.protocol().unwrap_or("-1").to_string(),
-                    action: e
-                        .rule_action()
-                        .map(|a| a.as_str().to_string())
-                        .unwrap_or_default(),
+                    action: word(e.rule_action().map(|a| a.as_str())),
                     cidr: e.cidr_block().map(str::to_string),
                     ipv6_cidr: e.ipv6_cidr_block().map(str::to_string),
                     from_port: e.port_range().and_then(|p| p.from()),
@@ -317,12 +306,9 @@ pub async fn flow_logs(client: &aws_sdk_ec2::Client) -> Result<Vec<FlowLog>, Una
         .map(|f| FlowLog {
             id: f.flow_log_id().unwrap_or_default().to_string(),
             resource_id: f.resource_id().unwrap_or_default().to_string(),
-            status: f.flow_log_status().unwrap_or_default().to_string(),
-            traffic_type: f
-                .traffic_type()
-                .map(|t| t.as_str().to_string())
-                .unwrap_or_default(),
-            deliver_logs_status: f.deliver_logs_status().map(str::to_string),
+            status: word(f.flow_log_status()),
+            traffic_type: word(f.traffic_type().map(|t| t.as_str())),
+            deliver_logs_status: f.deliver_logs_status().map(Into::into),
             deliver_logs_error: f.deliver_logs_error_message().map(str::to_string),
         })
         .collect())
@@ -355,61 +341,55 @@ pub async fn volumes(client: &aws_sdk_ec2::Client) -> Result<Vec<Volume>, Unavai
         .collect())
 }
 
-/// The account's own snapshots. One more listing (restorable by `all`) names the public
-/// ones without an attribute call per snapshot; each it names is confirmed with
-/// `DescribeSnapshotAttribute`, so an endpoint that ignores the filter (moto) cannot
-/// turn every snapshot public, and real accounts pay a call only per public snapshot.
+/// The account's own snapshots, each with who may create a volume from it. The
+/// attribute is read per snapshot (no listing names the accounts a snapshot is shared
+/// with), a few at a time; a denial is that snapshot's fact alone.
 pub async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Unavailable> {
-    let own = client.describe_snapshots().owner_ids("self");
-    let (own, claimed) = tokio::join!(
-        own.clone().into_paginator().items().send().try_collect(),
-        own.restorable_by_user_ids("all")
+    let own = paged(
+        action!(Ec2Snapshots, DescribeSnapshots),
+        client
+            .describe_snapshots()
+            .owner_ids("self")
             .into_paginator()
             .items()
-            .send()
-            .try_collect(),
-    );
-    let own = own.map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshots), e))?;
-    let claimed = claimed.map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshots), e))?;
-    let checks = claimed
-        .iter()
-        .filter_map(|s| s.snapshot_id())
-        .map(|id| async move {
-            let out = client
+            .send(),
+    )
+    .await?;
+    Ok(stream::iter(own)
+        .map(|s| async move {
+            let id = s.snapshot_id().unwrap_or_default().to_string();
+            let shared_with = client
                 .describe_snapshot_attribute()
-                .snapshot_id(id)
+                .snapshot_id(&id)
                 .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
                 .send()
                 .await
-                .map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshotAttribute), e))?;
-            let public = out
-                .create_volume_permissions()
-                .iter()
-                .any(|p| p.group().is_some_and(|g| g.as_str() == "all"));
-            Ok::<_, Unavailable>(public.then(|| id.to_string()))
-        });
-    let public: BTreeSet<String> = futures_util::future::join_all(checks)
-        .await
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    Ok(own
-        .iter()
-        .map(|s| {
-            let id = s.snapshot_id().unwrap_or_default().to_string();
+                .map(|out| {
+                    out.create_volume_permissions()
+                        .iter()
+                        .filter_map(|p| {
+                            p.group()
+                                .map(|g| g.as_str().to_string())
+                                .or_else(|| p.user_id().map(str::to_string))
+                        })
+                        .collect()
+                })
+                .map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshotAttribute), e))
+                .into();
             Snapshot {
-                public: public.contains(&id),
                 id,
                 volume_id: s.volume_id().map(str::to_string),
                 encrypted: s.encrypted().unwrap_or(false),
+                shared_with,
                 tags: tags(s.tags()),
             }
         })
-        .collect())
+        .buffered(ATTRIBUTE_CONCURRENCY)
+        .collect()
+        .await)
 }
 
+/// The account's own AMIs, each with who may launch it (read per image, as snapshots).
 pub async fn images(client: &aws_sdk_ec2::Client) -> Result<Vec<Image>, Unavailable> {
     let out = client
         .describe_images()
@@ -417,16 +397,41 @@ pub async fn images(client: &aws_sdk_ec2::Client) -> Result<Vec<Image>, Unavaila
         .send()
         .await
         .map_err(|e| unavailable(action!(Ec2Images, DescribeImages), e))?;
-    Ok(out
-        .images()
-        .iter()
-        .map(|i| Image {
-            id: i.image_id().unwrap_or_default().to_string(),
-            name: i.name().unwrap_or_default().to_string(),
-            public: i.public().unwrap_or(false),
-            tags: tags(i.tags()),
+    Ok(stream::iter(out.images().iter().cloned())
+        .map(|i| async move {
+            let id = i.image_id().unwrap_or_default().to_string();
+            let shared_with = client
+                .describe_image_attribute()
+                .image_id(&id)
+                .attribute(aws_sdk_ec2::types::ImageAttributeName::LaunchPermission)
+                .send()
+                .await
+                .map(|out| {
+                    out.launch_permissions()
+                        .iter()
+                        .filter_map(|p| {
+                            p.group()
+                                .map(|g| g.as_str())
+                                .or(p.user_id())
+                                .or(p.organization_arn())
+                                .or(p.organizational_unit_arn())
+                                .map(str::to_string)
+                        })
+                        .collect()
+                })
+                .map_err(|e| unavailable(action!(Ec2Images, DescribeImageAttribute), e))
+                .into();
+            Image {
+                id,
+                name: i.name().unwrap_or_default().to_string(),
+                public: i.public().unwrap_or(false),
+                shared_with,
+                tags: tags(i.tags()),
+            }
         })
-        .collect())
+        .buffered(ATTRIBUTE_CONCURRENCY)
+        .collect()
+        .await)
 }
 
 pub async fn vpn_connections(
@@ -442,19 +447,13 @@ pub async fn vpn_connections(
         .iter()
         .map(|v| VpnConnection {
             id: v.vpn_connection_id().unwrap_or_default().to_string(),
-            state: v
-                .state()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
+            state: word(v.state().map(|s| s.as_str())),
             tunnels: v
                 .vgw_telemetry()
                 .iter()
                 .map(|t| VpnTunnel {
                     outside_ip: t.outside_ip_address().unwrap_or_default().to_string(),
-                    status: t
-                        .status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
+                    status: word(t.status().map(|s| s.as_str())),
                 })
                 .collect(),
             tags: tags(v.tags()),

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use aws_sdk_elasticloadbalancing::types::{LoadBalancerDescription, PolicyDescription};
 use futures_util::future::join_all;
 
-use super::{action, paged, regional};
+use super::{action, paged, regional, word};
 use crate::aws::unavailable;
 use crate::inventory::{
-    Collected, Listener, ListenerAction, ListenerRule, LoadBalancer, Unavailable,
+    Collected, Listener, ListenerAction, ListenerRule, LoadBalancer, LoadBalancerKind, Unavailable,
 };
 
 /// The policy type of a listener's cipher and protocol settings.
@@ -100,7 +100,7 @@ async fn load_balancer(
     LoadBalancer {
         arn: String::new(),
         name,
-        kind: "classic".into(),
+        kind: LoadBalancerKind::Classic,
         scheme: lb.scheme().unwrap_or_default().to_string(),
         vpc_id: lb.vpc_id().map(str::to_string),
         availability_zones: lb.availability_zones().to_vec(),
@@ -172,14 +172,11 @@ pub async fn load_balancers(
     .await?;
     Ok(join_all(list.iter().map(|lb| async move {
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-        let kind = lb.r#type().map(|t| t.as_str()).unwrap_or_default();
-        let listeners = listeners(client, &arn, kind).await.into();
+        let kind: LoadBalancerKind = word(lb.r#type().map(|t| t.as_str()));
+        let listeners = listeners(client, &arn, &kind).await.into();
         LoadBalancer {
             name: lb.load_balancer_name().unwrap_or_default().to_string(),
-            kind: lb
-                .r#type()
-                .map(|t| t.as_str().to_string())
-                .unwrap_or_default(),
+            kind,
             scheme: lb
                 .scheme()
                 .map(|s| s.as_str().to_string())
@@ -200,7 +197,7 @@ pub async fn load_balancers(
 async fn listeners(
     client: &aws_sdk_elasticloadbalancingv2::Client,
     arn: &str,
-    kind: &str,
+    kind: &LoadBalancerKind,
 ) -> Result<Vec<Listener>, Unavailable> {
     let list = paged(
         action!(LoadBalancers, DescribeListeners),
@@ -230,7 +227,7 @@ async fn listeners(
     // Only an application load balancer's HTTP listener can hide a forward behind a
     // default that redirects to HTTPS; the others' rules change nothing judged.
     Ok(join_all(list.into_iter().map(|mut l| async move {
-        if kind == "application" && l.protocol == "HTTP" {
+        if *kind == LoadBalancerKind::Application && l.protocol == "HTTP" {
             l.rules = rules(client, &l.arn).await.into();
         }
         l
@@ -272,10 +269,7 @@ async fn rules(
 
 fn listener_action(a: &aws_sdk_elasticloadbalancingv2::types::Action) -> ListenerAction {
     ListenerAction {
-        kind: a
-            .r#type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+        kind: word(a.r#type().map(|t| t.as_str())),
         redirect_protocol: a
             .redirect_config()
             .and_then(|r| r.protocol())

@@ -1,6 +1,6 @@
 //! GuardDuty detectors and whether each is enabled.
 
-use super::{action, paged, regional};
+use super::{action, paged, regional, word};
 use crate::aws::unavailable;
 use futures_util::future::join_all;
 
@@ -27,10 +27,7 @@ pub async fn guardduty_detectors(
             .map_err(|e| unavailable(action!(GuardDutyDetectors, GetDetector), e))?;
         Ok::<_, Unavailable>(GuardDutyDetector {
             id: id.clone(),
-            status: d
-                .status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
+            status: word(d.status().map(|s| s.as_str())),
         })
     }))
     .await;

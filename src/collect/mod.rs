@@ -43,6 +43,9 @@ use crate::inventory::{
 const REGION_CONCURRENCY: usize = 8;
 /// How many buckets' settings are read at once.
 const BUCKET_CONCURRENCY: usize = 16;
+/// How many per-resource attribute calls (a snapshot's or an image's sharing, a key's
+/// policy) one region's collector makes at once.
+const ATTRIBUTE_CONCURRENCY: usize = 16;
 
 /// The sources asked for, with the sources they need first.
 pub fn expand(sources: impl IntoIterator<Item = Source>) -> BTreeSet<Source> {
@@ -204,6 +207,12 @@ macro_rules! action {
     };
 }
 pub(crate) use action;
+
+/// One of AWS's fixed words, typed (see [`crate::inventory::state`]); an answer that
+/// leaves it out reads as the empty `Other`, never as a known word.
+pub(crate) fn word<T: for<'a> From<&'a str>>(s: Option<&str>) -> T {
+    T::from(s.unwrap_or_default())
+}
 
 /// Every item of a paginated listing, or the fact of why not, named by `action`.
 pub(crate) async fn paged<T, E>(

@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use futures_util::{StreamExt, stream};
 
-use super::{BUCKET_CONCURRENCY, action, when};
+use super::{BUCKET_CONCURRENCY, action, when, word};
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{
     AclGrant, Bucket, BucketEncryption, BucketVersioning, PublicAccessBlock, S3, Source, Tags,
@@ -267,6 +267,7 @@ async fn acl(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Vec<AclGrant>,
         .send()
         .await
         .map_err(|e| unavailable(action!(S3BucketAcl, GetBucketAcl), e))?;
+    let owner = out.owner().and_then(|o| o.id());
     Ok(out
         .grants()
         .iter()
@@ -276,6 +277,11 @@ async fn acl(client: &aws_sdk_s3::Client, bucket: &str) -> Result<Vec<AclGrant>,
                 .map(|t| t.r#type().as_str().to_string())
                 .unwrap_or_default(),
             grantee_uri: g.grantee().and_then(|t| t.uri()).map(str::to_string),
+            grantee_id: g
+                .grantee()
+                .and_then(|t| t.id().or(t.email_address()))
+                .map(str::to_string),
+            to_owner: owner.is_some() && g.grantee().and_then(|t| t.id()) == owner,
             permission: g
                 .permission()
                 .map(|p| p.as_str().to_string())
@@ -301,10 +307,7 @@ async fn versioning(
     use aws_sdk_s3::error::SdkError;
     match client.get_bucket_versioning().bucket(bucket).send().await {
         Ok(out) => Ok(BucketVersioning {
-            status: out
-                .status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
+            status: word(out.status().map(|s| s.as_str())),
             mfa_delete: out.mfa_delete().is_some_and(|m| m.as_str() == "Enabled"),
         }),
         Err(e) => {
@@ -326,7 +329,7 @@ async fn versioning(
                 });
             match body {
                 Some(body) => Ok(BucketVersioning {
-                    status: xml_text(&body, "Status").unwrap_or_default(),
+                    status: word(xml_text(&body, "Status").as_deref()),
                     mfa_delete: xml_text(&body, "MfaDelete").as_deref() == Some("Enabled"),
                 }),
                 None => Err(unavailable(

@@ -14,7 +14,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::config::Settings;
-use crate::inventory::Inventory;
+use crate::inventory::{AnalyzerFinding, Collected, Inventory, Unavailable};
 
 /// Where a grantee stands relative to the scanned account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,6 +125,179 @@ impl<'a> Audience<'a> {
     }
 }
 
+/// External parties named for a finding: `everyone`, and each outsider with why it is
+/// one (`account 999988887777 (not this account, ...)`).
+pub fn name_outsiders(parties: &[Party], organization_known: bool) -> String {
+    let mut names: Vec<String> = Vec::new();
+    if parties.contains(&Party::Everyone) {
+        names.push("everyone".into());
+    }
+    let others: Vec<String> = parties
+        .iter()
+        .filter(|p| **p != Party::Everyone)
+        .map(ToString::to_string)
+        .collect();
+    if !others.is_empty() {
+        names.push(format!(
+            "{} (not this account, its organization's, nor in trusted_accounts{})",
+            others.join(", "),
+            if organization_known {
+                ""
+            } else {
+                "; a sister account is known only when the organization is scanned: scan --org"
+            }
+        ));
+    }
+    names.join(" and ")
+}
+
+/// Who a copy of data (an EBS snapshot, an AMI, a DB snapshot) is shared with, judged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sharing {
+    /// The external parties among the grantees, in order, each once.
+    pub external: Vec<Party>,
+    /// How many grantees there are, external or not.
+    pub grantees: usize,
+    /// Whether the organization's accounts were known (an organization scan).
+    pub organization_accounts_known: bool,
+}
+
+impl Audience<'_> {
+    /// Judges the grantees of a share: `all`, account ids, or ARNs naming an account (an
+    /// AMI's organization and OU grantees stand where their management account stands).
+    pub fn sharing(&self, grantees: &[String]) -> Sharing {
+        Sharing {
+            external: self.external(grantees.iter().map(String::as_str)),
+            grantees: grantees.len(),
+            organization_accounts_known: self.knows_organization(),
+        }
+    }
+}
+
+impl Sharing {
+    pub fn is_external(&self) -> bool {
+        !self.external.is_empty()
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.external.contains(&Party::Everyone)
+    }
+
+    /// One sentence for a finding: `what` is the copy ("EBS snapshot"), `anyone_can`
+    /// what a stranger does with it ("create a volume from it").
+    pub fn describe(&self, what: &str, anyone_can: &str) -> String {
+        if !self.is_external() {
+            return if self.grantees == 0 {
+                format!("the {what} is shared with no other account")
+            } else {
+                format!("the {what} is shared only with this organization's or trusted accounts")
+            };
+        }
+        let others: Vec<Party> = self
+            .external
+            .iter()
+            .filter(|p| **p != Party::Everyone)
+            .cloned()
+            .collect();
+        let others = name_outsiders(&others, self.organization_accounts_known);
+        if !self.is_public() {
+            return format!("the {what} is shared with {others}");
+        }
+        let mut m = format!("the {what} is public: any AWS account can {anyone_can}");
+        if !others.is_empty() {
+            m.push_str(&format!("; it is also shared with {others}"));
+        }
+        m
+    }
+}
+
+/// IAM Access Analyzer's opinion of one resource: a second reading, beside tomscan's own,
+/// of who outside can reach it. Where the two disagree, the resource does not pass.
+/// An account analyzer's zone of trust is the account, so it also reports the
+/// organization's and trusted accounts: only findings that name someone outside the
+/// audience (or everyone, or a principal that names no account) are a disagreement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecondOpinion<'a> {
+    /// Active findings on the resource that name someone outside the audience.
+    External(Vec<&'a AnalyzerFinding>),
+    /// Analyzers run and were read, and none reports the resource to someone outside.
+    NoFinding,
+    /// No active external-access analyzer anywhere in the scanned regions.
+    NoAnalyzer,
+    /// An active analyzer's findings, or a region's analyzers, could not be read (and
+    /// none that could be read names the resource).
+    Unreadable(&'a Unavailable),
+    /// The inventory holds no analyzers: the check did not ask for them.
+    NotConsulted,
+}
+
+impl SecondOpinion<'_> {
+    /// For a finding's evidence.
+    pub fn evidence(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            SecondOpinion::External(f) => json!({ "active_findings": f }),
+            SecondOpinion::NoFinding => json!("no active external-access finding"),
+            SecondOpinion::NoAnalyzer => json!("no active external-access analyzer"),
+            SecondOpinion::Unreadable(u) => json!({ "unreadable": u }),
+            SecondOpinion::NotConsulted => json!("not consulted"),
+        }
+    }
+}
+
+/// What the scanned regions' external-access analyzers say of `resource` (an ARN).
+/// Global resources (roles, buckets) are matched in whichever region reports them.
+pub fn second_opinion<'a>(
+    inv: &'a Inventory,
+    audience: &Audience<'_>,
+    resource: &str,
+) -> SecondOpinion<'a> {
+    let outside = |f: &AnalyzerFinding| {
+        f.is_public
+            || f.principal.is_empty()
+            || f.principal
+                .iter()
+                .any(|(kind, who)| kind != "AWS" || audience.party(who).is_external())
+    };
+    let mut found = Vec::new();
+    let (mut listed, mut analyzers) = (false, 0);
+    let mut unreadable = None;
+    for facts in inv.regional.values() {
+        let list = match &facts.access_analyzers {
+            Collected::Ok(list) => list,
+            Collected::Unavailable(u) => {
+                unreadable.get_or_insert(u);
+                continue;
+            }
+            Collected::NotCollected => continue,
+        };
+        listed = true;
+        for a in list.iter().filter(|a| a.finds_external_access()) {
+            analyzers += 1;
+            match &a.findings {
+                Collected::Ok(f) => {
+                    found.extend(f.iter().filter(|f| f.resource == resource && outside(f)))
+                }
+                Collected::Unavailable(u) => {
+                    unreadable.get_or_insert(u);
+                }
+                Collected::NotCollected => {}
+            }
+        }
+    }
+    if !found.is_empty() {
+        SecondOpinion::External(found)
+    } else if let Some(u) = unreadable {
+        SecondOpinion::Unreadable(u)
+    } else if !listed {
+        SecondOpinion::NotConsulted
+    } else if analyzers == 0 {
+        SecondOpinion::NoAnalyzer
+    } else {
+        SecondOpinion::NoFinding
+    }
+}
+
 /// The 12-digit account a grantee names: itself, or the account field of an ARN.
 pub fn account_of(grantee: &str) -> Option<&str> {
     let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
@@ -208,6 +381,85 @@ mod tests {
         );
         assert!(a.knows_organization());
         assert!(!Audience::new(OWN, &[], &trusted).knows_organization());
+    }
+
+    #[test]
+    fn second_opinion_counts_only_findings_outside_the_audience() {
+        use crate::inventory::{AccessAnalyzer, AnalyzerStatus, AnalyzerType, Regional};
+        const BUCKET: &str = "arn:aws:s3:::b";
+        let finding = |principal: &[(&str, &str)], public: bool| AnalyzerFinding {
+            id: "f".into(),
+            resource: BUCKET.into(),
+            principal: principal
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            is_public: public,
+            ..Default::default()
+        };
+        let inv_with = |kind: AnalyzerType, findings: Collected<Vec<AnalyzerFinding>>| {
+            let mut inv = Inventory {
+                account_id: OWN.into(),
+                ..Default::default()
+            };
+            inv.regional.insert(
+                "eu-west-1".into(),
+                Regional {
+                    access_analyzers: Collected::Ok(vec![AccessAnalyzer {
+                        kind,
+                        status: AnalyzerStatus::Active,
+                        findings,
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                },
+            );
+            inv
+        };
+        let (org, trusted) = (org(), trusted());
+        let a = Audience::new(OWN, &org, &trusted);
+        let judge = |f: Vec<AnalyzerFinding>| {
+            let inv = inv_with(AnalyzerType::Account, Collected::Ok(f));
+            matches!(second_opinion(&inv, &a, BUCKET), SecondOpinion::External(_))
+        };
+        assert!(!judge(vec![finding(&[("AWS", "111122223333")], false)]));
+        assert!(!judge(vec![finding(
+            &[("AWS", "arn:aws:iam::210987654321:root")],
+            false
+        )]));
+        assert!(judge(vec![finding(&[("AWS", "999999999999")], false)]));
+        assert!(judge(vec![finding(&[], true)]));
+        assert!(judge(vec![finding(
+            &[("Federated", "cognito-identity.amazonaws.com")],
+            false
+        )]));
+        // Another resource's finding says nothing of this one.
+        let mut other = finding(&[("AWS", "999999999999")], false);
+        other.resource = "arn:aws:s3:::other".into();
+        assert!(!judge(vec![other]));
+        let unused = inv_with(AnalyzerType::AccountUnusedAccess, Collected::NotCollected);
+        assert_eq!(
+            second_opinion(&unused, &a, BUCKET),
+            SecondOpinion::NoAnalyzer
+        );
+        let denied = Unavailable {
+            action: "access-analyzer:ListFindings".into(),
+            code: "AccessDeniedException".into(),
+            message: String::new(),
+        };
+        let unread = inv_with(
+            AnalyzerType::Account,
+            Collected::Unavailable(denied.clone()),
+        );
+        assert_eq!(
+            second_opinion(&unread, &a, BUCKET),
+            SecondOpinion::Unreadable(&denied)
+        );
+        let none = Inventory::default();
+        assert_eq!(
+            second_opinion(&none, &a, BUCKET),
+            SecondOpinion::NotConsulted
+        );
     }
 
     fn account() -> impl Strategy<Value = String> {

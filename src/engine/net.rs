@@ -28,7 +28,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::Serialize;
 
 use crate::inventory::{
-    Collected, IpRule, NaclEntry, NetworkAcl, PrefixList, SecurityGroup, Unavailable,
+    Collected, IpRule, NaclEntry, NetworkAcl, PrefixList, RuleAction, SecurityGroup, Unavailable,
 };
 
 /// Public IPv4 sources covering at least a network of this prefix length, in total, are
@@ -654,7 +654,8 @@ pub fn nacl_ingress(acl: &NetworkAcl) -> RuleSet<&NaclEntry> {
         .filter(|e| !e.egress && e.rule_number < NACL_DEFAULT_RULE)
         .collect();
     entries.sort_by_key(|e| e.rule_number);
-    let allow = |e: &NaclEntry| e.action.eq_ignore_ascii_case("allow");
+    // Only a known deny closes: an action this tomscan cannot read is read as an allow.
+    let allow = |e: &NaclEntry| e.action != RuleAction::Deny;
     let rules = entries
         .into_iter()
         .filter_map(|e| {

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::inventory::{Collected, Inventory, KmsKey};
+use crate::inventory::{Collected, Inventory, KeyState, KmsKey};
 
 /// What a KMS key reference points at.
 #[derive(Debug, Clone, Serialize)]
@@ -90,13 +90,12 @@ pub fn kms_key<'a>(inv: &'a Inventory, region: &str, reference: &str) -> KeyRef<
         };
     };
     match &key.metadata {
-        Collected::Ok(m) if m.state == "Enabled" => KeyRef::Enabled { key },
+        Collected::Ok(m) if m.state == KeyState::Enabled => KeyRef::Enabled { key },
         Collected::Ok(m) => KeyRef::Unusable {
             key,
-            state: if m.state.is_empty() {
-                "unknown".into()
-            } else {
-                m.state.clone()
+            state: match m.state.as_str() {
+                "" => "unknown".into(),
+                s => s.to_string(),
             },
         },
         Collected::Unavailable(u) => KeyRef::Unknown {
@@ -124,6 +123,7 @@ mod tests {
                 ..Default::default()
             }),
             rotation_enabled: Collected::Ok(true),
+            policy: Collected::NotCollected,
         };
         let mut inv = Inventory {
             account_id: "123456789012".into(),

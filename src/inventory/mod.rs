@@ -7,9 +7,11 @@
 
 mod model;
 pub mod source;
+pub mod state;
 
 pub use model::*;
 pub use source::{Scope, Source, Spec};
+pub use state::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Collected;
+use super::state::*;
 use crate::policy::{PolicyDocument, bucket_policy_field, document_field};
 
 /// Everything collected about one account. Fields a scan did not collect stay
@@ -33,8 +34,9 @@ pub struct Inventory {
 }
 
 /// 2: typed policy documents, per-region trails, login profiles and the other facts of
-/// the no-false-pass review.
-pub const INVENTORY_FORMAT_VERSION: u32 = 2;
+/// the no-false-pass review. 3: who each EBS snapshot and AMI is shared with (replacing
+/// the snapshot's `public`), ACL grantees, KMS key policies, Access Analyzer findings.
+pub const INVENTORY_FORMAT_VERSION: u32 = 3;
 
 impl Inventory {
     pub fn partition_or_default(&self) -> &str {
@@ -285,6 +287,10 @@ pub struct AclGrant {
     pub grantee_type: String,
     /// For groups: `http://acs.amazonaws.com/groups/global/AllUsers`, `.../AuthenticatedUsers`, ...
     pub grantee_uri: Option<String>,
+    /// For canonical users: their canonical id; for e-mail grantees, the address.
+    pub grantee_id: Option<String>,
+    /// The grantee is the bucket's owner (the ACL's `Owner`).
+    pub to_owner: bool,
     pub permission: String,
 }
 
@@ -292,7 +298,7 @@ pub struct AclGrant {
 #[serde(default, deny_unknown_fields)]
 pub struct BucketVersioning {
     /// `Enabled`, `Suspended`, or empty when versioning was never turned on.
-    pub status: String,
+    pub status: VersioningStatus,
     pub mfa_delete: bool,
 }
 
@@ -537,7 +543,7 @@ pub struct NaclEntry {
     /// `-1` (all), `6` (tcp), `17` (udp), ...
     pub protocol: String,
     /// `allow` or `deny`.
-    pub action: String,
+    pub action: RuleAction,
     pub cidr: Option<String>,
     pub ipv6_cidr: Option<String>,
     pub from_port: Option<i32>,
@@ -551,13 +557,13 @@ pub struct FlowLog {
     /// The VPC, subnet or interface it records.
     pub resource_id: String,
     /// `ACTIVE` when delivering.
-    pub status: String,
+    pub status: FlowLogStatus,
     /// `ACCEPT`, `REJECT` or `ALL`.
-    pub traffic_type: String,
+    pub traffic_type: TrafficType,
     /// `SUCCESS`, or `FAILED` when records cannot reach the destination (its role lost
     /// its permissions, the log group or bucket is gone): an `ACTIVE` flow log that
     /// delivers nothing.
-    pub deliver_logs_status: Option<String>,
+    pub deliver_logs_status: Option<DeliveryStatus>,
     /// Why delivery failed: `Access error`, `Rate limited`, `Unknown error`.
     pub deliver_logs_error: Option<String>,
 }
@@ -580,8 +586,9 @@ pub struct Snapshot {
     pub id: String,
     pub volume_id: Option<String>,
     pub encrypted: bool,
-    /// Anyone may create a volume from it (`createVolumePermission` group `all`).
-    pub public: bool,
+    /// Who may create a volume from it (`createVolumePermission`): `all` (public), or
+    /// account ids. Read per snapshot: one denial is that snapshot's alone.
+    pub shared_with: Collected<Vec<String>>,
     pub tags: Tags,
 }
 
@@ -590,7 +597,11 @@ pub struct Snapshot {
 pub struct Image {
     pub id: String,
     pub name: String,
+    /// `DescribeImages`' own answer, known even where the launch permission is not.
     pub public: bool,
+    /// Who may launch it (`launchPermission`): `all`, account ids, organization or
+    /// organizational unit ARNs.
+    pub shared_with: Collected<Vec<String>>,
     pub tags: Tags,
 }
 
@@ -599,7 +610,7 @@ pub struct Image {
 pub struct VpnConnection {
     pub id: String,
     /// `available`, `pending`, `deleting`, `deleted`.
-    pub state: String,
+    pub state: VpnState,
     pub tunnels: Vec<VpnTunnel>,
     pub tags: Tags,
 }
@@ -609,7 +620,7 @@ pub struct VpnConnection {
 pub struct VpnTunnel {
     pub outside_ip: String,
     /// `UP` or `DOWN`.
-    pub status: String,
+    pub status: TunnelStatus,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -619,7 +630,7 @@ pub struct LoadBalancer {
     pub arn: String,
     pub name: String,
     /// `application`, `network`, `gateway`, or `classic`.
-    pub kind: String,
+    pub kind: LoadBalancerKind,
     /// `internet-facing` or `internal`.
     pub scheme: String,
     pub vpc_id: Option<String>,
@@ -661,7 +672,7 @@ pub struct ListenerRule {
 #[serde(default, deny_unknown_fields)]
 pub struct ListenerAction {
     /// `forward`, `redirect`, `fixed-response`, ...
-    pub kind: String,
+    pub kind: ListenerActionKind,
     /// For redirects: the protocol redirected to (`HTTPS`).
     pub redirect_protocol: Option<String>,
 }
@@ -743,19 +754,22 @@ pub struct KmsKey {
     /// `DescribeKey`'s answer, per key: a key policy can deny it for one key alone.
     pub metadata: Collected<KeyMetadata>,
     pub rotation_enabled: Collected<bool>,
+    /// The key policy (`default`), of customer-managed keys only: AWS-managed keys'
+    /// policies are AWS's and fixed.
+    pub policy: Collected<PolicyDocument>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KeyMetadata {
     /// `AWS` or `CUSTOMER`.
-    pub manager: String,
+    pub manager: KeyManager,
     /// `Enabled`, `Disabled`, `PendingDeletion`, ...
-    pub state: String,
+    pub state: KeyState,
     /// `SYMMETRIC_DEFAULT`, `RSA_2048`, ... (only symmetric keys can rotate).
-    pub spec: String,
+    pub spec: KeySpec,
     /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
-    pub origin: String,
+    pub origin: KeyOrigin,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -797,7 +811,7 @@ pub struct TagCondition {
 pub struct GuardDutyDetector {
     pub id: String,
     /// `ENABLED` or `DISABLED`.
-    pub status: String,
+    pub status: DetectorStatus,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -832,9 +846,39 @@ pub struct AccessAnalyzer {
     pub arn: String,
     pub name: String,
     /// `ACCOUNT`, `ORGANIZATION`, `ACCOUNT_UNUSED_ACCESS`, ...
-    pub kind: String,
+    pub kind: AnalyzerType,
     /// `ACTIVE`, `CREATING`, `DISABLED`, `FAILED`.
-    pub status: String,
+    pub status: AnalyzerStatus,
+    /// Active findings of an active external-access analyzer (`ACCOUNT`,
+    /// `ORGANIZATION`): AWS's own reading of who outside can reach what.
+    pub findings: Collected<Vec<AnalyzerFinding>>,
+}
+
+impl AccessAnalyzer {
+    /// An active analyzer of external access (of the account or the organization);
+    /// unused-access analyzers find no sharing.
+    pub fn finds_external_access(&self) -> bool {
+        self.status == AnalyzerStatus::Active
+            && matches!(
+                self.kind,
+                AnalyzerType::Account | AnalyzerType::Organization
+            )
+    }
+}
+
+/// An active external-access finding of IAM Access Analyzer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalyzerFinding {
+    pub id: String,
+    /// The resource's ARN (a bucket, key, role, snapshot, ...).
+    pub resource: String,
+    /// `AWS::S3::Bucket`, `AWS::KMS::Key`, `AWS::IAM::Role`, ...
+    pub resource_type: String,
+    /// Who outside it names: `{"AWS": "111122223333"}`, `{"Federated": ...}`.
+    pub principal: BTreeMap<String, String>,
+    pub is_public: bool,
+    pub actions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -863,7 +907,7 @@ pub struct Alarm {
 pub struct Instance {
     pub id: String,
     /// `pending`, `running`, `stopped`, ...
-    pub state: String,
+    pub state: InstanceState,
     pub vpc_id: Option<String>,
     pub subnet_id: Option<String>,
     pub availability_zone: String,
@@ -921,7 +965,7 @@ pub struct IpRule {
 #[serde(default, deny_unknown_fields)]
 pub struct ClientVpnEndpoint {
     pub id: String,
-    pub status: String,
+    pub status: ClientVpnStatus,
     /// `certificate-authentication`, `directory-service-authentication`,
     /// `federated-authentication`.
     pub authentication: Vec<String>,

@@ -173,7 +173,10 @@ impl Source {
                 &["ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"],
                 Regional("snapshots"),
             ),
-            Ec2Images => (&["ec2:DescribeImages"], Regional("images")),
+            Ec2Images => (
+                &["ec2:DescribeImages", "ec2:DescribeImageAttribute"],
+                Regional("images"),
+            ),
             Ec2VpnConnections => (&["ec2:DescribeVpnConnections"], Regional("vpn_connections")),
             LoadBalancers => (
                 &[
@@ -193,6 +196,7 @@ impl Source {
                     "kms:ListKeys",
                     "kms:DescribeKey",
                     "kms:GetKeyRotationStatus",
+                    "kms:GetKeyPolicy",
                 ],
                 Regional("kms_keys"),
             ),
@@ -220,7 +224,10 @@ impl Source {
                 Regional("config_recorders"),
             ),
             AccessAnalyzers => (
-                &["access-analyzer:ListAnalyzers"],
+                &[
+                    "access-analyzer:ListAnalyzers",
+                    "access-analyzer:ListFindings",
+                ],
                 Regional("access_analyzers"),
             ),
             LogMetricFilters => (&["logs:DescribeMetricFilters"], Regional("metric_filters")),

@@ -136,6 +136,8 @@ pub struct Bucket {
     pub tags: BTreeMap<String, String>,
     /// A bucket policy document put as given, instead of the `tls_only`/`public_read` one.
     pub policy: Option<Value>,
+    /// An ACL grant of READ to this canonical user id, beside the owner's.
+    pub acl_read_grant: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -167,6 +169,12 @@ pub struct Region {
     pub auto_scaling_group: bool,
     /// Unencrypted volumes with a public snapshot each.
     pub public_snapshots: usize,
+    /// Encrypted volumes with a snapshot each, shared with the account id given.
+    pub shared_snapshots: Vec<String>,
+    /// AMIs registered in the region, each launchable by the account id given.
+    pub shared_images: Vec<String>,
+    /// Customer-managed keys created with these key policies.
+    pub kms_key_policies: Vec<Value>,
     /// A backup plan (moto cannot list its selections, so BAK-01 reports `error`).
     pub backup_plan: bool,
     /// Remove the scenario AMI and its (unencrypted) snapshot once instances run.
@@ -852,6 +860,41 @@ async fn seed_bucket_settings(s3: &aws_sdk_s3::Client, b: &Bucket, phase: Phase)
     if phase == Phase::Policy {
         return seed_bucket_policy(s3, b).await;
     }
+    if let Some(grantee) = &b.acl_read_grant {
+        use aws_sdk_s3::types::{AccessControlPolicy, Grant, Grantee, Permission, Type};
+        let acl = s3
+            .get_bucket_acl()
+            .bucket(&b.name)
+            .send()
+            .await
+            .expect("acl");
+        let owner = acl.owner().expect("the bucket's owner").clone();
+        let owner_id = owner.id().expect("the owner's canonical id").to_string();
+        let grant = |id: &str, permission: Permission| {
+            Grant::builder()
+                .grantee(
+                    Grantee::builder()
+                        .r#type(Type::CanonicalUser)
+                        .id(id)
+                        .build()
+                        .unwrap(),
+                )
+                .permission(permission)
+                .build()
+        };
+        s3.put_bucket_acl()
+            .bucket(&b.name)
+            .access_control_policy(
+                AccessControlPolicy::builder()
+                    .owner(owner)
+                    .grants(grant(&owner_id, Permission::FullControl))
+                    .grants(grant(grantee, Permission::Read))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("acl grant");
+    }
     if b.public_access_block {
         s3.put_public_access_block()
             .bucket(&b.name)
@@ -1100,6 +1143,51 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             }
         }
     }
+    for (i, account) in r.shared_snapshots.iter().enumerate() {
+        let vol = ec2
+            .create_volume()
+            .availability_zone(format!("{}a", conf.region().unwrap()))
+            .size(1)
+            .encrypted(true)
+            .send()
+            .await
+            .expect("volume");
+        let snap = ec2
+            .create_snapshot()
+            .volume_id(vol.volume_id().unwrap())
+            .description(format!("shared-{i}"))
+            .send()
+            .await
+            .expect("snapshot");
+        ec2.modify_snapshot_attribute()
+            .snapshot_id(snap.snapshot_id().unwrap())
+            .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+            .operation_type(aws_sdk_ec2::types::OperationType::Add)
+            .user_ids(account)
+            .send()
+            .await
+            .expect("shared snapshot");
+    }
+    for (i, account) in r.shared_images.iter().enumerate() {
+        use aws_sdk_ec2::types::{LaunchPermission, LaunchPermissionModifications};
+        let image = ec2
+            .register_image()
+            .name(format!("shared-image-{i}"))
+            .root_device_name("/dev/xvda")
+            .send()
+            .await
+            .expect("register image");
+        ec2.modify_image_attribute()
+            .image_id(image.image_id().unwrap())
+            .launch_permission(
+                LaunchPermissionModifications::builder()
+                    .add(LaunchPermission::builder().user_id(account).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("shared image");
+    }
     for _ in 0..r.public_snapshots {
         let vol = ec2
             .create_volume()
@@ -1221,6 +1309,19 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .expect("start recorder");
     }
     let kms = aws_sdk_kms::Client::new(conf);
+    for policy in &r.kms_key_policies {
+        let key = kms
+            .create_key()
+            .policy(policy.to_string())
+            .send()
+            .await
+            .expect("kms key with a policy");
+        kms.enable_key_rotation()
+            .key_id(key.key_metadata().unwrap().key_id())
+            .send()
+            .await
+            .expect("key rotation");
+    }
     for &rotate in &r.kms_keys {
         let key = kms.create_key().send().await.expect("kms key");
         if rotate {
