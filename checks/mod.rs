@@ -20,6 +20,7 @@ pub mod guardduty;
 pub mod iam;
 pub mod kms;
 pub mod rds;
+pub mod references;
 pub mod s3;
 pub mod securityhub;
 

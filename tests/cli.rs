@@ -127,6 +127,11 @@ fn catalogue_commands_print_the_checks_own_metadata() {
         actions,
         &serde_json::json!([
             "ec2:DescribeRegions",
+            "kms:DescribeKey",
+            "kms:GetKeyPolicy",
+            "kms:GetKeyRotationStatus",
+            "kms:ListAliases",
+            "kms:ListKeys",
             "s3:GetBucketLocation",
             "s3:GetEncryptionConfiguration",
             "s3:ListAllMyBuckets",

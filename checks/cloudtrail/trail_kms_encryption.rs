@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::trails::Listed;
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::engine::refs::{KeyRef, kms_key};
+use crate::checks::references::{Protected, judge_key};
 use crate::inventory::Source;
 
 pub static CHECK: Check = Check {
@@ -10,7 +10,11 @@ pub static CHECK: Check = Check {
     slug: "trail-kms-encryption",
     title: "Trail logs are encrypted with KMS",
     severity: Severity::Medium,
-    sources: &[Source::CloudTrailTrails, Source::KmsKeys],
+    sources: &[
+        Source::CloudTrailTrails,
+        Source::KmsKeys,
+        Source::KmsAliases,
+    ],
     rationale: "Access logs name who did what to customer data, and the TOM promises they are protected like the data. SSE-KMS puts reading them behind a key policy of our own, so read access to the log bucket alone does not disclose them. The key must exist and be enabled: a key pending deletion or disabled cannot encrypt the next log file, and once deleted no log it encrypted can be read again.",
     remediation: "Create a KMS key whose policy lets cloudtrail.amazonaws.com GenerateDataKey* for this trail (with the aws:SourceArn condition), then aws cloudtrail update-trail --name TRAIL --kms-key-id KEY_ARN",
     references: &[
@@ -46,52 +50,16 @@ fn run(cx: &mut Cx<'_>) {
             );
             continue;
         };
-        let resolved = kms_key(cx.inv, &trail.home_region, key);
-        let evidence = json!({ "trail": trail.name, "kms_key_id": key, "key": resolved });
-        let (region, arn) = (&trail.home_region, &trail.arn);
-        match &resolved {
-            KeyRef::Enabled { .. } => cx.pass(
-                region,
-                arn,
-                format!("trail logs are encrypted with KMS key {key}, which is enabled"),
-                evidence,
-            ),
-            KeyRef::Unusable { state, .. } => cx.fail(
-                region,
-                arn,
-                if state == "PendingDeletion" {
-                    format!("the trail's KMS key {key} is PendingDeletion: it cannot encrypt new log files, and once deleted the logs it encrypted cannot be read")
-                } else {
-                    format!("the trail's KMS key {key} is {state}: it can neither encrypt new log files nor decrypt the old ones")
-                },
-                evidence,
-            ),
-            KeyRef::Missing { region: r } => cx.fail(
-                region,
-                arn,
-                format!("the trail's KMS key {key} does not exist in {r}: CloudTrail cannot encrypt with it"),
-                evidence,
-            ),
-            KeyRef::OtherAccount { account } => cx.manual(
-                region,
-                arn,
-                format!("trail logs are encrypted with KMS key {key} of account {account}: confirm there that it is enabled and not pending deletion"),
-                evidence,
-            ),
-            KeyRef::Unknown { why, action } => match action {
-                Some(action) => cx.error(
-                    region,
-                    arn,
-                    format!("could not be evaluated: {action} is needed to know whether KMS key {key} is usable ({why})"),
-                    evidence,
-                ),
-                None => cx.manual(
-                    region,
-                    arn,
-                    format!("trail logs are encrypted with KMS key {key}; whether it is usable is unknown: {why}"),
-                    evidence,
-                ),
+        judge_key(
+            cx,
+            &trail.home_region,
+            &trail.arn,
+            key,
+            Protected {
+                encrypted_with: "trail logs are encrypted with",
+                data: "the trail's log files",
             },
-        }
+            json!({ "trail": trail.name }),
+        );
     }
 }

@@ -95,8 +95,18 @@ pub(crate) fn judge(trail: &Trail, account: &str) -> Verdict {
     let mut reasons = Vec::new();
     let mut unknown = None;
     match &trail.status {
-        Collected::Ok(s) if !s.is_logging => reasons.push("logging is stopped".to_string()),
-        Collected::Ok(_) => {}
+        Collected::Ok(s) => {
+            if !s.is_logging {
+                reasons.push("logging is stopped".to_string());
+            }
+            // Logging on, but the files never reach the bucket (gone, its policy
+            // changed, its key unusable): nothing is recorded where anyone can read it.
+            if let Some(e) = s.latest_delivery_error.as_deref().filter(|e| !e.is_empty()) {
+                reasons.push(format!(
+                    "its log files are not delivered to the bucket (LatestDeliveryError {e})"
+                ));
+            }
+        }
         other => unknown = Some(missing(other)),
     }
     let mut basis = json!({ "trail": trail.name, "multi_region": true, "is_logging": true });

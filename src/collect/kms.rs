@@ -6,12 +6,28 @@ use futures_util::{StreamExt, stream};
 use super::{ATTRIBUTE_CONCURRENCY, action, paged, regional, word};
 use crate::aws::unavailable;
 use crate::inventory::{
-    Collected, KeyManager, KeyMetadata, KeySpec, KeyState, KmsKey, Unavailable,
+    Collected, KeyManager, KeyMetadata, KeySpec, KeyState, KmsAlias, KmsKey, Unavailable,
 };
 use crate::policy::PolicyDocument;
 
 regional! {
     KmsKeys => kms_keys: kms, kms_keys;
+    KmsAliases => kms_aliases: kms, kms_aliases;
+}
+
+pub async fn kms_aliases(client: &aws_sdk_kms::Client) -> Result<Vec<KmsAlias>, Unavailable> {
+    let list = paged(
+        action!(KmsAliases, ListAliases),
+        client.list_aliases().into_paginator().items().send(),
+    )
+    .await?;
+    Ok(list
+        .iter()
+        .map(|a| KmsAlias {
+            name: a.alias_name().unwrap_or_default().to_string(),
+            target_key_id: a.target_key_id().map(str::to_string),
+        })
+        .collect())
 }
 
 pub async fn kms_keys(client: &aws_sdk_kms::Client) -> Result<Vec<KmsKey>, Unavailable> {

@@ -31,6 +31,7 @@ pub async fn db_instances(client: &aws_sdk_rds::Client) -> Result<Vec<DbInstance
             engine: d.engine().unwrap_or_default().to_string(),
             multi_az: d.multi_az().unwrap_or(false),
             storage_encrypted: d.storage_encrypted().unwrap_or(false),
+            kms_key_id: d.kms_key_id().map(str::to_string),
             publicly_accessible: d.publicly_accessible(),
             cluster_id: d.db_cluster_identifier().map(str::to_string),
             tags: rds_tags(d.tag_list()),

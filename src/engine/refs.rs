@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::inventory::{Collected, Inventory, KeyState, KmsKey};
+use crate::inventory::{Collected, Inventory, KeyState, KmsAlias, KmsKey, Regional};
 
 /// What a KMS key reference points at.
 #[derive(Debug, Clone, Serialize)]
@@ -21,8 +21,11 @@ pub enum KeyRef<'a> {
     Unusable {
         #[serde(skip)]
         key: &'a KmsKey,
-        state: String,
+        state: KeyState,
     },
+    /// An AWS-managed key's alias (`alias/aws/s3`): AWS creates the key, enabled, on
+    /// first use, and nobody can disable or delete it.
+    AwsManaged { alias: String },
     /// No key of that id in the region's full key list: deleted, or never there.
     Missing { region: String },
     /// Another account's key, which this account's inventory cannot show.
@@ -55,19 +58,23 @@ pub fn kms_key<'a>(inv: &'a Inventory, region: &str, reference: &str) -> KeyRef<
             account: account.to_string(),
         };
     }
-    if resource.starts_with("alias/") {
-        // The inventory holds keys, not aliases: an alias's target is not known here.
-        return KeyRef::Unknown {
-            why: format!("{reference} is an alias, and tomscan does not list aliases"),
-            action: Some("kms:ListAliases".into()),
-        };
-    }
-    let id = resource.strip_prefix("key/").unwrap_or(resource);
     let Some(facts) = inv.regional.get(region) else {
         return KeyRef::Unknown {
             why: format!("the key is in {region}, which the scan did not cover"),
             action: None,
         };
+    };
+    if resource.starts_with("alias/aws/") {
+        return KeyRef::AwsManaged {
+            alias: resource.to_string(),
+        };
+    }
+    let id = match resource.strip_prefix("alias/") {
+        Some(_) => match alias_target(facts, region, resource) {
+            Ok(id) => id,
+            Err(found) => return found,
+        },
+        None => resource.strip_prefix("key/").unwrap_or(resource),
     };
     let keys = match &facts.kms_keys {
         Collected::Ok(keys) => keys,
@@ -93,10 +100,7 @@ pub fn kms_key<'a>(inv: &'a Inventory, region: &str, reference: &str) -> KeyRef<
         Collected::Ok(m) if m.state == KeyState::Enabled => KeyRef::Enabled { key },
         Collected::Ok(m) => KeyRef::Unusable {
             key,
-            state: match m.state.as_str() {
-                "" => "unknown".into(),
-                s => s.to_string(),
-            },
+            state: m.state.clone(),
         },
         Collected::Unavailable(u) => KeyRef::Unknown {
             why: format!("the key's state could not be read: {}", u.message),
@@ -109,10 +113,39 @@ pub fn kms_key<'a>(inv: &'a Inventory, region: &str, reference: &str) -> KeyRef<
     }
 }
 
+/// The key id an alias names, or what the alias resolves to when it names none.
+fn alias_target<'a>(facts: &'a Regional, region: &str, alias: &str) -> Result<&'a str, KeyRef<'a>> {
+    let aliases = match &facts.kms_aliases {
+        Collected::Ok(aliases) => aliases,
+        Collected::Unavailable(u) => {
+            return Err(KeyRef::Unknown {
+                why: format!("the aliases of {region} could not be listed: {}", u.message),
+                action: Some(u.action.clone()),
+            });
+        }
+        Collected::NotCollected => {
+            return Err(KeyRef::Unknown {
+                why: format!("the aliases of {region} were not collected"),
+                action: Some("kms:ListAliases".into()),
+            });
+        }
+    };
+    match aliases.iter().find(|a| a.name == alias) {
+        Some(KmsAlias {
+            target_key_id: Some(id),
+            ..
+        }) => Ok(id),
+        // A customer alias that is gone, or points at nothing: nothing encrypts with it.
+        _ => Err(KeyRef::Missing {
+            region: region.to_string(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{KeyMetadata, Regional, Unavailable};
+    use crate::inventory::{KeyMetadata, Unavailable};
 
     fn inv() -> Inventory {
         let key = |id: &str, state: &str| KmsKey {
@@ -135,6 +168,20 @@ mod tests {
                 kms_keys: Collected::Ok(vec![
                     key("k-on", "Enabled"),
                     key("k-doomed", "PendingDeletion"),
+                ]),
+                kms_aliases: Collected::Ok(vec![
+                    KmsAlias {
+                        name: "alias/logs".into(),
+                        target_key_id: Some("k-doomed".into()),
+                    },
+                    KmsAlias {
+                        name: "alias/aws/ebs".into(),
+                        target_key_id: Some("k-on".into()),
+                    },
+                    KmsAlias {
+                        name: "alias/aws/s3".into(),
+                        target_key_id: None,
+                    },
                 ]),
                 ..Default::default()
             },
@@ -162,6 +209,7 @@ mod tests {
             KeyRef::Missing { region } => format!("missing {region}"),
             KeyRef::OtherAccount { account } => format!("other {account}"),
             KeyRef::Unknown { action, .. } => format!("unknown {action:?}"),
+            KeyRef::AwsManaged { alias } => format!("aws-managed {alias}"),
         };
         let cases = [
             ("arn:aws:kms:eu-west-1:123456789012:key/k-on", "enabled"),
@@ -187,7 +235,25 @@ mod tests {
                 "arn:aws:kms:us-east-1:123456789012:key/k-on",
                 "unknown None",
             ),
-            ("alias/logs", "unknown Some(\"kms:ListAliases\")"),
+            // An alias is its target key, whatever that key's state.
+            ("alias/logs", "unusable PendingDeletion"),
+            (
+                "arn:aws:kms:eu-west-1:123456789012:alias/logs",
+                "unusable PendingDeletion",
+            ),
+            // AWS's own keys: created on first use, enabled, never deletable.
+            ("alias/aws/ebs", "aws-managed alias/aws/ebs"),
+            ("alias/aws/s3", "aws-managed alias/aws/s3"),
+            (
+                "arn:aws:kms:eu-central-1:123456789012:alias/aws/s3",
+                "aws-managed alias/aws/s3",
+            ),
+            // A customer alias that is gone names nothing.
+            ("alias/retired", "missing eu-west-1"),
+            (
+                "arn:aws:kms:eu-central-1:123456789012:alias/logs",
+                "unknown Some(\"kms:ListAliases\")",
+            ),
             ("arn:aws:s3:::not-a-key", "unknown None"),
         ];
         for (reference, want) in cases {

@@ -507,6 +507,9 @@ pub struct Regional {
     /// DB snapshots and DB cluster snapshots this account owns, with who may restore them.
     pub rds_snapshots: Collected<Vec<RdsSnapshot>>,
     pub kms_keys: Collected<Vec<KmsKey>>,
+    /// KMS aliases of the region (`alias/app-data` -> key id), which settings may name
+    /// instead of a key.
+    pub kms_aliases: Collected<Vec<KmsAlias>>,
     pub backup_plans: Collected<Vec<BackupPlan>>,
     /// AWS Backup's resource-type opt-in of the region (`EBS`, `RDS`, `Aurora`, ...):
     /// a type opted out is not backed up by selections that do not name it.
@@ -696,6 +699,8 @@ pub struct DbInstance {
     pub engine: String,
     pub multi_az: bool,
     pub storage_encrypted: bool,
+    /// The KMS key that encrypts the storage.
+    pub kms_key_id: Option<String>,
     /// `None` when RDS did not say (AWS always does; emulators may not).
     pub publicly_accessible: Option<bool>,
     /// The cluster this instance belongs to (Aurora, DocumentDB, Neptune, Multi-AZ DB
@@ -757,6 +762,16 @@ pub struct KmsKey {
     /// The key policy (`default`), of customer-managed keys only: AWS-managed keys'
     /// policies are AWS's and fixed.
     pub policy: Collected<PolicyDocument>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KmsAlias {
+    /// `alias/app-data`; `alias/aws/...` for AWS-managed keys.
+    pub name: String,
+    /// The key it points at; `None` for an AWS-managed alias whose key AWS has not
+    /// created yet (it does on first use).
+    pub target_key_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

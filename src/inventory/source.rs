@@ -71,6 +71,7 @@ sources! {
     RdsClusters,
     BackupOptIn,
     RdsSnapshots,
+    KmsAliases,
 }
 
 /// Where a source's facts live, and so how often it is collected.
@@ -279,6 +280,7 @@ impl Source {
                 ],
                 Regional("rds_snapshots"),
             ),
+            KmsAliases => (&["kms:ListAliases"], Regional("kms_aliases")),
         };
         Spec { actions, scope }
     }

@@ -57,6 +57,9 @@ pub struct FlowLoggedVpc {
     pub traffic_type: String,
     /// Flow logs go to this bucket of the scenario.
     pub bucket: String,
+    /// Flow logs go instead to this CloudWatch Logs group, which does not exist: the flow
+    /// log is ACTIVE, and its delivery FAILED.
+    pub missing_log_group: Option<String>,
     /// Seeds moto's id generator just before the VPC is created, so its id is known in
     /// advance and a trap can name it (`vpc-...`); moto ids are otherwise random.
     pub id_seed: Option<u64>,
@@ -138,6 +141,9 @@ pub struct Bucket {
     pub policy: Option<Value>,
     /// An ACL grant of READ to this canonical user id, beside the owner's.
     pub acl_read_grant: Option<String>,
+    /// With `encryption` `aws:kms`: encrypt with a new customer-managed key of the
+    /// bucket's region, then schedule that key's deletion.
+    pub kms_key_pending_deletion: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -343,10 +349,25 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
         create.send().await.expect("create bucket");
         if let Some(alg) = &b.encryption {
             use aws_sdk_s3::types::*;
+            let key = if b.kms_key_pending_deletion {
+                let kms = aws_sdk_kms::Client::new(&conf);
+                let key = kms.create_key().send().await.expect("bucket key");
+                let meta = key.key_metadata().unwrap();
+                kms.schedule_key_deletion()
+                    .key_id(meta.key_id())
+                    .pending_window_in_days(7)
+                    .send()
+                    .await
+                    .expect("schedule key deletion");
+                meta.arn().map(str::to_string)
+            } else {
+                None
+            };
             let rule = ServerSideEncryptionRule::builder()
                 .apply_server_side_encryption_by_default(
                     ServerSideEncryptionByDefault::builder()
                         .sse_algorithm(alg.as_str().into())
+                        .set_kms_master_key_id(key)
                         .build()
                         .unwrap(),
                 )
@@ -601,17 +622,22 @@ async fn seed_flow_logged_vpc(moto: &Moto, conf: &aws_config::SdkConfig, v: &Flo
         .await
         .expect("vpc");
     let id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
-    ec2.create_flow_logs()
+    let flow_log = ec2
+        .create_flow_logs()
         .resource_ids(&id)
         .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
         .traffic_type(aws_sdk_ec2::types::TrafficType::from(
             v.traffic_type.as_str(),
-        ))
-        .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
-        .log_destination(format!("arn:aws:s3:::{}", v.bucket))
-        .send()
-        .await
-        .expect("flow log");
+        ));
+    let flow_log = match &v.missing_log_group {
+        Some(group) => flow_log
+            .log_group_name(group)
+            .deliver_logs_permission_arn(format!("arn:aws:iam::{ACCOUNT_ID}:role/flow-logs")),
+        None => flow_log
+            .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+            .log_destination(format!("arn:aws:s3:::{}", v.bucket)),
+    };
+    flow_log.send().await.expect("flow log");
 }
 
 /// `POST /moto-api/seed?a=N`: moto draws ids from one generator this seeds.
@@ -1344,7 +1370,22 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
     }
     let rds = aws_sdk_rds::Client::new(conf);
     for db in &r.db_instances {
+        // AWS names the key that encrypts an instance (its own aws/rds key when none is
+        // given); moto names none unless asked, so the scenario gives one, rotating.
+        let key = if db.encrypted {
+            let key = kms.create_key().send().await.expect("db key");
+            let meta = key.key_metadata().unwrap();
+            kms.enable_key_rotation()
+                .key_id(meta.key_id())
+                .send()
+                .await
+                .expect("db key rotation");
+            meta.arn().map(str::to_string)
+        } else {
+            None
+        };
         rds.create_db_instance()
+            .set_kms_key_id(key)
             .db_instance_identifier(&db.name)
             .engine("postgres")
             .db_instance_class("db.t3.micro")
