@@ -144,6 +144,9 @@ pub struct Bucket {
     /// With `encryption` `aws:kms`: encrypt with a new customer-managed key of the
     /// bucket's region, then schedule that key's deletion.
     pub kms_key_pending_deletion: bool,
+    /// Delete the bucket (and what moto wrote into it) once every bucket is seeded: the
+    /// buckets that log into it keep naming it.
+    pub deleted_after_seeding: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -409,6 +412,34 @@ pub async fn seed(moto: &Moto, s: &Scenario) {
             );
             seed_bucket_settings(&s3, b, phase).await;
         }
+    }
+    for b in s.buckets.iter().filter(|b| b.deleted_after_seeding) {
+        let conf = moto.sdk_config(&b.region).await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(true)
+                .build(),
+        );
+        // moto writes simulated access logs into a logging target.
+        let objects = s3
+            .list_objects_v2()
+            .bucket(&b.name)
+            .send()
+            .await
+            .expect("objects");
+        for o in objects.contents() {
+            s3.delete_object()
+                .bucket(&b.name)
+                .key(o.key().unwrap())
+                .send()
+                .await
+                .expect("delete object");
+        }
+        s3.delete_bucket()
+            .bucket(&b.name)
+            .send()
+            .await
+            .expect("delete bucket");
     }
     if s.account_public_access_block {
         let conf = aws_sdk_s3control::config::Builder::from(&base)
