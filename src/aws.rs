@@ -709,4 +709,5 @@ regional_clients! {
     elb: aws_sdk_elasticloadbalancing,
     ds: aws_sdk_directory,
     tagging: aws_sdk_resourcegroupstagging,
+    sns: aws_sdk_sns,
 }

@@ -11,6 +11,7 @@ pub static CHECK: Check = Check {
         Source::CloudTrailTrails,
         Source::LogMetricFilters,
         Source::CloudWatchAlarms,
+        Source::SnsTopics,
     ],
     rationale: "The TOM promises that attempted access is logged and noticed. A failed console sign-in is attempted access in its plainest form, and a run of them is password guessing. A metric filter on the log group of the trail that records every management event, with an alarm that notifies someone, turns them into a message while they happen.",
     remediation: "On the log group of the multi-region trail: aws logs put-metric-filter --log-group-name GROUP --filter-name console-auth-failures --metric-transformations metricName=ConsoleAuthFailures,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern '{ ($.eventName = ConsoleLogin) && ($.errorMessage = \"Failed authentication\") }'; then aws cloudwatch put-metric-alarm --alarm-name console-auth-failures --metric-name ConsoleAuthFailures --namespace CISBenchmark --statistic Sum --period 300 --threshold 3 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions SNS_TOPIC_ARN.",

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use super::filter_pattern::{self, Op, Spec};
 use crate::check::{Cx, GLOBAL};
 use crate::checks::cloudtrail::trails::{Judged, Listed};
-use crate::inventory::{Collected, MetricFilter, Regional, Trail};
+use crate::engine::refs::{ActionRef, alarm_action};
+use crate::inventory::{Alarm, Collected, Inventory, MetricFilter, Regional, Trail};
 
 /// What one filter must watch.
 pub(crate) struct Purpose {
@@ -103,6 +104,8 @@ struct Group<'a> {
     name: &'a str,
     trails: Vec<&'a Trail>,
     facts: Option<&'a Regional>,
+    /// Where alarm actions resolve (topics may live in any region of the account).
+    inv: &'a Inventory,
 }
 
 enum Finding {
@@ -110,6 +113,14 @@ enum Finding {
     /// What is missing (`metric filter`, `alarm`, `alarm action`), and the evidence.
     Missing(&'static str, Value),
     Unreadable,
+    /// Alarms are there, but whether their topics reach anyone cannot be told here: the
+    /// IAM action that would tell (then `error`), or none (another account's topic, a
+    /// region not scanned: `manual`), with why.
+    Unsure {
+        action: Option<String>,
+        why: String,
+        evidence: Value,
+    },
 }
 
 /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*` -> (region, account, name).
@@ -161,6 +172,7 @@ pub(crate) fn run<'a>(cx: &mut Cx<'a>, purposes: &[Purpose]) {
                         name,
                         trails: Vec::new(),
                         facts: inv.regional.get(region),
+                        inv,
                     })
                     .trails
                     .push(trail);
@@ -285,6 +297,37 @@ fn judge_purpose<'g, 'a>(
         }
         return None;
     }
+    // Alarms whose topics could not be told working or dead might notify someone.
+    if findings.iter().any(|f| matches!(f, Finding::Unsure { .. })) {
+        for (g, f) in groups.iter().zip(&findings) {
+            let Finding::Unsure { action, why, .. } = f else {
+                continue;
+            };
+            let resource = resource(cx, g, purpose);
+            let evidence = group_evidence(g, f);
+            match action {
+                Some(action) => cx.error(
+                    g.region,
+                    &resource,
+                    format!(
+                        "could not be evaluated: metric filters on {} catch {} and feed alarms, but {action} is needed to know whether their topics reach anyone ({why})",
+                        g.name, purpose.label
+                    ),
+                    evidence,
+                ),
+                None => cx.manual(
+                    g.region,
+                    &resource,
+                    format!(
+                        "metric filters on {} catch {} and feed alarms; {why}",
+                        g.name, purpose.label
+                    ),
+                    evidence,
+                ),
+            }
+        }
+        return None;
+    }
     let (first, what, uncaught) = groups
         .iter()
         .zip(&findings)
@@ -316,7 +359,7 @@ fn judge_purpose<'g, 'a>(
             purpose.label, first.name
         ),
         _ => format!(
-            "the alarm on {} notifies nobody (no enabled alarm action)",
+            "the alarm on {} notifies nobody (no enabled alarm action, or its topics are gone or have no confirmed subscription)",
             purpose.label
         ),
     };
@@ -326,7 +369,9 @@ fn judge_purpose<'g, 'a>(
 /// What was found on one log group, with the trails that feed it.
 fn group_evidence(g: &Group, f: &Finding) -> Value {
     let mut e = match f {
-        Finding::Watched(e) | Finding::Missing(_, e) => e.clone(),
+        Finding::Watched(e) | Finding::Missing(_, e) | Finding::Unsure { evidence: e, .. } => {
+            e.clone()
+        }
         Finding::Unreadable => json!({}),
     };
     e["log_group"] = json!(g.name);
@@ -400,21 +445,42 @@ fn find(g: &Group, purpose: &Purpose) -> Finding {
             })
             .collect::<Vec<_>>()
     };
+    // What each enabled action of an alarm reaches: a topic must exist and have a
+    // confirmed subscriber to tell anyone.
+    let resolved = |a: &Alarm| -> Vec<ActionRef<'_>> {
+        if !a.actions_enabled {
+            return Vec::new();
+        }
+        a.alarm_actions
+            .iter()
+            .map(|x| alarm_action(g.inv, x))
+            .collect()
+    };
     let mut worst = None;
+    let mut unsure = None;
     let mut used_filters = Vec::new();
     let mut used_alarms = Vec::new();
     for filters in &catching {
         let alarmed: Vec<_> = filters.iter().flat_map(|f| alarms_of(f)).collect();
-        let notifying: Vec<_> = alarmed
-            .iter()
-            .filter(|a| a.actions_enabled && !a.alarm_actions.is_empty())
-            .collect();
+        let actions: Vec<ActionRef> = alarmed.iter().flat_map(|a| resolved(a)).collect();
         used_filters.extend(filters.iter().copied());
         used_alarms.extend(alarmed.iter().copied());
         if alarmed.is_empty() {
             worst = Some("alarm");
-        } else if notifying.is_empty() && worst.is_none() {
-            worst = Some("alarm action");
+        } else if !actions.iter().any(ActionRef::works) {
+            let doubt = actions.iter().find_map(|r| match r {
+                ActionRef::Unknown { why, action } => Some((action.clone(), why.clone())),
+                ActionRef::OtherAccount { account } => Some((
+                    None,
+                    format!("the alarm notifies a topic of account {account}: confirm there that it exists and has a confirmed subscription"),
+                )),
+                _ => None,
+            });
+            match doubt {
+                Some(d) => unsure = unsure.or(Some(d)),
+                None if worst.is_none() => worst = Some("alarm action"),
+                None => {}
+            }
         }
     }
     used_filters.dedup_by_key(|f| &f.name);
@@ -422,13 +488,18 @@ fn find(g: &Group, purpose: &Purpose) -> Finding {
     used_alarms.dedup_by_key(|a| &a.name);
     let alarm_evidence: Vec<Value> = used_alarms
         .iter()
-        .map(|a| json!({ "name": a.name, "actions_enabled": a.actions_enabled, "alarm_actions": a.alarm_actions }))
+        .map(|a| json!({ "name": a.name, "actions_enabled": a.actions_enabled, "alarm_actions": a.alarm_actions, "reaches": resolved(a) }))
         .collect();
     let evidence =
         json!({ "metric_filters": filter_evidence(&used_filters), "alarms": alarm_evidence });
-    match worst {
-        None => Finding::Watched(evidence),
-        Some(what) => Finding::Missing(what, evidence),
+    match (worst, unsure) {
+        (None, None) => Finding::Watched(evidence),
+        (Some(what), _) => Finding::Missing(what, evidence),
+        (None, Some((action, why))) => Finding::Unsure {
+            action,
+            why,
+            evidence,
+        },
     }
 }
 

@@ -23,6 +23,7 @@ pub mod rds;
 pub mod residency;
 pub mod s3;
 pub mod securityhub;
+pub mod sns;
 
 use std::collections::BTreeSet;
 
@@ -150,6 +151,7 @@ const REGIONAL: &[&[Regionally]] = &[
     logs::REGIONAL,
     cloudwatch::REGIONAL,
     ds::REGIONAL,
+    sns::REGIONAL,
 ];
 
 /// Every regional collector, for the meta-test that each regional source has exactly

@@ -1,11 +1,13 @@
 //! References that must resolve. A setting that names another resource (the KMS key a
-//! trail encrypts with, ...) proves nothing unless that resource exists and works: a key
-//! pending deletion or disabled encrypts nothing new, and once deleted nothing it
-//! encrypted can be read again. Checks ask [`kms_key`] and judge what it found.
+//! trail encrypts with, the topic an alarm notifies) proves nothing unless that resource
+//! exists and works: a key pending deletion or disabled encrypts nothing new, and once
+//! deleted nothing it encrypted can be read again; a topic that is gone, or that nobody
+//! confirmed a subscription to, tells no one. Checks ask [`kms_key`] and
+//! [`alarm_action`] and judge what they found.
 
 use serde::Serialize;
 
-use crate::inventory::{Collected, Inventory, KeyState, KmsAlias, KmsKey, Regional};
+use crate::inventory::{Collected, Inventory, KeyState, KmsAlias, KmsKey, Regional, SnsTopic};
 
 /// What a KMS key reference points at.
 #[derive(Debug, Clone, Serialize)]
@@ -109,6 +111,92 @@ pub fn kms_key<'a>(inv: &'a Inventory, region: &str, reference: &str) -> KeyRef<
         Collected::NotCollected => KeyRef::Unknown {
             why: "the key's state was not collected".into(),
             action: Some("kms:DescribeKey".into()),
+        },
+    }
+}
+
+/// What an alarm action (an ARN) reaches.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "resolved", rename_all = "snake_case")]
+pub enum ActionRef<'a> {
+    /// An SNS topic of this account with confirmed subscriptions: someone is told.
+    Notifies {
+        #[serde(skip)]
+        topic: &'a SnsTopic,
+        confirmed: usize,
+    },
+    /// A topic of this account that nobody confirmed a subscription to: published
+    /// messages reach no one.
+    NoSubscriber { pending: usize },
+    /// No such topic in the region's topic list: deleted, or never there.
+    Missing { region: String },
+    /// Another account's topic, which this account's inventory cannot show.
+    OtherAccount { account: String },
+    /// Not an SNS topic: an Auto Scaling policy, an EC2 or Systems Manager action, a
+    /// Lambda function. It acts on the alarm; whether it tells anyone is not judged.
+    NotATopic,
+    /// What the topic is could not be read; `action` is what would tell.
+    Unknown { why: String, action: Option<String> },
+}
+
+impl ActionRef<'_> {
+    /// The action does something with the alarm (tells someone, or acts on it).
+    pub fn works(&self) -> bool {
+        matches!(self, ActionRef::Notifies { .. } | ActionRef::NotATopic)
+    }
+}
+
+/// Resolves an alarm action against the inventory's SNS topics.
+pub fn alarm_action<'a>(inv: &'a Inventory, action: &str) -> ActionRef<'a> {
+    let parts: Vec<&str> = action.splitn(6, ':').collect();
+    let [_, _, "sns", region, account, _] = parts.as_slice() else {
+        return ActionRef::NotATopic;
+    };
+    if *account != inv.account_id {
+        return ActionRef::OtherAccount {
+            account: account.to_string(),
+        };
+    }
+    let Some(facts) = inv.regional.get(*region) else {
+        return ActionRef::Unknown {
+            why: format!("the topic is in {region}, which the scan did not cover"),
+            action: None,
+        };
+    };
+    let topics = match &facts.sns_topics {
+        Collected::Ok(topics) => topics,
+        Collected::Unavailable(u) => {
+            return ActionRef::Unknown {
+                why: format!("the topics of {region} could not be listed: {}", u.message),
+                action: Some(u.action.clone()),
+            };
+        }
+        Collected::NotCollected => {
+            return ActionRef::Unknown {
+                why: format!("the topics of {region} were not collected"),
+                action: Some("sns:ListTopics".into()),
+            };
+        }
+    };
+    let Some(topic) = topics.iter().find(|t| t.arn == action) else {
+        return ActionRef::Missing {
+            region: region.to_string(),
+        };
+    };
+    match &topic.subscriptions {
+        Collected::Ok(subs) => match subs.iter().filter(|s| s.confirmed).count() {
+            0 => ActionRef::NoSubscriber {
+                pending: subs.len(),
+            },
+            confirmed => ActionRef::Notifies { topic, confirmed },
+        },
+        Collected::Unavailable(u) => ActionRef::Unknown {
+            why: format!("the topic's subscriptions could not be read: {}", u.message),
+            action: Some(u.action.clone()),
+        },
+        Collected::NotCollected => ActionRef::Unknown {
+            why: "the topic's subscriptions were not collected".into(),
+            action: Some("sns:ListSubscriptionsByTopic".into()),
         },
     }
 }
@@ -262,6 +350,80 @@ mod tests {
                 want,
                 "{reference}"
             );
+        }
+    }
+
+    #[test]
+    fn alarm_actions_resolve_table() {
+        use crate::inventory::{SnsSubscription, SnsTopic};
+        let topic = |name: &str, subs: &[bool]| SnsTopic {
+            arn: format!("arn:aws:sns:eu-west-1:123456789012:{name}"),
+            subscriptions: Collected::Ok(
+                subs.iter()
+                    .map(|&confirmed| SnsSubscription {
+                        protocol: "email".into(),
+                        confirmed,
+                    })
+                    .collect(),
+            ),
+        };
+        let mut inv = inv();
+        inv.regional.get_mut("eu-west-1").unwrap().sns_topics = Collected::Ok(vec![
+            topic("oncall", &[false, true]),
+            topic("pending", &[false]),
+            topic("empty", &[]),
+            SnsTopic {
+                arn: "arn:aws:sns:eu-west-1:123456789012:locked".into(),
+                subscriptions: Collected::Unavailable(Unavailable {
+                    action: "sns:ListSubscriptionsByTopic".into(),
+                    code: "AuthorizationError".into(),
+                    message: "denied".into(),
+                }),
+            },
+        ]);
+        let name = |r: &ActionRef| match r {
+            ActionRef::Notifies { confirmed, .. } => format!("notifies {confirmed}"),
+            ActionRef::NoSubscriber { pending } => format!("nobody ({pending} pending)"),
+            ActionRef::Missing { region } => format!("missing {region}"),
+            ActionRef::OtherAccount { account } => format!("other {account}"),
+            ActionRef::NotATopic => "not a topic".into(),
+            ActionRef::Unknown { action, .. } => format!("unknown {action:?}"),
+        };
+        let cases = [
+            ("arn:aws:sns:eu-west-1:123456789012:oncall", "notifies 1"),
+            (
+                "arn:aws:sns:eu-west-1:123456789012:pending",
+                "nobody (1 pending)",
+            ),
+            (
+                "arn:aws:sns:eu-west-1:123456789012:empty",
+                "nobody (0 pending)",
+            ),
+            (
+                "arn:aws:sns:eu-west-1:123456789012:deleted",
+                "missing eu-west-1",
+            ),
+            (
+                "arn:aws:sns:eu-west-1:999988887777:oncall",
+                "other 999988887777",
+            ),
+            (
+                "arn:aws:sns:eu-west-1:123456789012:locked",
+                "unknown Some(\"sns:ListSubscriptionsByTopic\")",
+            ),
+            (
+                "arn:aws:sns:eu-central-1:123456789012:oncall",
+                "unknown Some(\"sns:ListTopics\")",
+            ),
+            ("arn:aws:sns:us-east-1:123456789012:oncall", "unknown None"),
+            (
+                "arn:aws:autoscaling:eu-west-1:123456789012:scalingPolicy:x:autoScalingGroupName/web:policyName/up",
+                "not a topic",
+            ),
+            ("arn:aws:automate:eu-west-1:ec2:reboot", "not a topic"),
+        ];
+        for (action, want) in cases {
+            assert_eq!(name(&alarm_action(&inv, action)), want, "{action}");
         }
     }
 }

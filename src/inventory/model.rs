@@ -521,6 +521,8 @@ pub struct Regional {
     pub access_analyzers: Collected<Vec<AccessAnalyzer>>,
     pub metric_filters: Collected<Vec<MetricFilter>>,
     pub alarms: Collected<Vec<Alarm>>,
+    /// SNS topics, which alarms notify through, with their subscriptions.
+    pub sns_topics: Collected<Vec<SnsTopic>>,
     /// Managed prefix lists visible to the account, which security group rules name.
     pub prefix_lists: Collected<Vec<PrefixList>>,
     /// Classic Load Balancers (`kind` `classic`), from their own API.
@@ -915,6 +917,25 @@ pub struct Alarm {
     pub metric_name: Option<String>,
     pub actions_enabled: bool,
     pub alarm_actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnsTopic {
+    pub arn: String,
+    /// Read per topic: one denial is that topic's alone.
+    pub subscriptions: Collected<Vec<SnsSubscription>>,
+}
+
+/// A subscription to a topic; its endpoint (an e-mail address, a phone number) is
+/// personal data and not kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnsSubscription {
+    /// `email`, `sms`, `https`, `lambda`, `sqs`, ...
+    pub protocol: String,
+    /// The subscriber confirmed it: its ARN is a real one, not `PendingConfirmation`.
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

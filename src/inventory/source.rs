@@ -72,6 +72,7 @@ sources! {
     BackupOptIn,
     RdsSnapshots,
     KmsAliases,
+    SnsTopics,
 }
 
 /// Where a source's facts live, and so how often it is collected.
@@ -281,6 +282,10 @@ impl Source {
                 Regional("rds_snapshots"),
             ),
             KmsAliases => (&["kms:ListAliases"], Regional("kms_aliases")),
+            SnsTopics => (
+                &["sns:ListTopics", "sns:ListSubscriptionsByTopic"],
+                Regional("sns_topics"),
+            ),
         };
         Spec { actions, scope }
     }
