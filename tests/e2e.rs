@@ -215,7 +215,15 @@ async fn compliant_account_scores_at_least_90_with_no_fail() {
             check.id
         );
     }
-    assert_eq!(resources(r, "S3-01", "pass").len(), 3);
+    assert_eq!(resources(r, "S3-01", "pass").len(), 4);
+    // TLS enforced in two statements, each spelled its own way, is TLS enforced.
+    assert!(
+        resources(r, "S3-06", "pass")
+            .iter()
+            .any(|b| b.ends_with("compliant-tls-spelled-otherwise")),
+        "{:?}",
+        findings(r, "S3-06")
+    );
     assert_eq!(resources(r, "EC2-01", "pass").len(), 1);
     assert_eq!(r["schema_version"], "2");
     assert_eq!(r["accounts"][0], "123456789012");
