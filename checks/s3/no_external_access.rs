@@ -1,7 +1,7 @@
 use serde_json::json;
 
-use super::bucket_arn;
-use crate::check::{Check, Cx, GLOBAL, Severity};
+use super::each_bucket;
+use crate::check::{Check, Cx, Severity};
 use crate::checks::external::pass_unless_analyzer_disagrees;
 use crate::engine::access::{Audience, Party, name_outsiders};
 use crate::inventory::{AclGrant, Source};
@@ -36,19 +36,9 @@ fn external_acl_grants(acl: &[AclGrant]) -> Vec<&AclGrant> {
 }
 
 fn run(cx: &mut Cx<'_>) {
-    let inv = cx.inv;
-    let Some(buckets) = cx.get(&inv.s3.buckets, GLOBAL) else {
-        return;
-    };
-    if buckets.is_empty() {
-        cx.not_applicable(GLOBAL, "the account has no S3 buckets");
-    }
-    let audience = Audience::of(inv, cx.settings);
-    for bucket in buckets {
-        let arn = bucket_arn(inv, &bucket.name);
-        let policy = cx.get_for(&bucket.policy, &bucket.region, &arn);
-        let acl = cx.get_for(&bucket.acl_grants, &bucket.region, &arn);
-        let (Some(policy), Some(acl)) = (policy, acl) else {
+    let audience = Audience::of(cx.inv, cx.settings);
+    for (bucket, arn, policy) in each_bucket(cx, |b| &b.policy) {
+        let Some(acl) = cx.get_for(&bucket.acl_grants, &bucket.region, &arn) else {
             continue;
         };
         let grants: Vec<_> = policy

@@ -1,8 +1,6 @@
 use aws_sdk_ec2::types::{IpPermission, Tag};
 
-use futures_util::{StreamExt, stream};
-
-use super::{ATTRIBUTE_CONCURRENCY, action, paged, regional, word};
+use super::{action, paged, per_resource, regional, word};
 use crate::aws::unavailable;
 use crate::inventory::{
     ClientVpnEndpoint, Collected, FlowLog, Image, Instance, IpRule, NaclEntry, NetworkAcl,
@@ -355,38 +353,35 @@ pub async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Un
             .send(),
     )
     .await?;
-    Ok(stream::iter(own)
-        .map(|s| async move {
-            let id = s.snapshot_id().unwrap_or_default().to_string();
-            let shared_with = client
-                .describe_snapshot_attribute()
-                .snapshot_id(&id)
-                .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
-                .send()
-                .await
-                .map(|out| {
-                    out.create_volume_permissions()
-                        .iter()
-                        .filter_map(|p| {
-                            p.group()
-                                .map(|g| g.as_str().to_string())
-                                .or_else(|| p.user_id().map(str::to_string))
-                        })
-                        .collect()
-                })
-                .map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshotAttribute), e))
-                .into();
-            Snapshot {
-                id,
-                volume_id: s.volume_id().map(str::to_string),
-                encrypted: s.encrypted().unwrap_or(false),
-                shared_with,
-                tags: tags(s.tags()),
-            }
-        })
-        .buffered(ATTRIBUTE_CONCURRENCY)
-        .collect()
-        .await)
+    Ok(per_resource(own, |s| async move {
+        let id = s.snapshot_id().unwrap_or_default().to_string();
+        let shared_with = client
+            .describe_snapshot_attribute()
+            .snapshot_id(&id)
+            .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+            .send()
+            .await
+            .map(|out| {
+                out.create_volume_permissions()
+                    .iter()
+                    .filter_map(|p| {
+                        p.group()
+                            .map(|g| g.as_str().to_string())
+                            .or_else(|| p.user_id().map(str::to_string))
+                    })
+                    .collect()
+            })
+            .map_err(|e| unavailable(action!(Ec2Snapshots, DescribeSnapshotAttribute), e))
+            .into();
+        Snapshot {
+            id,
+            volume_id: s.volume_id().map(str::to_string),
+            encrypted: s.encrypted().unwrap_or(false),
+            shared_with,
+            tags: tags(s.tags()),
+        }
+    })
+    .await)
 }
 
 /// The account's own AMIs, each with who may launch it (read per image, as snapshots).
@@ -397,41 +392,38 @@ pub async fn images(client: &aws_sdk_ec2::Client) -> Result<Vec<Image>, Unavaila
         .send()
         .await
         .map_err(|e| unavailable(action!(Ec2Images, DescribeImages), e))?;
-    Ok(stream::iter(out.images().iter().cloned())
-        .map(|i| async move {
-            let id = i.image_id().unwrap_or_default().to_string();
-            let shared_with = client
-                .describe_image_attribute()
-                .image_id(&id)
-                .attribute(aws_sdk_ec2::types::ImageAttributeName::LaunchPermission)
-                .send()
-                .await
-                .map(|out| {
-                    out.launch_permissions()
-                        .iter()
-                        .filter_map(|p| {
-                            p.group()
-                                .map(|g| g.as_str())
-                                .or(p.user_id())
-                                .or(p.organization_arn())
-                                .or(p.organizational_unit_arn())
-                                .map(str::to_string)
-                        })
-                        .collect()
-                })
-                .map_err(|e| unavailable(action!(Ec2Images, DescribeImageAttribute), e))
-                .into();
-            Image {
-                id,
-                name: i.name().unwrap_or_default().to_string(),
-                public: i.public().unwrap_or(false),
-                shared_with,
-                tags: tags(i.tags()),
-            }
-        })
-        .buffered(ATTRIBUTE_CONCURRENCY)
-        .collect()
-        .await)
+    Ok(per_resource(out.images().iter().cloned(), |i| async move {
+        let id = i.image_id().unwrap_or_default().to_string();
+        let shared_with = client
+            .describe_image_attribute()
+            .image_id(&id)
+            .attribute(aws_sdk_ec2::types::ImageAttributeName::LaunchPermission)
+            .send()
+            .await
+            .map(|out| {
+                out.launch_permissions()
+                    .iter()
+                    .filter_map(|p| {
+                        p.group()
+                            .map(|g| g.as_str())
+                            .or(p.user_id())
+                            .or(p.organization_arn())
+                            .or(p.organizational_unit_arn())
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .map_err(|e| unavailable(action!(Ec2Images, DescribeImageAttribute), e))
+            .into();
+        Image {
+            id,
+            name: i.name().unwrap_or_default().to_string(),
+            public: i.public().unwrap_or(false),
+            shared_with,
+            tags: tags(i.tags()),
+        }
+    })
+    .await)
 }
 
 pub async fn vpn_connections(

@@ -1,9 +1,7 @@
 //! KMS keys: who manages them, their state, whether they rotate, and who their key
 //! policy lets in.
 
-use futures_util::{StreamExt, stream};
-
-use super::{ATTRIBUTE_CONCURRENCY, action, paged, regional, word};
+use super::{action, paged, per_resource, regional, word};
 use crate::aws::unavailable;
 use crate::inventory::{
     Collected, KeyManager, KeyMetadata, KeySpec, KeyState, KmsAlias, KmsKey, Unavailable,
@@ -38,66 +36,63 @@ pub async fn kms_keys(client: &aws_sdk_kms::Client) -> Result<Vec<KmsKey>, Unava
     .await?;
     // Per key: a key policy can deny DescribeKey on one key and leave the others
     // readable, so one denial is that key's fact, not the region's.
-    Ok(stream::iter(list)
-        .map(|k| async move {
-            let id = k.key_id().unwrap_or_default().to_string();
-            let metadata: Collected<KeyMetadata> = client
-                .describe_key()
-                .key_id(&id)
-                .send()
-                .await
-                .map(|out| {
-                    let meta = out.key_metadata();
-                    KeyMetadata {
-                        manager: word(meta.and_then(|m| m.key_manager()).map(|v| v.as_str())),
-                        state: word(meta.and_then(|m| m.key_state()).map(|v| v.as_str())),
-                        spec: word(meta.and_then(|m| m.key_spec()).map(|v| v.as_str())),
-                        origin: word(meta.and_then(|m| m.origin()).map(|v| v.as_str())),
-                    }
-                })
-                .map_err(|e| unavailable(action!(KmsKeys, DescribeKey), e))
-                .into();
-            let customer = metadata
-                .ok()
-                .is_some_and(|m| m.manager == KeyManager::Customer);
-            // AWS-managed keys rotate on AWS's schedule, and asking about them is denied.
-            let rotatable = metadata.ok().is_some_and(|m| {
-                m.manager == KeyManager::Customer
-                    && m.state == KeyState::Enabled
-                    && m.spec == KeySpec::SymmetricDefault
-            });
-            let (rotation_enabled, policy) = tokio::join!(
-                async {
-                    if !rotatable {
-                        return Collected::NotCollected;
-                    }
-                    client
-                        .get_key_rotation_status()
-                        .key_id(&id)
-                        .send()
-                        .await
-                        .map(|r| r.key_rotation_enabled())
-                        .map_err(|e| unavailable(action!(KmsKeys, GetKeyRotationStatus), e))
-                        .into()
-                },
-                async {
-                    if !customer {
-                        return Collected::NotCollected;
-                    }
-                    key_policy(client, &id).await.into()
-                },
-            );
-            KmsKey {
-                arn: k.key_arn().unwrap_or_default().to_string(),
-                id,
-                metadata,
-                rotation_enabled,
-                policy,
-            }
-        })
-        .buffered(ATTRIBUTE_CONCURRENCY)
-        .collect()
-        .await)
+    Ok(per_resource(list, |k| async move {
+        let id = k.key_id().unwrap_or_default().to_string();
+        let metadata: Collected<KeyMetadata> = client
+            .describe_key()
+            .key_id(&id)
+            .send()
+            .await
+            .map(|out| {
+                let meta = out.key_metadata();
+                KeyMetadata {
+                    manager: word(meta.and_then(|m| m.key_manager()).map(|v| v.as_str())),
+                    state: word(meta.and_then(|m| m.key_state()).map(|v| v.as_str())),
+                    spec: word(meta.and_then(|m| m.key_spec()).map(|v| v.as_str())),
+                    origin: word(meta.and_then(|m| m.origin()).map(|v| v.as_str())),
+                }
+            })
+            .map_err(|e| unavailable(action!(KmsKeys, DescribeKey), e))
+            .into();
+        let customer = metadata
+            .ok()
+            .is_some_and(|m| m.manager == KeyManager::Customer);
+        // AWS-managed keys rotate on AWS's schedule, and asking about them is denied.
+        let rotatable = metadata.ok().is_some_and(|m| {
+            m.manager == KeyManager::Customer
+                && m.state == KeyState::Enabled
+                && m.spec == KeySpec::SymmetricDefault
+        });
+        let (rotation_enabled, policy) = tokio::join!(
+            async {
+                if !rotatable {
+                    return Collected::NotCollected;
+                }
+                client
+                    .get_key_rotation_status()
+                    .key_id(&id)
+                    .send()
+                    .await
+                    .map(|r| r.key_rotation_enabled())
+                    .map_err(|e| unavailable(action!(KmsKeys, GetKeyRotationStatus), e))
+                    .into()
+            },
+            async {
+                if !customer {
+                    return Collected::NotCollected;
+                }
+                key_policy(client, &id).await.into()
+            },
+        );
+        KmsKey {
+            arn: k.key_arn().unwrap_or_default().to_string(),
+            id,
+            metadata,
+            rotation_enabled,
+            policy,
+        }
+    })
+    .await)
 }
 
 /// The key's policy. Every key has exactly one, named `default`; the name is sent

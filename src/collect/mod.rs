@@ -48,6 +48,21 @@ const BUCKET_CONCURRENCY: usize = 16;
 /// policy) one region's collector makes at once.
 const ATTRIBUTE_CONCURRENCY: usize = 16;
 
+/// Reads what no listing says, one call (or a few) per listed resource: a bounded
+/// number at once, the answers in the listing's order.
+pub(crate) async fn per_resource<I, F, Fut>(items: I, read: F) -> Vec<Fut::Output>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: std::future::Future,
+{
+    stream::iter(items)
+        .map(read)
+        .buffered(ATTRIBUTE_CONCURRENCY)
+        .collect()
+        .await
+}
+
 /// The sources asked for, with the sources they need first.
 pub fn expand(sources: impl IntoIterator<Item = Source>) -> BTreeSet<Source> {
     let mut set = BTreeSet::new();

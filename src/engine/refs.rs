@@ -78,20 +78,9 @@ pub fn kms_key<'a>(inv: &'a Inventory, region: &str, reference: &str) -> KeyRef<
         },
         None => resource.strip_prefix("key/").unwrap_or(resource),
     };
-    let keys = match &facts.kms_keys {
-        Collected::Ok(keys) => keys,
-        Collected::Unavailable(u) => {
-            return KeyRef::Unknown {
-                why: format!("the keys of {region} could not be listed: {}", u.message),
-                action: Some(u.action.clone()),
-            };
-        }
-        Collected::NotCollected => {
-            return KeyRef::Unknown {
-                why: format!("the keys of {region} were not collected"),
-                action: Some("kms:ListKeys".into()),
-            };
-        }
+    let keys = match listed(&facts.kms_keys, "keys", region, "kms:ListKeys") {
+        Ok(keys) => keys,
+        Err((why, action)) => return KeyRef::Unknown { why, action },
     };
     let Some(key) = keys.iter().find(|k| k.id == id || k.arn == reference) else {
         return KeyRef::Missing {
@@ -163,20 +152,9 @@ pub fn alarm_action<'a>(inv: &'a Inventory, action: &str) -> ActionRef<'a> {
             action: None,
         };
     };
-    let topics = match &facts.sns_topics {
-        Collected::Ok(topics) => topics,
-        Collected::Unavailable(u) => {
-            return ActionRef::Unknown {
-                why: format!("the topics of {region} could not be listed: {}", u.message),
-                action: Some(u.action.clone()),
-            };
-        }
-        Collected::NotCollected => {
-            return ActionRef::Unknown {
-                why: format!("the topics of {region} were not collected"),
-                action: Some("sns:ListTopics".into()),
-            };
-        }
+    let topics = match listed(&facts.sns_topics, "topics", region, "sns:ListTopics") {
+        Ok(topics) => topics,
+        Err((why, action)) => return ActionRef::Unknown { why, action },
     };
     let Some(topic) = topics.iter().find(|t| t.arn == action) else {
         return ActionRef::Missing {
@@ -201,23 +179,31 @@ pub fn alarm_action<'a>(inv: &'a Inventory, action: &str) -> ActionRef<'a> {
     }
 }
 
+/// A region's listing of `what`, or why it is not known and the IAM action that would
+/// tell (`listing` when it was not collected at all).
+fn listed<'a, T>(
+    facts: &'a Collected<Vec<T>>,
+    what: &str,
+    region: &str,
+    listing: &str,
+) -> Result<&'a [T], (String, Option<String>)> {
+    match facts {
+        Collected::Ok(list) => Ok(list),
+        Collected::Unavailable(u) => Err((
+            format!("the {what} of {region} could not be listed: {}", u.message),
+            Some(u.action.clone()),
+        )),
+        Collected::NotCollected => Err((
+            format!("the {what} of {region} were not collected"),
+            Some(listing.into()),
+        )),
+    }
+}
+
 /// The key id an alias names, or what the alias resolves to when it names none.
 fn alias_target<'a>(facts: &'a Regional, region: &str, alias: &str) -> Result<&'a str, KeyRef<'a>> {
-    let aliases = match &facts.kms_aliases {
-        Collected::Ok(aliases) => aliases,
-        Collected::Unavailable(u) => {
-            return Err(KeyRef::Unknown {
-                why: format!("the aliases of {region} could not be listed: {}", u.message),
-                action: Some(u.action.clone()),
-            });
-        }
-        Collected::NotCollected => {
-            return Err(KeyRef::Unknown {
-                why: format!("the aliases of {region} were not collected"),
-                action: Some("kms:ListAliases".into()),
-            });
-        }
-    };
+    let aliases = listed(&facts.kms_aliases, "aliases", region, "kms:ListAliases")
+        .map_err(|(why, action)| KeyRef::Unknown { why, action })?;
     match aliases.iter().find(|a| a.name == alias) {
         Some(KmsAlias {
             target_key_id: Some(id),

@@ -1200,19 +1200,25 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             }
         }
     }
-    for (i, account) in r.shared_snapshots.iter().enumerate() {
+    // Snapshots of new 1 GiB volumes, shared as the scenario says: with an account
+    // (encrypted), or with `all` (unencrypted, the public ones).
+    let shares = r
+        .shared_snapshots
+        .iter()
+        .map(|account| (true, Some(account.as_str()), None))
+        .chain((0..r.public_snapshots).map(|_| (false, None, Some("all"))));
+    for (encrypted, user, group) in shares {
         let vol = ec2
             .create_volume()
             .availability_zone(format!("{}a", conf.region().unwrap()))
             .size(1)
-            .encrypted(true)
+            .encrypted(encrypted)
             .send()
             .await
             .expect("volume");
         let snap = ec2
             .create_snapshot()
             .volume_id(vol.volume_id().unwrap())
-            .description(format!("shared-{i}"))
             .send()
             .await
             .expect("snapshot");
@@ -1220,7 +1226,8 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .snapshot_id(snap.snapshot_id().unwrap())
             .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
             .operation_type(aws_sdk_ec2::types::OperationType::Add)
-            .user_ids(account)
+            .set_user_ids(user.map(|u| vec![u.to_string()]))
+            .set_group_names(group.map(|g| vec![g.to_string()]))
             .send()
             .await
             .expect("shared snapshot");
@@ -1244,29 +1251,6 @@ async fn seed_region_services(conf: &aws_config::SdkConfig, r: &Region) {
             .send()
             .await
             .expect("shared image");
-    }
-    for _ in 0..r.public_snapshots {
-        let vol = ec2
-            .create_volume()
-            .availability_zone(format!("{}a", conf.region().unwrap()))
-            .size(1)
-            .send()
-            .await
-            .expect("volume");
-        let snap = ec2
-            .create_snapshot()
-            .volume_id(vol.volume_id().unwrap())
-            .send()
-            .await
-            .expect("snapshot");
-        ec2.modify_snapshot_attribute()
-            .snapshot_id(snap.snapshot_id().unwrap())
-            .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
-            .operation_type(aws_sdk_ec2::types::OperationType::Add)
-            .group_names("all")
-            .send()
-            .await
-            .expect("public snapshot");
     }
     if r.backup_plan {
         use aws_sdk_backup::types::{BackupPlanInput, BackupRuleInput};
