@@ -8,9 +8,16 @@ use serde_json::json;
 
 use crate::check::Check;
 use crate::checks::ALL;
-use crate::cli::CatalogueFormat;
 use crate::framework::Framework;
 use crate::inventory::source::SCAN_ACTIONS;
+
+/// How `tomscan checks` prints the catalogue.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CatalogueFormat {
+    Table,
+    Json,
+    Markdown,
+}
 
 pub fn render(format: CatalogueFormat) -> String {
     let framework = Framework::builtin();

@@ -9,8 +9,10 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::attest::Attestations;
 use crate::aws::AwsOptions;
+pub use crate::catalogue::CatalogueFormat;
 use crate::check::{Severity, Status};
 use crate::config::Config;
+use crate::evidence::Source;
 use crate::framework::Framework;
 use crate::inventory::Inventory;
 use crate::render::diff::DiffFormat;
@@ -85,12 +87,53 @@ pub enum Command {
     /// findings united, every figure computed again from them.
     #[command(after_help = EXIT_CODES)]
     Merge(MergeArgs),
+    /// Check an evidence bundle (`scan --evidence DIR`): every file's SHA-256, the
+    /// signature (with --key), and that judging its inventories again gives its report.
+    #[command(after_help = VERIFY_EXIT_CODES)]
+    Verify(VerifyArgs),
+    /// Make an Ed25519 key pair for signing evidence bundles: FILE (private, mode 0600)
+    /// and FILE.pub. Refuses to overwrite either.
+    Keygen {
+        /// Where the private key goes; the public key is written beside it as FILE.pub.
+        file: PathBuf,
+    },
     /// Print the JSON Schema of the JSON report.
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff): `tomscan man > tomscan.1`.
     Man,
+}
+
+const VERIFY_EXIT_CODES: &str = "\
+Exit codes:
+  0  verified: every file as the manifest lists it, the signature (with --key), and
+     the report's findings as judging the bundled inventories again gives them
+  1  the bundle does not verify: the message names the file
+  2  could not verify: no such bundle, an unreadable key";
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle directory (`scan --evidence DIR`).
+    pub bundle: PathBuf,
+    /// The signer's public key (FILE.pub from `tomscan keygen`, or an allowed_signers
+    /// line): without it the signature is reported, not checked.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+}
+
+/// An evidence bundle of the run (README "Evidence bundles").
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Also write an evidence bundle here (a new directory): the report, the
+    /// inventories, every input, and a manifest of their SHA-256s; written whole or not
+    /// at all. Check it with `tomscan verify DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// Sign the bundle's manifest with this OpenSSH private key (`tomscan keygen FILE`);
+    /// `ssh-keygen -Y verify -n tomscan` checks it.
+    #[arg(long, value_name = "FILE", requires = "evidence")]
+    pub sign_key: Option<PathBuf>,
 }
 
 const DIFF_EXIT_CODES: &str = "\
@@ -113,13 +156,6 @@ pub struct DiffArgs {
     /// Exit 1 when a failure of this severity or above is new.
     #[arg(long, value_enum)]
     pub fail_on_new: Option<Severity>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum CatalogueFormat {
-    Table,
-    Json,
-    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +283,8 @@ pub struct ScanArgs {
     pub request_timeout: Duration,
     #[command(flatten)]
     pub account_args: AccountArgs,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
     /// Do part K of N of the work (1-based): accounts dealt by id, or with one account
     /// its regions (README "Shards"). `tomscan merge` unites the N reports.
     #[arg(long, env = "TOMSCAN_SHARD", value_name = "K/N")]
@@ -280,6 +318,8 @@ pub struct EvaluateArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     #[command(flatten)]
+    pub evidence: EvidenceArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -310,6 +350,16 @@ pub async fn run(cli: Cli) -> Result<u8> {
             print(&crate::catalogue::explain(check, &Framework::builtin()))?;
             Ok(exit::OK)
         }
+        Command::Verify(args) => verify_command(&args),
+        Command::Keygen { file } => {
+            let (public, fingerprint) = crate::evidence::sign::keygen(&file)?;
+            println!(
+                "wrote {} (private, keep it secret) and {} (public, give it to the auditor)\nkey {fingerprint}",
+                file.display(),
+                public.display()
+            );
+            Ok(exit::OK)
+        }
         Command::Schema => {
             print(&crate::report::json_schema())?;
             Ok(exit::OK)
@@ -336,12 +386,48 @@ pub async fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn load_selection(select: &SelectArgs) -> Result<(Framework, Selection, Config)> {
-    let config = Config::load(select.config.as_deref())?;
-    let framework = match &select.framework {
-        Some(path) => Framework::load(path)?,
-        None => Framework::builtin(),
+/// The files a judgement read, as read: what an evidence bundle holds of its inputs.
+struct Sources {
+    framework: Source,
+    waivers: Option<Source>,
+    attestations: Option<Source>,
+}
+
+/// A file, read whole, under the name its errors and findings give it.
+fn read_source(path: &Path, what: &str) -> Result<Source> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    Ok(Source {
+        text,
+        read_as: path.display().to_string(),
+    })
+}
+
+fn load_framework(path: Option<&Path>) -> Result<(Framework, Source)> {
+    let source = match path {
+        Some(path) => read_source(path, "framework file")?,
+        None => Source {
+            text: crate::framework::BUILTIN.to_string(),
+            read_as: crate::framework::BUILTIN_NAME.to_string(),
+        },
     };
+    let framework = Framework::parse(
+        &source.text,
+        &source.read_as,
+        &crate::framework::known_check_ids(),
+    )?;
+    Ok((framework, source))
+}
+
+fn load_selection(select: &SelectArgs) -> Result<(Framework, Selection, Config)> {
+    let (framework, selection, config, _) = load_judgement(select)?;
+    Ok((framework, selection, config))
+}
+
+/// The framework, selection and configuration, with the framework as read.
+fn load_judgement(select: &SelectArgs) -> Result<(Framework, Selection, Config, Source)> {
+    let config = Config::load(select.config.as_deref())?;
+    let (framework, framework_source) = load_framework(select.framework.as_deref())?;
     let pick = |flag: &[String], file: &[String]| {
         if flag.is_empty() {
             file.to_vec()
@@ -353,28 +439,101 @@ fn load_selection(select: &SelectArgs) -> Result<(Framework, Selection, Config)>
         checks: pick(&select.checks, &config.checks),
         sections: pick(&select.sections, &config.sections),
     };
-    Ok((framework, selection, config))
+    Ok((framework, selection, config, framework_source))
 }
 
 fn load_attestations(
     select: &SelectArgs,
     config: &Config,
     framework: &Framework,
-) -> Result<Attestations> {
+) -> Result<(Attestations, Option<Source>)> {
     match select
         .attestations
         .as_ref()
         .or(config.attestations.as_ref())
     {
-        Some(path) => Ok(Attestations::load(path, framework)?),
-        None => Ok(Attestations::default()),
+        Some(path) => {
+            let source = read_source(path, "attestation file")?;
+            let attestations = Attestations::parse(&source.text, &source.read_as, framework)?;
+            Ok((attestations, Some(source)))
+        }
+        None => Ok((Attestations::default(), None)),
     }
 }
 
-fn load_waivers(select: &SelectArgs, config: &Config) -> Result<Waivers> {
+fn load_waivers(select: &SelectArgs, config: &Config) -> Result<(Waivers, Option<Source>)> {
     match select.waivers.as_ref().or(config.waivers.as_ref()) {
-        Some(path) => Ok(Waivers::load(path, chrono::Utc::now().date_naive())?),
-        None => Ok(Waivers::default()),
+        Some(path) => {
+            let source = read_source(path, "waiver file")?;
+            let today = chrono::Utc::now().date_naive();
+            let waivers = Waivers::parse(&source.text, &source.read_as, today)?;
+            Ok((waivers, Some(source)))
+        }
+        None => Ok((Waivers::default(), None)),
+    }
+}
+
+/// An evidence bundle being written: where, and by which key it will be signed.
+/// Started before any work, so that a path that exists or a key that does not load
+/// stops the run before the account is read.
+struct Evidence {
+    writer: crate::evidence::BundleWriter,
+    signer: Option<crate::evidence::sign::Signer>,
+}
+
+impl Evidence {
+    fn start(args: &EvidenceArgs) -> Result<Option<Evidence>> {
+        let Some(dir) = &args.evidence else {
+            return Ok(None);
+        };
+        let signer = args
+            .sign_key
+            .as_deref()
+            .map(crate::evidence::sign::Signer::load)
+            .transpose()?;
+        let writer = crate::evidence::BundleWriter::create(dir)?;
+        Ok(Some(Evidence { writer, signer }))
+    }
+
+    /// Seals the bundle; what the report's other formats then name it by.
+    fn finish(self, contents: crate::evidence::Contents<'_>) -> Result<crate::report::EvidenceRef> {
+        let sealed = self.writer.finish(contents, self.signer.as_ref())?;
+        tracing::info!(bundle = %sealed.path.display(), manifest = %sealed.manifest_sha256, "evidence bundle written");
+        Ok(crate::report::EvidenceRef {
+            path: sealed.path.display().to_string(),
+            manifest_sha256: sealed.manifest_sha256,
+            signed_by: sealed.signed_by,
+        })
+    }
+}
+
+fn verify_command(args: &VerifyArgs) -> Result<u8> {
+    if !args.bundle.is_dir() {
+        bail!(
+            "{} is not a directory: give the bundle `scan --evidence DIR` wrote",
+            args.bundle.display()
+        );
+    }
+    match crate::evidence::verify(&args.bundle, args.key.as_deref()) {
+        Ok(verified) => {
+            let mut out = format!("{}: verified\n", args.bundle.display());
+            for line in &verified.checked {
+                out.push_str(&format!("  ok  {line}\n"));
+            }
+            print(&format!("{}\n", crate::render::sanitize_lines(&out)))?;
+            Ok(exit::OK)
+        }
+        Err(crate::evidence::EvidenceError::Key { path, problem }) => {
+            bail!("{}: {problem}", path.display())
+        }
+        Err(e) => {
+            eprintln!(
+                "{}: does not verify: {}",
+                args.bundle.display(),
+                crate::render::sanitize_lines(&e.to_string())
+            );
+            Ok(exit::BREACH)
+        }
     }
 }
 
@@ -388,7 +547,21 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
             report.display()
         );
     }
-    let (framework, selection, config) = load_selection(&args.select)?;
+    if args.shard.is_some() && args.evidence.evidence.is_some() {
+        bail!(
+            "--evidence with --shard: a shard judges part of the work, which `tomscan verify` cannot judge again alone; scan without --shard to bundle evidence"
+        );
+    }
+    let (framework, selection, config, framework_source) = load_judgement(&args.select)?;
+    let (attestations, attestations_source) = load_attestations(&args.select, &config, &framework)?;
+    let (waivers, waivers_source) = load_waivers(&args.select, &config)?;
+    let sources = Sources {
+        framework: framework_source,
+        waivers: waivers_source,
+        attestations: attestations_source,
+    };
+    let evidence = Evidence::start(&args.evidence)?;
+    let started_at = chrono::Utc::now();
     let opts = ScanOptions {
         aws: AwsOptions {
             profile: args.profile,
@@ -403,8 +576,8 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
         } else {
             args.regions
         },
-        attestations: load_attestations(&args.select, &config, &framework)?,
-        waivers: load_waivers(&args.select, &config)?,
+        attestations,
+        waivers,
         framework,
         selection,
         settings: config.settings(),
@@ -436,19 +609,115 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
                 )
             })?;
         }
-        let report = scan::scan_accounts(&opts, &scope, args.save_inventory.as_deref()).await;
+        // With a bundle, each account's inventory is written into it as it is judged,
+        // and copied to --save-inventory afterwards.
+        let bundle_inventories = evidence
+            .as_ref()
+            .map(|e| e.writer.staged("inventory"))
+            .inspect(|dir| {
+                let _ = std::fs::create_dir_all(dir);
+            });
+        let inventory_dir = bundle_inventories
+            .as_deref()
+            .or(args.save_inventory.as_deref());
+        let out = scan::scan_accounts(&opts, &scope, inventory_dir).await;
         drop(progress);
-        return emit(&report?, &args.output);
+        let scan::AccountsOutput { mut report, caller } = out?;
+        if let Some(mut evidence) = evidence {
+            let mut inventories = Vec::new();
+            for account in &report.accounts {
+                let rel = crate::evidence::inventory_path(account);
+                let staged = evidence.writer.staged(&rel);
+                if !staged.is_file() {
+                    // An account that could not be read has no inventory.
+                    continue;
+                }
+                if let Some(dir) = &args.save_inventory {
+                    let to = scan::inventory_file(dir, account);
+                    std::fs::copy(&staged, &to)
+                        .with_context(|| format!("cannot write inventory {}", to.display()))?;
+                }
+                evidence.writer.record(&rel)?;
+                inventories.push(crate::evidence::InventoryEntry {
+                    path: rel,
+                    account: account.clone(),
+                    judged_at: report.scanned_at,
+                });
+            }
+            let contents = contents(
+                &report,
+                &sources,
+                &opts,
+                Some(&caller),
+                started_at,
+                inventories,
+            );
+            let sealed = evidence.finish(contents)?;
+            report.evidence = Some(sealed);
+        }
+        return emit(&report, &args.output);
     }
     let out = scan::scan(&opts).await;
     drop(progress);
-    let out = out?;
+    let scan::ScanOutput {
+        inventory,
+        mut report,
+        caller,
+    } = out?;
+    let json = serde_json::to_vec_pretty(&inventory)?;
+    drop(inventory);
     if let Some(path) = &args.save_inventory {
-        let json = serde_json::to_vec_pretty(&out.inventory)?;
         write_atomic(path, &json)
             .with_context(|| format!("cannot write inventory {}", path.display()))?;
     }
-    emit(&out.report, &args.output)
+    if let Some(mut evidence) = evidence {
+        let rel = crate::evidence::inventory_path(&caller.account_id);
+        evidence.writer.add(&rel, &json)?;
+        let inventories = vec![crate::evidence::InventoryEntry {
+            path: rel,
+            account: caller.account_id.clone(),
+            judged_at: report.scanned_at,
+        }];
+        let contents = contents(
+            &report,
+            &sources,
+            &opts,
+            Some(&caller),
+            started_at,
+            inventories,
+        );
+        let sealed = evidence.finish(contents)?;
+        report.evidence = Some(sealed);
+    }
+    emit(&report, &args.output)
+}
+
+/// What a scan's bundle holds besides its inventories.
+fn contents<'a>(
+    report: &'a Report,
+    sources: &'a Sources,
+    opts: &'a ScanOptions,
+    caller: Option<&crate::collect::Identity>,
+    started_at: chrono::DateTime<chrono::Utc>,
+    inventories: Vec<crate::evidence::InventoryEntry>,
+) -> crate::evidence::Contents<'a> {
+    crate::evidence::Contents {
+        report,
+        framework: &sources.framework,
+        settings: &opts.settings,
+        waivers: sources.waivers.as_ref(),
+        attestations: sources.attestations.as_ref(),
+        selection: crate::evidence::SelectionRecord {
+            checks: opts.selection.checks.clone(),
+            sections: opts.selection.sections.clone(),
+        },
+        caller: caller.map(|c| crate::evidence::Caller {
+            account: c.account_id.clone(),
+            arn: c.arn.clone(),
+        }),
+        scan_started_at: Some(started_at),
+        inventories,
+    }
 }
 
 /// Whether two paths name one file, also through `./`, `..` or a symlink.
@@ -473,12 +742,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     args.output.formats()?;
-    let (framework, selection, config) = load_selection(&args.select)?;
+    let (framework, selection, config, framework_source) = load_judgement(&args.select)?;
     let paths = inventory_paths(&args.inventory)?;
     let checks = selection.checks(&framework)?;
-    let attestations = load_attestations(&args.select, &config, &framework)?;
-    let waivers = load_waivers(&args.select, &config)?;
+    let (attestations, attestations_source) = load_attestations(&args.select, &config, &framework)?;
+    let (waivers, waivers_source) = load_waivers(&args.select, &config)?;
     let settings = config.settings();
+    let mut evidence = Evidence::start(&args.evidence)?;
+    let mut judged = Vec::new();
     let mut findings = Vec::new();
     let mut accounts = Vec::new();
     let mut latest = None;
@@ -495,6 +766,15 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
             chrono::Utc::now()
         });
         latest = latest.max(Some(now));
+        if let Some(evidence) = &mut evidence {
+            let rel = crate::evidence::inventory_path(&inventory.account_id);
+            evidence.writer.add(&rel, text.as_bytes())?;
+            judged.push(crate::evidence::InventoryEntry {
+                path: rel,
+                account: inventory.account_id.clone(),
+                judged_at: now,
+            });
+        }
         findings.extend(scan::evaluate(
             &inventory,
             &checks,
@@ -508,7 +788,7 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     }
     let judged_at = latest.unwrap_or_else(chrono::Utc::now);
     waivers.apply(&mut findings, judged_at.date_naive()).warn();
-    let report = scan::build_report_for(
+    let mut report = scan::build_report_for(
         accounts,
         &checks,
         &framework,
@@ -516,6 +796,24 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
         judged_at,
         Stats::default(),
     );
+    if let Some(evidence) = evidence {
+        let contents = crate::evidence::Contents {
+            report: &report,
+            framework: &framework_source,
+            settings: &settings,
+            waivers: waivers_source.as_ref(),
+            attestations: attestations_source.as_ref(),
+            selection: crate::evidence::SelectionRecord {
+                checks: selection.checks.clone(),
+                sections: selection.sections.clone(),
+            },
+            // Nothing was scanned: who collected the inventories is theirs to say.
+            caller: None,
+            scan_started_at: None,
+            inventories: judged,
+        };
+        report.evidence = Some(evidence.finish(contents)?);
+    }
     emit(&report, &args.output)
 }
 

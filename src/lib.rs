@@ -16,6 +16,7 @@ pub mod config;
 pub mod deadline;
 pub mod diff;
 pub mod engine;
+pub mod evidence;
 pub mod framework;
 pub mod inventory;
 pub mod logging;

@@ -41,6 +41,24 @@ pub struct Report {
     /// schema "2": a reader that ignores it reads a shard as a (partial) report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<crate::shard::Shard>,
+    /// The evidence bundle written beside this report (`--evidence DIR`), by the SHA-256
+    /// of its manifest: a printed report names the evidence it came from. Absent from
+    /// the bundle's own report.json (which the manifest covers) and from runs without
+    /// one. Added within schema "2".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceRef>,
+}
+
+/// Where a report's evidence is, and how to know it is the same.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct EvidenceRef {
+    /// The bundle's path as written.
+    pub path: String,
+    /// SHA-256 of its manifest.json, hex.
+    pub manifest_sha256: String,
+    /// The signing key's fingerprint (`SHA256:...`); absent: the bundle is unsigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -172,6 +172,14 @@ pub struct ScanOptions {
 pub struct ScanOutput {
     pub inventory: Inventory,
     pub report: Report,
+    /// Who the credentials belong to (for the evidence bundle; never the credentials).
+    pub caller: collect::Identity,
+}
+
+/// The report of a multi-account scan, and who scanned.
+pub struct AccountsOutput {
+    pub report: Report,
+    pub caller: collect::Identity,
 }
 
 /// Scans the account behind the credentials: the whole flow.
@@ -222,7 +230,11 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         stats,
     );
     report.shard = opts.shard;
-    Ok(ScanOutput { inventory, report })
+    Ok(ScanOutput {
+        inventory,
+        report,
+        caller: who,
+    })
 }
 
 /// Which accounts to scan besides (or instead of) the one behind the credentials.
@@ -320,7 +332,7 @@ pub async fn scan_accounts(
     opts: &ScanOptions,
     scope: &AccountScope,
     inventory_dir: Option<&Path>,
-) -> Result<Report, ScanError> {
+) -> Result<AccountsOutput, ScanError> {
     let started = Instant::now();
     let checks = opts.selection.checks(&opts.framework)?;
     for id in scope.accounts.iter().chain(&scope.exclude) {
@@ -418,7 +430,7 @@ pub async fn scan_accounts(
     opts.waivers.apply(&mut findings, now.date_naive()).warn();
     let mut report = build_report_for(metas, &checks, &opts.framework, findings, now, stats);
     report.shard = opts.shard;
-    Ok(report)
+    Ok(AccountsOutput { report, caller })
 }
 
 /// What every account of a multi-account scan shares.
@@ -900,6 +912,7 @@ pub fn build_report_for(
         findings,
         stats,
         shard: None,
+        evidence: None,
     }
 }
 

@@ -275,6 +275,7 @@ where
 }
 
 /// Who is scanning, and which regions the account has enabled.
+#[derive(Debug, Clone)]
 pub struct Identity {
     pub account_id: String,
     pub partition: String,

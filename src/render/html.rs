@@ -78,6 +78,8 @@ struct Page<'a> {
     regions: &'a [String],
     scanned_at: String,
     tool: String,
+    /// The evidence bundle written with this report, so a printed page names it.
+    evidence: Option<EvidenceView<'a>>,
     duration: String,
     requests: u64,
     retries: u64,
@@ -96,6 +98,13 @@ struct Page<'a> {
     findings: Vec<FindingView<'a>>,
     statuses: Vec<StatusCount>,
     severities: Vec<(&'static str, usize)>,
+}
+
+#[derive(Serialize)]
+struct EvidenceView<'a> {
+    path: &'a str,
+    manifest_sha256: &'a str,
+    signed_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -177,6 +186,11 @@ impl<'a> Page<'a> {
                 .format("%Y-%m-%d %H:%M:%S UTC")
                 .to_string(),
             tool: format!("{} {}", report.tool.name, report.tool.version),
+            evidence: report.evidence.as_ref().map(|e| EvidenceView {
+                path: &e.path,
+                manifest_sha256: &e.manifest_sha256,
+                signed_by: e.signed_by.as_deref(),
+            }),
             duration: format!("{:.1} s", report.stats.duration_ms as f64 / 1000.0),
             requests: report.stats.requests,
             retries: report.stats.retries,

@@ -15,62 +15,7 @@ pub fn chrome() -> PathBuf {
     if let Some(path) = std::env::var_os("CHROME") {
         return PathBuf::from(path);
     }
-    if let Some(found) = on_path() {
-        return found;
-    }
-    // Test binaries run at once: one installs, the others wait and then find it.
-    let lock_path = super::project_dir().join("target/chromium-install.lock");
-    let _ = std::fs::create_dir_all(lock_path.parent().unwrap());
-    let lock = std::fs::File::create(&lock_path).expect("lock file");
-    lock.lock().expect("lock the Chromium install");
-    if let Some(found) = on_path() {
-        return found;
-    }
-    install();
-    on_path().unwrap_or_else(|| {
-        panic!(
-            "no headless Chromium found (tried {NAMES:?} on PATH; CHROME=path overrides): \
-             apt-get install -y chromium-headless-shell"
-        )
-    })
-}
-
-fn on_path() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    NAMES.iter().find_map(|name| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
-/// `apt-get install chromium-headless-shell`, as root or through password-less sudo; a
-/// machine without either is left alone (the caller then says what to install).
-fn install() {
-    let apt = |args: &[&str]| {
-        let mut cmd = if running_as_root() {
-            Command::new("apt-get")
-        } else {
-            let mut sudo = Command::new("sudo");
-            sudo.args(["-n", "apt-get"]);
-            sudo
-        };
-        cmd.args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    eprintln!("no headless Chromium: installing chromium-headless-shell with apt-get (once) ...");
-    if !apt(&["install", "-y", "chromium-headless-shell"]) {
-        // A fresh machine may have no package lists yet.
-        let _ = apt(&["update"]) && apt(&["install", "-y", "chromium-headless-shell"]);
-    }
-}
-
-fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+    super::tools::command(&NAMES, "chromium-headless-shell")
 }
 
 /// What Chromium printed: the page (`--dump-dom`) and its log with console messages.
@@ -100,7 +45,7 @@ pub fn run_chrome(url: &str, extra: &[String]) -> Run {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     // Chromium's sandbox refuses to start as root (as in CI); as a user it stays on.
-    if running_as_root() {
+    if super::tools::running_as_root() {
         cmd.arg("--no-sandbox");
     }
     let mut child = cmd.spawn().expect("start Chromium");

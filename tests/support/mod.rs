@@ -9,6 +9,7 @@
 pub mod browser;
 pub mod deny_proxy;
 pub mod seed;
+pub mod tools;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,122 @@
+//! `manifest.json`: what the bundle holds, each file with its SHA-256 and size, and what
+//! judging its inventories again needs. It is the one file that is signed.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Bumped when a bundle's layout changes in a way an older `tomscan verify` would read
+/// wrongly; a newer bundle is refused rather than half-checked.
+pub const BUNDLE_FORMAT: u32 = 1;
+pub const MANIFEST: &str = "manifest.json";
+/// The SSH signature of `manifest.json` (namespace `tomscan`).
+pub const SIGNATURE: &str = "manifest.json.sig";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub bundle_format: u32,
+    pub tool: ToolRecord,
+    pub catalogue: Catalogue,
+    /// When the bundle was sealed.
+    pub created_at: DateTime<Utc>,
+    /// When the scan began (absent for `tomscan evaluate`, which scans nothing).
+    pub scan_started_at: Option<DateTime<Utc>>,
+    /// Who scanned: the account and ARN the credentials belonged to. Never credentials.
+    pub caller: Option<Caller>,
+    /// The checks and sections asked for, as given (empty: all).
+    pub selection: SelectionRecord,
+    /// The bundled inventories, and the instant each was judged at.
+    pub inventories: Vec<InventoryEntry>,
+    /// The day waivers were weighed on (a waiver expires by the day).
+    pub waivers_applied_on: NaiveDate,
+    /// The bundled report and inputs, by their path in the bundle.
+    pub report: String,
+    pub framework: Input,
+    pub settings: String,
+    pub waivers: Option<Input>,
+    pub attestations: Option<Input>,
+    /// The fingerprint (`SHA256:...`) of the key that signs this manifest; `None`: the
+    /// bundle is unsigned, and says so.
+    pub signed_by: Option<String>,
+    /// Every file of the bundle but the manifest and its signature, by path.
+    pub files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolRecord {
+    pub name: String,
+    pub version: String,
+    /// The git commit tomscan was built from, when the build knew it.
+    pub commit: Option<String>,
+}
+
+impl ToolRecord {
+    pub fn this() -> ToolRecord {
+        ToolRecord {
+            name: "tomscan".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            commit: option_env!("TOMSCAN_GIT_COMMIT").map(str::to_string),
+        }
+    }
+}
+
+/// Which check catalogue judged: how many checks, and the SHA-256 of its metadata (the
+/// output of `tomscan checks --format json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    pub checks: usize,
+    pub sha256: String,
+}
+
+impl Catalogue {
+    pub fn this() -> Catalogue {
+        let json = crate::catalogue::render(crate::catalogue::CatalogueFormat::Json);
+        Catalogue {
+            checks: crate::checks::ALL.len(),
+            sha256: super::sha256_hex(json.as_bytes()),
+        }
+    }
+}
+
+/// An input file as read: where the bundle holds it, and the name it was read under
+/// (which findings quote, as a waiver's `source`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub path: String,
+    pub read_as: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caller {
+    pub account: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionRecord {
+    pub checks: Vec<String>,
+    pub sections: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryEntry {
+    pub path: String,
+    pub account: String,
+    /// Ages (unused keys, old passwords) are judged as of this instant.
+    pub judged_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    /// Relative to the bundle, `/`-separated.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}

@@ -1,0 +1,364 @@
+//! `tomscan verify`: everything an auditor needs to rely on a bundle, each step named
+//! in what it prints, and the first failure naming the file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::sign;
+use super::{BUNDLE_FORMAT, Catalogue, EvidenceError, MANIFEST, Manifest, SIGNATURE, sha256_hex};
+use crate::attest::Attestations;
+use crate::check::Status;
+use crate::config::Settings;
+use crate::framework::{Framework, known_check_ids};
+use crate::inventory::Inventory;
+use crate::report::{Finding, Report};
+use crate::scan::{self, Selection};
+use crate::waiver::Waivers;
+
+/// What was checked, one line each, for the person running `tomscan verify`.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub manifest_sha256: String,
+    /// The signer's fingerprint when the signature was checked against a key.
+    pub signed_by: Option<String>,
+    pub checked: Vec<String>,
+}
+
+/// Checks a bundle: the manifest's format, every file's digest and size, no file
+/// missing or added, the signature (against `key` when given), and that judging the
+/// bundled inventories again with the bundled inputs gives the bundled report's
+/// findings.
+pub fn verify(bundle: &Path, key: Option<&Path>) -> Result<Verified, EvidenceError> {
+    let mut checked = Vec::new();
+    let manifest_path = bundle.join(MANIFEST);
+    let manifest_bytes = std::fs::read(&manifest_path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => EvidenceError::mismatch(
+            MANIFEST,
+            format!(
+                "missing: {} is no tomscan evidence bundle",
+                bundle.display()
+            ),
+        ),
+        _ => EvidenceError::io(&manifest_path)(e),
+    })?;
+    let manifest = read_manifest(&manifest_bytes)?;
+    let manifest_sha256 = sha256_hex(&manifest_bytes);
+    checked.push(format!(
+        "manifest.json: bundle format {}, made by {} {} on {}, sha256 {manifest_sha256}",
+        manifest.bundle_format,
+        manifest.tool.name,
+        manifest.tool.version,
+        manifest.created_at.to_rfc3339()
+    ));
+
+    // The files: exactly those listed, each as listed.
+    let present = files_of(bundle)?;
+    let mut listed: BTreeSet<String> = BTreeSet::new();
+    for entry in &manifest.files {
+        if !safe_relative(&entry.path) {
+            return Err(EvidenceError::mismatch(
+                &entry.path,
+                "names a path outside the bundle",
+            ));
+        }
+        listed.insert(entry.path.clone());
+    }
+    if let Some(extra) = present
+        .iter()
+        .find(|p| !listed.contains(*p) && *p != MANIFEST && *p != SIGNATURE)
+    {
+        return Err(EvidenceError::mismatch(
+            extra,
+            "is not in the manifest: it was added after the bundle was sealed",
+        ));
+    }
+    for entry in &manifest.files {
+        let path = bundle.join(&entry.path);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(EvidenceError::mismatch(
+                    &entry.path,
+                    "is listed in the manifest but missing from the bundle",
+                ));
+            }
+            Err(e) => return Err(EvidenceError::io(path)(e)),
+        };
+        let digest = sha256_hex(&bytes);
+        if bytes.len() as u64 != entry.bytes || digest != entry.sha256 {
+            return Err(EvidenceError::mismatch(
+                &entry.path,
+                format!(
+                    "changed after the bundle was sealed: {} bytes with sha256 {digest}, the manifest says {} bytes with sha256 {}",
+                    bytes.len(),
+                    entry.bytes,
+                    entry.sha256
+                ),
+            ));
+        }
+    }
+    checked.push(format!(
+        "{} files: every SHA-256 and size as the manifest lists, none missing, none added",
+        manifest.files.len()
+    ));
+
+    // The signature.
+    let signature = match std::fs::read_to_string(bundle.join(SIGNATURE)) {
+        Ok(s) => Some(s),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(EvidenceError::io(bundle.join(SIGNATURE))(e)),
+    };
+    let signed_by = match (key, &signature) {
+        (Some(key_path), Some(sig)) => {
+            let key = sign::load_public_key(key_path)?;
+            let fingerprint = sign::fingerprint(&key);
+            sign::verify(&key, &manifest_bytes, sig)
+                .map_err(|problem| EvidenceError::mismatch(SIGNATURE, problem))?;
+            if manifest.signed_by.as_deref() != Some(fingerprint.as_str()) {
+                return Err(EvidenceError::mismatch(
+                    MANIFEST,
+                    format!(
+                        "names signer {:?}, but the signature is by {fingerprint}",
+                        manifest.signed_by
+                    ),
+                ));
+            }
+            checked.push(format!(
+                "manifest.json.sig: a valid SSH signature (namespace {}) by {fingerprint}",
+                sign::NAMESPACE
+            ));
+            Some(fingerprint)
+        }
+        (Some(_), None) => {
+            return Err(EvidenceError::mismatch(
+                SIGNATURE,
+                "missing: the bundle is unsigned, but a key was given to check it against",
+            ));
+        }
+        (None, Some(_)) => {
+            checked.push(format!(
+                "manifest.json.sig: present (the manifest names {}), not checked: give --key PUBLIC_KEY",
+                manifest.signed_by.as_deref().unwrap_or("no signer")
+            ));
+            None
+        }
+        (None, None) => {
+            if manifest.signed_by.is_some() {
+                return Err(EvidenceError::mismatch(
+                    SIGNATURE,
+                    "missing, but the manifest says the bundle was signed",
+                ));
+            }
+            checked.push("unsigned bundle: its digests prove it whole, not who made it".into());
+            None
+        }
+    };
+
+    // The verdicts follow from the evidence.
+    let rejudged = rejudge(bundle, &manifest)?;
+    checked.push(rejudged);
+    Ok(Verified {
+        manifest_sha256,
+        signed_by,
+        checked,
+    })
+}
+
+fn read_manifest(bytes: &[u8]) -> Result<Manifest, EvidenceError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| EvidenceError::mismatch(MANIFEST, format!("not JSON: {e}")))?;
+    let format = value
+        .get("bundle_format")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| EvidenceError::mismatch(MANIFEST, "has no bundle_format"))?;
+    if format > u64::from(BUNDLE_FORMAT) {
+        return Err(EvidenceError::mismatch(
+            MANIFEST,
+            format!(
+                "bundle format {format} is newer than this tomscan reads ({BUNDLE_FORMAT}): verify with a newer tomscan"
+            ),
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| EvidenceError::mismatch(MANIFEST, format!("not a manifest: {e}")))
+}
+
+/// Every regular file below `dir`, relative and `/`-separated. A symlink is refused: it
+/// would let a digest vouch for whatever it points at.
+fn files_of(dir: &Path) -> Result<BTreeSet<String>, EvidenceError> {
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let here = dir.join(&rel);
+        for entry in std::fs::read_dir(&here).map_err(EvidenceError::io(&here))? {
+            let entry = entry.map_err(EvidenceError::io(&here))?;
+            let rel = rel.join(entry.file_name());
+            let name = rel.to_string_lossy().replace('\\', "/");
+            let kind = entry.file_type().map_err(EvidenceError::io(entry.path()))?;
+            if kind.is_symlink() {
+                return Err(EvidenceError::mismatch(
+                    name,
+                    "is a symbolic link, which a bundle never holds",
+                ));
+            } else if kind.is_dir() {
+                stack.push(rel);
+            } else {
+                out.insert(name);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
+fn text(bundle: &Path, rel: &str) -> Result<String, EvidenceError> {
+    std::fs::read_to_string(bundle.join(rel)).map_err(EvidenceError::io(bundle.join(rel)))
+}
+
+/// Judges the bundled inventories again with the bundled inputs, as the scan did, and
+/// compares the findings with the bundled report's.
+fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
+    let here = Catalogue::this();
+    if m.catalogue != here {
+        return Err(EvidenceError::mismatch(
+            MANIFEST,
+            format!(
+                "was judged by tomscan {} with a check catalogue of {} checks (sha256 {}); this tomscan {} has {} checks (sha256 {}): judge again with the same tomscan version",
+                m.tool.version,
+                m.catalogue.checks,
+                m.catalogue.sha256,
+                env!("CARGO_PKG_VERSION"),
+                here.checks,
+                here.sha256
+            ),
+        ));
+    }
+    let fw = &m.framework;
+    let framework = Framework::parse(&text(bundle, &fw.path)?, &fw.read_as, &known_check_ids())
+        .map_err(|e| EvidenceError::mismatch(&fw.path, e.to_string()))?;
+    let settings: Settings = serde_json::from_str(&text(bundle, &m.settings)?)
+        .map_err(|e| EvidenceError::mismatch(&m.settings, e.to_string()))?;
+    let waivers = match &m.waivers {
+        Some(w) => Waivers::parse(&text(bundle, &w.path)?, &w.read_as, m.waivers_applied_on)
+            .map_err(|e| EvidenceError::mismatch(&w.path, e.to_string()))?,
+        None => Waivers::default(),
+    };
+    let attestations = match &m.attestations {
+        Some(a) => Attestations::parse(&text(bundle, &a.path)?, &a.read_as, &framework)
+            .map_err(|e| EvidenceError::mismatch(&a.path, e.to_string()))?,
+        None => Attestations::default(),
+    };
+    let selection = Selection {
+        checks: m.selection.checks.clone(),
+        sections: m.selection.sections.clone(),
+    };
+    let checks = selection
+        .checks(&framework)
+        .map_err(|e| EvidenceError::mismatch(MANIFEST, e.to_string()))?;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut judged_accounts = BTreeSet::new();
+    for entry in &m.inventories {
+        let inventory = Inventory::from_json(&text(bundle, &entry.path)?)
+            .map_err(|e| EvidenceError::mismatch(&entry.path, e.to_string()))?;
+        if inventory.account_id != entry.account {
+            return Err(EvidenceError::mismatch(
+                &entry.path,
+                format!(
+                    "is account {}'s inventory, the manifest says {}",
+                    inventory.account_id, entry.account
+                ),
+            ));
+        }
+        judged_accounts.insert(entry.account.clone());
+        findings.extend(scan::evaluate(
+            &inventory,
+            &checks,
+            &framework,
+            &selection,
+            &settings,
+            &attestations,
+            entry.judged_at,
+        ));
+    }
+    let _ = waivers.apply(&mut findings, m.waivers_applied_on);
+
+    let report: Report = serde_json::from_str(&text(bundle, &m.report)?)
+        .map_err(|e| EvidenceError::mismatch(&m.report, format!("not a tomscan report: {e}")))?;
+    // An account the scan could not read has no inventory: its findings can only say
+    // so (`error`), never judge anything.
+    let (judgeable, unread): (Vec<&Finding>, Vec<&Finding>) = report
+        .findings
+        .iter()
+        .partition(|f| judged_accounts.contains(&f.account));
+    if let Some(f) = unread.iter().find(|f| f.status != Status::Error) {
+        return Err(EvidenceError::mismatch(
+            &m.report,
+            format!(
+                "{} {} in account {} is {}, but the bundle holds no inventory of that account to judge it from",
+                f.check_id,
+                f.resource,
+                f.account,
+                f.status.as_str()
+            ),
+        ));
+    }
+    let canonical = |list: Vec<&Finding>| -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for f in list {
+            let key = serde_json::to_string(f).expect("plain data");
+            *counts.entry(key).or_default() += 1;
+        }
+        counts
+    };
+    let in_report = canonical(judgeable);
+    let from_evidence = canonical(findings.iter().collect());
+    if in_report != from_evidence {
+        let only_report: Vec<&String> = in_report
+            .keys()
+            .filter(|k| in_report.get(*k) != from_evidence.get(*k))
+            .collect();
+        let only_evidence: Vec<&String> = from_evidence
+            .keys()
+            .filter(|k| from_evidence.get(*k) != in_report.get(*k))
+            .collect();
+        let describe = |k: Option<&&String>| {
+            k.and_then(|k| serde_json::from_str::<Value>(k).ok())
+                .map(|f| {
+                    format!(
+                        "{} {} {} ({})",
+                        f["check_id"].as_str().unwrap_or_default(),
+                        f["resource"].as_str().unwrap_or_default(),
+                        f["status"].as_str().unwrap_or_default(),
+                        f["message"].as_str().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_else(|| "nothing".into())
+        };
+        return Err(EvidenceError::mismatch(
+            &m.report,
+            format!(
+                "its findings do not follow from the bundled inventories: {} finding(s) of the report are not what the evidence gives, {} of the evidence are not in the report; e.g. the report has {}, the evidence gives {}",
+                only_report.len(),
+                only_evidence.len(),
+                describe(only_report.first()),
+                describe(only_evidence.first())
+            ),
+        ));
+    }
+    Ok(format!(
+        "report.json: its {} finding(s) are exactly what judging the {} bundled inventor{} again gives ({} of an account that could not be read, all error)",
+        report.findings.len(),
+        m.inventories.len(),
+        if m.inventories.len() == 1 { "y" } else { "ies" },
+        unread.len()
+    ))
+}
