@@ -81,6 +81,15 @@ pub enum Command {
     },
     /// Explain one check: what it verifies, why, how to fix it, what it needs.
     Explain { id: String },
+    /// Export the framework (the TOM document's sections and measures) as a NIST OSCAL
+    /// 1.1 catalog, the controls `--format oscal` assessment results point at.
+    Catalog {
+        #[arg(long, value_enum, default_value = "oscal")]
+        format: ExportFormat,
+        /// A framework file (default: the built-in TOM).
+        #[arg(long)]
+        framework: Option<PathBuf>,
+    },
     /// Print the least-privilege IAM policy for the selected checks.
     Permissions(PermissionsArgs),
     /// Merge the JSON reports of `scan --shard K/N` into the report of the whole scan:
@@ -103,6 +112,12 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff): `tomscan man > tomscan.1`.
     Man,
+}
+
+/// The formats the framework exports to.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Oscal,
 }
 
 const VERIFY_EXIT_CODES: &str = "\
@@ -351,6 +366,17 @@ pub async fn run(cli: Cli) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Verify(args) => verify_command(&args),
+        Command::Catalog {
+            format: ExportFormat::Oscal,
+            framework,
+        } => {
+            let (framework, _) = load_framework(framework.as_deref())?;
+            print(&crate::render::oscal::catalog(
+                &framework,
+                chrono::Utc::now(),
+            ))?;
+            Ok(exit::OK)
+        }
         Command::Keygen { file } => {
             let (public, fingerprint) = crate::evidence::sign::keygen(&file)?;
             println!(

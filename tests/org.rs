@@ -206,6 +206,7 @@ async fn an_org_scan_reports_every_account_and_one_it_cannot_enter_as_error() {
     let proxy = deny_proxy::start(org.moto.port, &[&gamma]);
     let dir = tempfile::tempdir().unwrap();
     let metrics = dir.path().join("tomscan.prom");
+    let bundle = dir.path().join("evidence");
     let run = tomscan(
         &org.moto,
         &proxy.url,
@@ -220,6 +221,8 @@ async fn an_org_scan_reports_every_account_and_one_it_cannot_enter_as_error() {
             "json",
             "--metrics",
             metrics.to_str().unwrap(),
+            "--evidence",
+            bundle.to_str().unwrap(),
         ],
     );
     // The metrics never call the unreadable account scanned: its last success stays
@@ -309,6 +312,28 @@ async fn an_org_scan_reports_every_account_and_one_it_cannot_enter_as_error() {
     assert_eq!(r["counts"]["error"], 3);
     assert_eq!(r["stats"]["operations"]["STS:AssumeRole"], 3);
     assert_eq!(r["stats"]["operations"]["Organizations:ListAccounts"], 1);
+
+    // The organization's evidence: an inventory per account that could be read, and
+    // the refused member's findings all error; judged again, the verdicts follow.
+    let inventories: BTreeSet<String> = std::fs::read_dir(bundle.join("inventory"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(inventories.len(), 3, "{inventories:?}");
+    assert!(!inventories.contains(&format!("inventory-{gamma}.json")));
+    let verified = tomscan(&org.moto, &proxy.url, &["verify", bundle.to_str().unwrap()]);
+    assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
+    assert!(
+        verified
+            .stdout
+            .contains("judging the 3 bundled inventories again gives (3 of an account that could not be read, all error)"),
+        "{}",
+        verified.stdout
+    );
+    // The organization's OSCAL assessment results validate.
+    let report: tomscan::report::Report = serde_json::from_value(r.clone()).unwrap();
+    let (said, ok) = support::validate_oscal(&tomscan::render::Format::Oscal.render(&report));
+    assert!(ok, "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

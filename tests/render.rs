@@ -270,6 +270,151 @@ fn ocsf_events_validate_as_compliance_findings() {
     );
 }
 
+/// OSCAL, by compliance-trestle's models (tightened by the script: OSCAL names only,
+/// no coercion, zoned date-times, no null or empty array): the assessment results of
+/// the demo account and of a report holding every status (a waiver becomes a risk, an
+/// attestation an interview), and the catalog they point at. What the models do not
+/// check, this does: every reference resolves.
+#[test]
+fn oscal_assessment_results_and_catalog_validate_and_every_reference_resolves() {
+    let now: DateTime<Utc> = "2026-11-27T12:00:00Z".parse().unwrap();
+    let catalog = tomscan::render::oscal::catalog(&Framework::builtin(), now);
+    let (said, ok) = support::validate_oscal(&catalog);
+    assert!(ok, "the catalog: {said}");
+    let catalog: serde_json::Value = serde_json::from_str(&catalog).unwrap();
+    let control_ids: std::collections::BTreeSet<String> = catalog["catalog"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["controls"].as_array().unwrap())
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(control_ids.contains("tom-4.a") && control_ids.contains("tom-3"));
+    let mut waived = demo_report();
+    let fail = waived
+        .findings
+        .iter_mut()
+        .find(|f| f.status == tomscan::check::Status::Fail)
+        .unwrap();
+    fail.status = tomscan::check::Status::Waived;
+    fail.evidence = serde_json::json!({ "waiver": { "check": fail.check_id, "reason": "accepted until the migration", "approved_by": "Jane Roe, CISO", "expires": "2027-03-31", "ticket": "SEC-42" }, "finding": {} });
+    for report in [demo_report(), every_status_report(), waived] {
+        let text = Format::Oscal.render(&report);
+        let (said, ok) = support::validate_oscal(&text);
+        assert!(ok, "assessment results: {said}");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let result = &doc["assessment-results"]["results"][0];
+        let ids = |key: &str| -> std::collections::BTreeSet<String> {
+            result[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|o| o["uuid"].as_str().unwrap().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (observations, risks) = (ids("observations"), ids("risks"));
+        assert_eq!(
+            observations.len(),
+            report.findings.len(),
+            "an observation per finding"
+        );
+        let reviewed: Vec<&str> =
+            result["reviewed-controls"]["control-selections"][0]["include-controls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["control-id"].as_str().unwrap())
+                .collect();
+        for id in &reviewed {
+            assert!(control_ids.contains(*id), "{id} is in no catalog control");
+        }
+        for finding in result["findings"].as_array().into_iter().flatten() {
+            let target = finding["target"]["target-id"].as_str().unwrap();
+            assert!(reviewed.contains(&target), "{target} was not reviewed");
+            for r in finding["related-observations"].as_array().unwrap() {
+                assert!(observations.contains(r["observation-uuid"].as_str().unwrap()));
+            }
+            for r in finding["related-risks"].as_array().into_iter().flatten() {
+                assert!(risks.contains(r["risk-uuid"].as_str().unwrap()));
+            }
+        }
+        let waivers = report
+            .findings
+            .iter()
+            .filter(|f| f.status == tomscan::check::Status::Waived)
+            .count();
+        assert_eq!(risks.len(), waivers, "a risk per waived finding");
+    }
+    // The waiver's owner and expiry are the risk's.
+    let text = Format::Oscal.render(&{
+        let mut r = demo_report();
+        let f = r
+            .findings
+            .iter_mut()
+            .find(|f| f.status == tomscan::check::Status::Fail)
+            .unwrap();
+        f.status = tomscan::check::Status::Waived;
+        f.evidence = serde_json::json!({ "waiver": { "reason": "accepted", "approved_by": "Jane Roe, CISO", "expires": "2027-03-31" } });
+        r
+    });
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let risk = &doc["assessment-results"]["results"][0]["risks"][0];
+    assert_eq!(risk["status"], "deviation-approved");
+    assert_eq!(risk["deadline"], "2027-03-31T00:00:00Z");
+    assert!(
+        risk["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "owner" && p["value"] == "Jane Roe, CISO")
+    );
+    // Hostile values are JSON strings, escaped by serde_json and read back whole.
+    let hostile = every_status_report();
+    let doc: serde_json::Value = serde_json::from_str(&Format::Oscal.render(&hostile)).unwrap();
+    let titles: Vec<&str> = doc["assessment-results"]["results"][0]["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("bucket-\"fail\"\n\\")),
+        "{titles:?}"
+    );
+}
+
+/// The OSCAL validator is not a rubber stamp: a control id that is no token, an unknown
+/// field, a bad UUID and a value of the wrong type each fail.
+#[test]
+fn the_oscal_validator_rejects_broken_documents() {
+    let text = Format::Oscal.render(&demo_report());
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    type Break = fn(&mut serde_json::Value);
+    let broken: [(&str, Break); 4] = [
+        ("a control id starting with a digit", |d| {
+            d["assessment-results"]["results"][0]["reviewed-controls"]["control-selections"][0]["include-controls"]
+                [0]["control-id"] = "4.a".into();
+        }),
+        ("an unknown field", |d| {
+            d["assessment-results"]["results"][0]["colour"] = "red".into();
+        }),
+        ("a bad UUID", |d| {
+            d["assessment-results"]["uuid"] = "not-a-uuid".into();
+        }),
+        ("a number for a string", |d| {
+            d["assessment-results"]["metadata"]["title"] = 5.into();
+        }),
+    ];
+    for (what, change) in broken {
+        let mut d = doc.clone();
+        change(&mut d);
+        let (said, ok) = support::validate_oscal(&serde_json::to_string(&d).unwrap());
+        assert!(!ok, "{what} passed: {said}");
+    }
+}
+
 /// The validation is not a rubber stamp: a wrong type, a missing required attribute, a
 /// misspelt attribute, a missing cloud profile and the wrong class each fail.
 #[test]

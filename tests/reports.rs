@@ -413,7 +413,7 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
             "--config",
             config.to_str().unwrap(),
             "--format",
-            "json,html,markdown,csv,junit,ocsf",
+            "json,html,markdown,csv,junit,ocsf,oscal",
             "--output-dir",
             reports.to_str().unwrap(),
             "--metrics",
@@ -423,7 +423,7 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
     assert_eq!(scan.code, 0, "{}", scan.stderr);
     assert_eq!(
         std::fs::read_dir(&reports).unwrap().count(),
-        6,
+        7,
         "one file per format, nothing else (no temporary file left)"
     );
 
@@ -527,6 +527,25 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
     let ocsf = std::fs::read_to_string(only_file(&reports, ".ocsf.json")).unwrap();
     let (verdicts, ok) = support::run_reader("ocsf_validate.py", &ocsf);
     assert!(ok && verdicts.lines().all(|l| l == "ok"), "{verdicts}");
+
+    // OSCAL, by compliance-trestle's models: valid, and each hostile name a JSON string
+    // read back whole in its observation.
+    let oscal = std::fs::read_to_string(only_file(&reports, ".oscal.json")).unwrap();
+    let (said, ok) = support::validate_oscal(&oscal);
+    assert!(ok, "OSCAL: {said}");
+    let oscal: Value = serde_json::from_str(&oscal).unwrap();
+    let titles: Vec<&str> = oscal["assessment-results"]["results"][0]["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    for user in HOSTILE_USERS {
+        assert!(
+            titles.iter().any(|t| t.ends_with(&format!("user/{user}"))),
+            "{user} is not whole in {titles:?}"
+        );
+    }
 
     // Metrics, by prometheus_client's parser.
     let prom = std::fs::read_to_string(&metrics).unwrap();

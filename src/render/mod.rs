@@ -8,6 +8,7 @@ mod junit;
 mod markdown;
 pub mod metrics;
 mod ocsf;
+pub mod oscal;
 mod table;
 
 use std::io::Write;
@@ -31,6 +32,9 @@ pub enum Format {
     Ocsf,
     /// One self-contained HTML page for people: filterable, printable to PDF.
     Html,
+    /// NIST OSCAL 1.1 assessment-results, for GRC platforms (`tomscan catalog --format
+    /// oscal` writes the catalog its controls point at).
+    Oscal,
 }
 
 /// How the terminal table is drawn.
@@ -57,6 +61,7 @@ impl Format {
             Format::Junit => junit::render(report),
             Format::Ocsf => ocsf::render(report),
             Format::Html => html::render(report),
+            Format::Oscal => oscal::render(report),
         }
     }
 
@@ -69,6 +74,7 @@ impl Format {
             Format::Junit => "junit.xml",
             Format::Ocsf => "ocsf.json",
             Format::Html => "html",
+            Format::Oscal => "oscal.json",
         }
     }
 

@@ -197,6 +197,28 @@ const READERS: PythonEnv = PythonEnv {
     probe: "import py_ocsf_models.events.findings.compliance_finding, prometheus_client.parser",
 };
 
+/// The reader the OSCAL documents are checked with: compliance-trestle's OSCAL models,
+/// the last release for OSCAL 1.1 (4.0 moved to 1.2), whose pydantic v1 API is pinned.
+pub const OSCAL_REQUIREMENTS: &[&str] = &["compliance-trestle==3.12.4", "pydantic==2.14.4"];
+
+const OSCAL: PythonEnv = PythonEnv {
+    venv: "oscal-venv",
+    requirements: OSCAL_REQUIREMENTS,
+    probe: "import trestle.oscal.assessment_results, trestle.oscal.catalog",
+};
+
+/// A Python with compliance-trestle ([`OSCAL_REQUIREMENTS`]), found or installed like
+/// [`python`]'s moto, in `target/oscal-venv`.
+pub fn oscal_python() -> String {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| find_or_install(&OSCAL)).clone()
+}
+
+/// `oscal_validate.py` over one OSCAL document: what it printed, and whether it passed.
+pub fn validate_oscal(document: &str) -> (String, bool) {
+    run_script(&oscal_python(), "oscal_validate.py", document)
+}
+
 /// A Python that has moto: `$PYTHON` (default `python3`) when it has it, else a private
 /// virtual environment under `target/moto-venv`, made and filled once (pip, from PyPI),
 /// so the README's two commands work on a machine with only Rust and Python.
@@ -329,10 +351,14 @@ pub fn tomscan(moto: &Moto, args: &[&str]) -> Scan {
 
 /// Runs a script of tests/support with the readers' Python; its stdout and success.
 pub fn run_reader(script: &str, input: &str) -> (String, bool) {
+    run_script(&readers_python(), script, input)
+}
+
+fn run_script(python: &str, script: &str, input: &str) -> (String, bool) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("input");
     std::fs::write(&file, input).unwrap();
-    let out = std::process::Command::new(readers_python())
+    let out = std::process::Command::new(python)
         .arg(project_dir().join("tests/support").join(script))
         .arg(&file)
         .output()
