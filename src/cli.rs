@@ -312,8 +312,9 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// The JSON reports of `scan --shard K/N --format json`, one per shard.
-    #[arg(required = true, value_name = "REPORT")]
+    /// The JSON reports of `scan --shard K/N --format json`, one per shard, or the
+    /// shards' evidence bundles (`scan --shard K/N --evidence DIR`), each verified first.
+    #[arg(required = true, value_name = "REPORT|BUNDLE")]
     pub reports: Vec<PathBuf>,
     /// Merge even when some of the N shards are absent; the exit code is then at least 3.
     #[arg(long)]
@@ -321,6 +322,10 @@ pub struct MergeArgs {
     /// The framework file the shards were scanned with (default: the built-in TOM).
     #[arg(long)]
     pub framework: Option<PathBuf>,
+    /// With the shards' bundles: a bundle of the merge holding them whole, which
+    /// `tomscan verify` checks like a whole scan's.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -573,11 +578,6 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
             report.display()
         );
     }
-    if args.shard.is_some() && args.evidence.evidence.is_some() {
-        bail!(
-            "--evidence with --shard: a shard judges part of the work, which `tomscan verify` cannot judge again alone; scan without --shard to bundle evidence"
-        );
-    }
     let (framework, selection, config, framework_source) = load_judgement(&args.select)?;
     let (attestations, attestations_source) = load_attestations(&args.select, &config, &framework)?;
     let (waivers, waivers_source) = load_waivers(&args.select, &config)?;
@@ -648,8 +648,17 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
             .or(args.save_inventory.as_deref());
         let out = scan::scan_accounts(&opts, &scope, inventory_dir).await;
         drop(progress);
-        let scan::AccountsOutput { mut report, caller } = out?;
+        let scan::AccountsOutput {
+            mut report,
+            caller,
+            split_regions,
+        } = out?;
         if let Some(mut evidence) = evidence {
+            if split_regions {
+                bail!(
+                    "--evidence with --shard over one account of an organization scan: scan that account without --org/--accounts to bundle its shards' evidence"
+                );
+            }
             let mut inventories = Vec::new();
             for account in &report.accounts {
                 let rel = crate::evidence::inventory_path(account);
@@ -668,6 +677,8 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
                     path: rel,
                     account: account.clone(),
                     judged_at: report.scanned_at,
+                    checks: None,
+                    organisational: true,
                 });
             }
             let contents = contents(
@@ -689,6 +700,8 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
         inventory,
         mut report,
         caller,
+        judged_checks,
+        organisational,
     } = out?;
     let json = serde_json::to_vec_pretty(&inventory)?;
     drop(inventory);
@@ -703,6 +716,11 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
             path: rel,
             account: caller.account_id.clone(),
             judged_at: report.scanned_at,
+            // A shard judged part of the selection; the whole scan all of it.
+            checks: opts
+                .shard
+                .map(|_| judged_checks.iter().map(|c| c.to_string()).collect()),
+            organisational,
         }];
         let contents = contents(
             &report,
@@ -743,6 +761,9 @@ fn contents<'a>(
         }),
         scan_started_at: Some(started_at),
         inventories,
+        shard: opts.shard,
+        shards: Vec::new(),
+        allow_partial: false,
     }
 }
 
@@ -799,6 +820,8 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
                 path: rel,
                 account: inventory.account_id.clone(),
                 judged_at: now,
+                checks: None,
+                organisational: true,
             });
         }
         findings.extend(scan::evaluate(
@@ -837,6 +860,9 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
             caller: None,
             scan_started_at: None,
             inventories: judged,
+            shard: None,
+            shards: Vec::new(),
+            allow_partial: false,
         };
         report.evidence = Some(evidence.finish(contents)?);
     }
@@ -851,18 +877,53 @@ fn read_report(path: &Path) -> Result<Report> {
 
 fn merge_command(args: MergeArgs) -> Result<u8> {
     args.output.formats()?;
-    let framework = match &args.framework {
-        Some(path) => Framework::load(path)?,
-        None => Framework::builtin(),
+    let evidence = Evidence::start(&args.evidence)?;
+    // A shard's bundle is verified before its report is believed.
+    let mut bundles: Vec<(&Path, crate::evidence::Manifest)> = Vec::new();
+    let mut reports = Vec::new();
+    for p in &args.reports {
+        if p.is_dir() {
+            crate::evidence::verify(p, None).map_err(|e| {
+                anyhow::anyhow!("{}: the shard's bundle does not verify: {e}", p.display())
+            })?;
+            let manifest = crate::evidence::Manifest::read(p)?;
+            let report = read_report(&p.join(&manifest.report))?;
+            bundles.push((p.as_path(), manifest));
+            reports.push((p.display().to_string(), report));
+        } else {
+            if evidence.is_some() {
+                bail!(
+                    "{}: --evidence merges the shards' bundles (scan --shard K/N --evidence DIR), not their reports",
+                    p.display()
+                );
+            }
+            reports.push((p.display().to_string(), read_report(p)?));
+        }
+    }
+    let framework = match (&args.framework, bundles.first()) {
+        (Some(path), _) => Framework::load(path)?,
+        (None, Some((dir, m))) => {
+            let text = std::fs::read_to_string(dir.join(&m.framework.path))?;
+            Framework::parse(
+                &text,
+                &m.framework.read_as,
+                &crate::framework::known_check_ids(),
+            )?
+        }
+        (None, None) => Framework::builtin(),
     };
-    let reports = args
-        .reports
-        .iter()
-        .map(|p| Ok((p.display().to_string(), read_report(p)?)))
-        .collect::<Result<Vec<_>>>()?;
     let merged = crate::shard::merge(reports, &framework, args.allow_partial)?;
     if !merged.missing.is_empty() {
         tracing::warn!(missing = ?merged.missing, "merged without these shards: the report is partial");
+    }
+    let mut merged = merged;
+    if let Some(evidence) = evidence {
+        merged.report.evidence = Some(bundle_merge(
+            evidence,
+            &bundles,
+            &merged.report,
+            args.allow_partial,
+        )?);
     }
     let code = emit(&merged.report, &args.output)?;
     // A partial merge is never a clean result, however good its score.
@@ -871,6 +932,128 @@ fn merge_command(args: MergeArgs) -> Result<u8> {
     } else {
         exit::INCOMPLETE
     })
+}
+
+/// The bundle of a merge: each shard's bundle copied whole below `shards/`, the
+/// merged report, and the inputs the shards share (they must be the same files).
+fn bundle_merge(
+    mut evidence: Evidence,
+    bundles: &[(&Path, crate::evidence::Manifest)],
+    report: &Report,
+    allow_partial: bool,
+) -> Result<crate::report::EvidenceRef> {
+    let Some((first_dir, first)) = bundles.first() else {
+        bail!("--evidence needs the shards' bundles");
+    };
+    let digest = |dir: &Path, m: &crate::evidence::Manifest, rel: &str| {
+        m.files
+            .iter()
+            .find(|f| f.path == rel)
+            .map(|f| f.sha256.clone())
+            .unwrap_or_else(|| format!("missing from {}", dir.display()))
+    };
+    let inputs = |m: &crate::evidence::Manifest| {
+        let mut v = vec![m.framework.path.clone(), m.settings.clone()];
+        v.extend(m.waivers.iter().map(|w| w.path.clone()));
+        v.extend(m.attestations.iter().map(|a| a.path.clone()));
+        v
+    };
+    for (dir, m) in bundles {
+        if inputs(m) != inputs(first)
+            || inputs(m)
+                .iter()
+                .any(|rel| digest(dir, m, rel) != digest(first_dir, first, rel))
+            || m.selection.checks != first.selection.checks
+            || m.selection.sections != first.selection.sections
+        {
+            bail!(
+                "{} was judged with other inputs (framework, settings, waivers, attestations or selection) than {}: shards of one scan share them",
+                dir.display(),
+                first_dir.display()
+            );
+        }
+    }
+    let mut shards = Vec::new();
+    for (dir, m) in bundles {
+        let index = m.shard.map_or(0, |s| s.index);
+        let rel = format!("shards/shard-{index}");
+        copy_bundle(dir, &evidence.writer.staged(&rel))?;
+        for f in m
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain([crate::evidence::MANIFEST])
+        {
+            evidence.writer.record(&format!("{rel}/{f}"))?;
+        }
+        if dir.join(crate::evidence::SIGNATURE).is_file() {
+            evidence
+                .writer
+                .record(&format!("{rel}/{}", crate::evidence::SIGNATURE))?;
+        }
+        shards.push(rel);
+    }
+    let read = |rel: &str| -> Result<Source> { read_source(&first_dir.join(rel), "bundled input") };
+    let framework = Source {
+        read_as: first.framework.read_as.clone(),
+        ..read(&first.framework.path)?
+    };
+    let waivers = first
+        .waivers
+        .as_ref()
+        .map(|w| -> Result<Source> {
+            Ok(Source {
+                read_as: w.read_as.clone(),
+                ..read(&w.path)?
+            })
+        })
+        .transpose()?;
+    let attestations = first
+        .attestations
+        .as_ref()
+        .map(|a| -> Result<Source> {
+            Ok(Source {
+                read_as: a.read_as.clone(),
+                ..read(&a.path)?
+            })
+        })
+        .transpose()?;
+    let settings: crate::config::Settings =
+        serde_json::from_str(&read(&first.settings)?.text).context("the shard's settings")?;
+    let contents = crate::evidence::Contents {
+        report,
+        framework: &framework,
+        settings: &settings,
+        waivers: waivers.as_ref(),
+        attestations: attestations.as_ref(),
+        selection: first.selection.clone(),
+        caller: first.caller.clone(),
+        scan_started_at: bundles.iter().filter_map(|(_, m)| m.scan_started_at).min(),
+        inventories: Vec::new(),
+        shard: None,
+        shards,
+        allow_partial,
+    };
+    evidence.finish(contents)
+}
+
+/// A bundle's files, copied as they are (they are verified, and their digests recorded
+/// in the merge's manifest).
+fn copy_bundle(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_bundle(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn diff_command(args: DiffArgs) -> Result<u8> {

@@ -174,12 +174,19 @@ pub struct ScanOutput {
     pub report: Report,
     /// Who the credentials belong to (for the evidence bundle; never the credentials).
     pub caller: collect::Identity,
+    /// The checks judged (a shard's part; all selected ones otherwise) and whether the
+    /// organisational measures were, for the evidence bundle.
+    pub judged_checks: Vec<&'static str>,
+    pub organisational: bool,
 }
 
 /// The report of a multi-account scan, and who scanned.
 pub struct AccountsOutput {
     pub report: Report,
     pub caller: collect::Identity,
+    /// A shard of one account's regions (not of whole accounts): each account judged
+    /// in part.
+    pub split_regions: bool,
 }
 
 /// Scans the account behind the credentials: the whole flow.
@@ -234,6 +241,8 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         inventory,
         report,
         caller: who,
+        judged_checks: part.checks.iter().map(|c| c.id).collect(),
+        organisational: part.organisational,
     })
 }
 
@@ -430,7 +439,11 @@ pub async fn scan_accounts(
     opts.waivers.apply(&mut findings, now.date_naive()).warn();
     let mut report = build_report_for(metas, &checks, &opts.framework, findings, now, stats);
     report.shard = opts.shard;
-    Ok(AccountsOutput { report, caller })
+    Ok(AccountsOutput {
+        report,
+        caller,
+        split_regions: split_regions.is_some(),
+    })
 }
 
 /// What every account of a multi-account scan shares.
@@ -650,13 +663,39 @@ fn evaluate_part(
     opts: &ScanOptions,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
-    let mut findings = evaluate_checks(inv, &part.checks, &opts.framework, &opts.settings, now);
-    if part.organisational {
+    judge(
+        inv,
+        &part.checks,
+        part.organisational,
+        &opts.framework,
+        &opts.selection,
+        &opts.settings,
+        &opts.attestations,
+        now,
+    )
+}
+
+/// Runs `checks` over an inventory and, with `organisational`, adds a finding for every
+/// selected organisational measure: what a scan, a shard's part of one, `evaluate` and
+/// `verify` all judge by. Pure.
+#[allow(clippy::too_many_arguments)]
+pub fn judge(
+    inv: &Inventory,
+    checks: &[&Check],
+    organisational: bool,
+    framework: &Framework,
+    selection: &Selection,
+    settings: &Settings,
+    attestations: &Attestations,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut findings = evaluate_checks(inv, checks, framework, settings, now);
+    if organisational {
         findings.extend(organisational_findings(
             &inv.account_id,
-            &opts.framework,
-            &opts.selection,
-            &opts.attestations,
+            framework,
+            selection,
+            attestations,
             now,
         ));
     }
@@ -674,15 +713,16 @@ pub fn evaluate(
     attestations: &Attestations,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
-    let mut findings = evaluate_checks(inv, checks, framework, settings, now);
-    findings.extend(organisational_findings(
-        &inv.account_id,
+    judge(
+        inv,
+        checks,
+        true,
         framework,
         selection,
+        settings,
         attestations,
         now,
-    ));
-    findings
+    )
 }
 
 /// Runs the checks over an inventory. Pure.

@@ -311,3 +311,143 @@ fn shard_zero_or_past_n_is_a_usage_error_from_the_flag_or_the_environment() {
         assert!(stderr.contains("--shard"), "{stderr}");
     }
 }
+
+/// Each shard bundles its evidence; `merge --evidence` bundles the merge with the
+/// shards' bundles whole inside, and `tomscan verify` checks it like a whole scan's: each
+/// shard's part judged again from its inventory, then the merge done again. An edit
+/// inside a shard's bundle is named with its path.
+#[tokio::test(flavor = "multi_thread")]
+async fn shard_bundles_merge_into_a_bundle_that_verifies_like_a_whole_scan() {
+    let scenario = load_scenario(&scenario_path("demo"));
+    let moto = Moto::start_with(scenario.root.as_ref(), &[]);
+    seed::seed(&moto, &scenario).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let keygen = run(&moto, &["keygen", path("key").to_str().unwrap()]);
+    assert_eq!(keygen.code, 0, "{}", keygen.stderr);
+    for k in 1..=3 {
+        let bundle = path(&format!("shard-{k}"));
+        let mut args = vec![
+            "scan".to_string(),
+            "--shard".into(),
+            format!("{k}/3"),
+            "--evidence".into(),
+            bundle.display().to_string(),
+            "--sign-key".into(),
+            path("key").display().to_string(),
+            "--format".into(),
+            "json".into(),
+            "--output".into(),
+            path(&format!("shard-{k}.json")).display().to_string(),
+        ];
+        for r in REGIONS {
+            args.extend(["--region".to_string(), r.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&moto, &args);
+        assert!(
+            bundle.join("manifest.json").is_file(),
+            "shard {k}: {}",
+            r.stderr
+        );
+        // A shard's bundle verifies alone: its part judged again.
+        let v = run(
+            &moto,
+            &[
+                "verify",
+                bundle.to_str().unwrap(),
+                "--key",
+                path("key.pub").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(v.code, 0, "shard {k}: {}", v.stderr);
+    }
+    let merged_bundle = path("merged-evidence");
+    let shards: Vec<String> = (1..=3)
+        .map(|k| path(&format!("shard-{k}")).display().to_string())
+        .collect();
+    let (key, merged_json) = (path("key"), path("merged.json"));
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(String::as_str));
+    args.extend([
+        "--evidence",
+        merged_bundle.to_str().unwrap(),
+        "--sign-key",
+        key.to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        merged_json.to_str().unwrap(),
+    ]);
+    let m = run(&moto, &args);
+    assert!(
+        merged_bundle.join("manifest.json").is_file(),
+        "{}",
+        m.stderr
+    );
+    let manifest = read(&merged_bundle.join("manifest.json"));
+    assert_eq!(manifest["shards"].as_array().unwrap().len(), 3);
+    let verified = Command::new(env!("CARGO_BIN_EXE_tomscan"))
+        .args([
+            "verify",
+            merged_bundle.to_str().unwrap(),
+            "--key",
+            path("key.pub").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&verified.stdout).into_owned()
+        + &String::from_utf8_lossy(&verified.stderr);
+    assert_eq!(verified.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("exactly what merging the 3 verified shard(s) again gives"),
+        "{said}"
+    );
+    // The merged report is the merge of the reports the shards wrote beside their bundles.
+    let merged = read(&path("merged.json"));
+    assert_eq!(merged["evidence"]["signed_by"], manifest["signed_by"]);
+    let plain = merge(
+        &moto,
+        &[
+            &path("shard-1.json"),
+            &path("shard-2.json"),
+            &path("shard-3.json"),
+        ],
+        &[],
+        &path("plain.json"),
+    );
+    assert!(matches!(plain.code, 0 | 1 | 3), "{}", plain.stderr);
+    assert_eq!(findings(&merged), findings(&read(&path("plain.json"))));
+    // An edited fact inside a shard's bundle: the file is named, with its shard.
+    let inventory = std::fs::read_dir(merged_bundle.join("shards/shard-2/inventory"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&inventory).unwrap();
+    std::fs::write(
+        &inventory,
+        text.replacen("\"encrypted\": false", "\"encrypted\": true", 1),
+    )
+    .unwrap();
+    let tampered = run(&moto, &["verify", merged_bundle.to_str().unwrap()]);
+    assert_eq!(tampered.code, 1, "{}", tampered.stderr);
+    assert!(
+        tampered.stderr.contains("shards/shard-2/inventory/"),
+        "{}",
+        tampered.stderr
+    );
+    // Merging reports, not bundles, into a bundle is refused.
+    let refused = run(
+        &moto,
+        &[
+            "merge",
+            path("shard-1.json").to_str().unwrap(),
+            "--evidence",
+            path("nope").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(!path("nope").exists());
+}

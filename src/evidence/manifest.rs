@@ -27,6 +27,15 @@ pub struct Manifest {
     pub selection: SelectionRecord,
     /// The bundled inventories, and the instant each was judged at.
     pub inventories: Vec<InventoryEntry>,
+    /// The part of the work a shard's bundle covers (`scan --shard K/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::Shard>,
+    /// A merged bundle: the shards' own bundles, each whole below it, by path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
+    /// A merged bundle made from fewer than all N shards (`merge --allow-partial`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_partial: bool,
     /// The day waivers were weighed on (a waiver expires by the day).
     pub waivers_applied_on: NaiveDate,
     /// The bundled report and inputs, by their path in the bundle.
@@ -40,6 +49,15 @@ pub struct Manifest {
     pub signed_by: Option<String>,
     /// Every file of the bundle but the manifest and its signature, by path.
     pub files: Vec<FileEntry>,
+}
+
+impl Manifest {
+    /// A bundle's manifest, as `tomscan verify` reads it.
+    pub fn read(bundle: &std::path::Path) -> Result<Manifest, super::EvidenceError> {
+        let path = bundle.join(MANIFEST);
+        let bytes = std::fs::read(&path).map_err(super::EvidenceError::io(&path))?;
+        super::verify::read_manifest(&bytes)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,6 +128,20 @@ pub struct InventoryEntry {
     pub account: String,
     /// Ages (unused keys, old passwords) are judged as of this instant.
     pub judged_at: DateTime<Utc>,
+    /// The checks judged over it, when a shard judged a part of the selection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Vec<String>>,
+    /// Whether its organisational measures were judged (a shard leaves them to one).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub organisational: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -157,8 +157,11 @@ pub fn verify(bundle: &Path, key: Option<&Path>) -> Result<Verified, EvidenceErr
     };
 
     // The verdicts follow from the evidence.
-    let rejudged = rejudge(bundle, &manifest)?;
-    checked.push(rejudged);
+    if manifest.shards.is_empty() {
+        checked.push(rejudge(bundle, &manifest)?);
+    } else {
+        checked.extend(remerge(bundle, &manifest, key)?);
+    }
     Ok(Verified {
         manifest_sha256,
         signed_by,
@@ -166,7 +169,7 @@ pub fn verify(bundle: &Path, key: Option<&Path>) -> Result<Verified, EvidenceErr
     })
 }
 
-fn read_manifest(bytes: &[u8]) -> Result<Manifest, EvidenceError> {
+pub(super) fn read_manifest(bytes: &[u8]) -> Result<Manifest, EvidenceError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| EvidenceError::mismatch(MANIFEST, format!("not JSON: {e}")))?;
     let format = value
@@ -224,9 +227,61 @@ fn text(bundle: &Path, rel: &str) -> Result<String, EvidenceError> {
     std::fs::read_to_string(bundle.join(rel)).map_err(EvidenceError::io(bundle.join(rel)))
 }
 
-/// Judges the bundled inventories again with the bundled inputs, as the scan did, and
-/// compares the findings with the bundled report's.
-fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
+/// A merged bundle: each shard's bundle verified whole (digests, signature, its own
+/// verdicts judged again), then the shards' reports merged again, which must give the
+/// merged report's findings.
+fn remerge(bundle: &Path, m: &Manifest, key: Option<&Path>) -> Result<Vec<String>, EvidenceError> {
+    same_catalogue(m)?;
+    let fw = &m.framework;
+    let framework = Framework::parse(&text(bundle, &fw.path)?, &fw.read_as, &known_check_ids())
+        .map_err(|e| EvidenceError::mismatch(&fw.path, e.to_string()))?;
+    let mut lines = Vec::new();
+    let mut reports = Vec::new();
+    for shard in &m.shards {
+        if !safe_relative(shard) {
+            return Err(EvidenceError::mismatch(
+                shard,
+                "names a path outside the bundle",
+            ));
+        }
+        let nested = verify(&bundle.join(shard), key).map_err(|e| match e {
+            EvidenceError::Mismatch { file, problem } => {
+                EvidenceError::mismatch(format!("{shard}/{file}"), problem)
+            }
+            other => other,
+        })?;
+        lines.push(format!(
+            "{shard}: a shard's bundle, verified whole ({})",
+            nested.checked.last().cloned().unwrap_or_default()
+        ));
+        let nested_manifest = read_manifest(
+            &std::fs::read(bundle.join(shard).join(MANIFEST))
+                .map_err(EvidenceError::io(bundle.join(shard).join(MANIFEST)))?,
+        )?;
+        let rel = format!("{shard}/{}", nested_manifest.report);
+        let report: Report = serde_json::from_str(&text(bundle, &rel)?)
+            .map_err(|e| EvidenceError::mismatch(&rel, format!("not a tomscan report: {e}")))?;
+        reports.push((rel, report));
+    }
+    let merged = crate::shard::merge(reports, &framework, m.allow_partial)
+        .map_err(|e| EvidenceError::mismatch(&m.report, format!("the shards do not merge: {e}")))?;
+    let report: Report = serde_json::from_str(&text(bundle, &m.report)?)
+        .map_err(|e| EvidenceError::mismatch(&m.report, format!("not a tomscan report: {e}")))?;
+    compare(
+        &m.report,
+        report.findings.iter().collect(),
+        merged.report.findings.iter().collect(),
+        "merging the bundled shards' reports again gives",
+    )?;
+    lines.push(format!(
+        "report.json: its {} finding(s) are exactly what merging the {} verified shard(s) again gives",
+        report.findings.len(),
+        m.shards.len()
+    ));
+    Ok(lines)
+}
+
+fn same_catalogue(m: &Manifest) -> Result<(), EvidenceError> {
     let here = Catalogue::this();
     if m.catalogue != here {
         return Err(EvidenceError::mismatch(
@@ -242,6 +297,13 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// Judges the bundled inventories again with the bundled inputs, as the scan did, and
+/// compares the findings with the bundled report's.
+fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
+    same_catalogue(m)?;
     let fw = &m.framework;
     let framework = Framework::parse(&text(bundle, &fw.path)?, &fw.read_as, &known_check_ids())
         .map_err(|e| EvidenceError::mismatch(&fw.path, e.to_string()))?;
@@ -279,9 +341,22 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
             ));
         }
         judged_accounts.insert(entry.account.clone());
-        findings.extend(scan::evaluate(
+        // A shard judged the part of the selection the manifest names.
+        let part: Vec<&crate::check::Check> = match &entry.checks {
+            None => checks.clone(),
+            Some(ids) => ids
+                .iter()
+                .map(|id| {
+                    crate::checks::find(id).ok_or_else(|| {
+                        EvidenceError::mismatch(MANIFEST, format!("names an unknown check {id:?}"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        findings.extend(scan::judge(
             &inventory,
-            &checks,
+            &part,
+            entry.organisational,
             &framework,
             &selection,
             &settings,
@@ -311,6 +386,29 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
             ),
         ));
     }
+    compare(
+        &m.report,
+        judgeable,
+        findings.iter().collect(),
+        "judging the bundled inventories again gives",
+    )?;
+    Ok(format!(
+        "report.json: its {} finding(s) are exactly what judging the {} bundled inventor{} again gives ({} of an account that could not be read, all error)",
+        report.findings.len(),
+        m.inventories.len(),
+        if m.inventories.len() == 1 { "y" } else { "ies" },
+        unread.len()
+    ))
+}
+
+/// The same findings on both sides, as multisets of their whole JSON (evidence
+/// included); otherwise a mismatch of `file` with the first difference each way.
+fn compare(
+    file: &str,
+    in_report: Vec<&Finding>,
+    from_evidence: Vec<&Finding>,
+    how: &str,
+) -> Result<(), EvidenceError> {
     let canonical = |list: Vec<&Finding>| -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
         for f in list {
@@ -319,46 +417,39 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
         }
         counts
     };
-    let in_report = canonical(judgeable);
-    let from_evidence = canonical(findings.iter().collect());
-    if in_report != from_evidence {
-        let only_report: Vec<&String> = in_report
-            .keys()
-            .filter(|k| in_report.get(*k) != from_evidence.get(*k))
-            .collect();
-        let only_evidence: Vec<&String> = from_evidence
-            .keys()
-            .filter(|k| from_evidence.get(*k) != in_report.get(*k))
-            .collect();
-        let describe = |k: Option<&&String>| {
-            k.and_then(|k| serde_json::from_str::<Value>(k).ok())
-                .map(|f| {
-                    format!(
-                        "{} {} {} ({})",
-                        f["check_id"].as_str().unwrap_or_default(),
-                        f["resource"].as_str().unwrap_or_default(),
-                        f["status"].as_str().unwrap_or_default(),
-                        f["message"].as_str().unwrap_or_default()
-                    )
-                })
-                .unwrap_or_else(|| "nothing".into())
-        };
-        return Err(EvidenceError::mismatch(
-            &m.report,
-            format!(
-                "its findings do not follow from the bundled inventories: {} finding(s) of the report are not what the evidence gives, {} of the evidence are not in the report; e.g. the report has {}, the evidence gives {}",
-                only_report.len(),
-                only_evidence.len(),
-                describe(only_report.first()),
-                describe(only_evidence.first())
-            ),
-        ));
+    let (in_report, from_evidence) = (canonical(in_report), canonical(from_evidence));
+    if in_report == from_evidence {
+        return Ok(());
     }
-    Ok(format!(
-        "report.json: its {} finding(s) are exactly what judging the {} bundled inventor{} again gives ({} of an account that could not be read, all error)",
-        report.findings.len(),
-        m.inventories.len(),
-        if m.inventories.len() == 1 { "y" } else { "ies" },
-        unread.len()
+    let differing = |a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>| -> Vec<String> {
+        a.keys()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .cloned()
+            .collect()
+    };
+    let only_report = differing(&in_report, &from_evidence);
+    let only_evidence = differing(&from_evidence, &in_report);
+    let describe = |k: Option<&String>| {
+        k.and_then(|k| serde_json::from_str::<Value>(k).ok())
+            .map(|f| {
+                format!(
+                    "{} {} {} ({})",
+                    f["check_id"].as_str().unwrap_or_default(),
+                    f["resource"].as_str().unwrap_or_default(),
+                    f["status"].as_str().unwrap_or_default(),
+                    f["message"].as_str().unwrap_or_default()
+                )
+            })
+            .unwrap_or_else(|| "nothing".into())
+    };
+    Err(EvidenceError::mismatch(
+        file,
+        format!(
+            "its findings do not follow from the evidence: {} finding(s) of the report are not what {how}, and {} of that are not in the report; e.g. the report has {}, the evidence gives {}",
+            only_report.len(),
+            only_evidence.len(),
+            describe(only_report.first()),
+            describe(only_evidence.first())
+        ),
     ))
 }

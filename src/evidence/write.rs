@@ -34,6 +34,11 @@ pub struct Contents<'a> {
     pub caller: Option<Caller>,
     pub scan_started_at: Option<DateTime<Utc>>,
     pub inventories: Vec<InventoryEntry>,
+    /// A shard's part (`scan --shard K/N`).
+    pub shard: Option<crate::shard::Shard>,
+    /// A merge's shard bundles, already added below the bundle, by path.
+    pub shards: Vec<String>,
+    pub allow_partial: bool,
 }
 
 /// Where a bundle keeps an account's inventory.
@@ -152,6 +157,9 @@ impl BundleWriter {
             caller: contents.caller,
             selection: contents.selection,
             inventories: contents.inventories,
+            shard: contents.shard,
+            shards: contents.shards,
+            allow_partial: contents.allow_partial,
             waivers_applied_on: contents.report.scanned_at.date_naive(),
             report: "report.json".into(),
             framework,
