@@ -681,16 +681,8 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
                     organisational: true,
                 });
             }
-            let contents = contents(
-                &report,
-                &sources,
-                &opts,
-                Some(&caller),
-                started_at,
-                inventories,
-            );
-            let sealed = evidence.finish(contents)?;
-            report.evidence = Some(sealed);
+            let contents = contents(&report, &sources, &opts, &caller, started_at, inventories);
+            report.evidence = Some(evidence.finish(contents)?);
         }
         return emit(&report, &args.output);
     }
@@ -722,16 +714,8 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
                 .map(|_| judged_checks.iter().map(|c| c.to_string()).collect()),
             organisational,
         }];
-        let contents = contents(
-            &report,
-            &sources,
-            &opts,
-            Some(&caller),
-            started_at,
-            inventories,
-        );
-        let sealed = evidence.finish(contents)?;
-        report.evidence = Some(sealed);
+        let contents = contents(&report, &sources, &opts, &caller, started_at, inventories);
+        report.evidence = Some(evidence.finish(contents)?);
     }
     emit(&report, &args.output)
 }
@@ -741,7 +725,7 @@ fn contents<'a>(
     report: &'a Report,
     sources: &'a Sources,
     opts: &'a ScanOptions,
-    caller: Option<&crate::collect::Identity>,
+    caller: &crate::collect::Identity,
     started_at: chrono::DateTime<chrono::Utc>,
     inventories: Vec<crate::evidence::InventoryEntry>,
 ) -> crate::evidence::Contents<'a> {
@@ -755,9 +739,9 @@ fn contents<'a>(
             checks: opts.selection.checks.clone(),
             sections: opts.selection.sections.clone(),
         },
-        caller: caller.map(|c| crate::evidence::Caller {
-            account: c.account_id.clone(),
-            arn: c.arn.clone(),
+        caller: Some(crate::evidence::Caller {
+            account: caller.account_id.clone(),
+            arn: caller.arn.clone(),
         }),
         scan_started_at: Some(started_at),
         inventories,

@@ -254,10 +254,7 @@ fn remerge(bundle: &Path, m: &Manifest, key: Option<&Path>) -> Result<Vec<String
             "{shard}: a shard's bundle, verified whole ({})",
             nested.checked.last().cloned().unwrap_or_default()
         ));
-        let nested_manifest = read_manifest(
-            &std::fs::read(bundle.join(shard).join(MANIFEST))
-                .map_err(EvidenceError::io(bundle.join(shard).join(MANIFEST)))?,
-        )?;
+        let nested_manifest = Manifest::read(&bundle.join(shard))?;
         let rel = format!("{shard}/{}", nested_manifest.report);
         let report: Report = serde_json::from_str(&text(bundle, &rel)?)
             .map_err(|e| EvidenceError::mismatch(&rel, format!("not a tomscan report: {e}")))?;
