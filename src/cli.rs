@@ -424,6 +424,36 @@ struct Sources {
     attestations: Option<Source>,
 }
 
+impl Sources {
+    /// A bundle of a judgement with these inputs: nothing scanned, no shard; a scan or
+    /// a merge says more by struct update.
+    fn contents<'a>(
+        &'a self,
+        report: &'a Report,
+        settings: &'a crate::config::Settings,
+        selection: &Selection,
+        inventories: Vec<crate::evidence::InventoryEntry>,
+    ) -> crate::evidence::Contents<'a> {
+        crate::evidence::Contents {
+            report,
+            framework: &self.framework,
+            settings,
+            waivers: self.waivers.as_ref(),
+            attestations: self.attestations.as_ref(),
+            selection: crate::evidence::SelectionRecord {
+                checks: selection.checks.clone(),
+                sections: selection.sections.clone(),
+            },
+            caller: None,
+            scan_started_at: None,
+            inventories,
+            shard: None,
+            shards: Vec::new(),
+            allow_partial: false,
+        }
+    }
+}
+
 /// A file, read whole, under the name its errors and findings give it.
 fn read_source(path: &Path, what: &str) -> Result<Source> {
     let text = std::fs::read_to_string(path)
@@ -637,12 +667,11 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
         }
         // With a bundle, each account's inventory is written into it as it is judged,
         // and copied to --save-inventory afterwards.
-        let bundle_inventories = evidence
-            .as_ref()
-            .map(|e| e.writer.staged("inventory"))
-            .inspect(|dir| {
-                let _ = std::fs::create_dir_all(dir);
-            });
+        let bundle_inventories = evidence.as_ref().map(|e| e.writer.staged("inventory"));
+        if let Some(dir) = &bundle_inventories {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         let inventory_dir = bundle_inventories
             .as_deref()
             .or(args.save_inventory.as_deref());
@@ -730,24 +759,13 @@ fn contents<'a>(
     inventories: Vec<crate::evidence::InventoryEntry>,
 ) -> crate::evidence::Contents<'a> {
     crate::evidence::Contents {
-        report,
-        framework: &sources.framework,
-        settings: &opts.settings,
-        waivers: sources.waivers.as_ref(),
-        attestations: sources.attestations.as_ref(),
-        selection: crate::evidence::SelectionRecord {
-            checks: opts.selection.checks.clone(),
-            sections: opts.selection.sections.clone(),
-        },
         caller: Some(crate::evidence::Caller {
             account: caller.account_id.clone(),
             arn: caller.arn.clone(),
         }),
         scan_started_at: Some(started_at),
-        inventories,
         shard: opts.shard,
-        shards: Vec::new(),
-        allow_partial: false,
+        ..sources.contents(report, &opts.settings, &opts.selection, inventories)
     }
 }
 
@@ -830,24 +848,13 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
         Stats::default(),
     );
     if let Some(evidence) = evidence {
-        let contents = crate::evidence::Contents {
-            report: &report,
-            framework: &framework_source,
-            settings: &settings,
-            waivers: waivers_source.as_ref(),
-            attestations: attestations_source.as_ref(),
-            selection: crate::evidence::SelectionRecord {
-                checks: selection.checks.clone(),
-                sections: selection.sections.clone(),
-            },
-            // Nothing was scanned: who collected the inventories is theirs to say.
-            caller: None,
-            scan_started_at: None,
-            inventories: judged,
-            shard: None,
-            shards: Vec::new(),
-            allow_partial: false,
+        let sources = Sources {
+            framework: framework_source,
+            waivers: waivers_source,
+            attestations: attestations_source,
         };
+        // Nothing was scanned: who collected the inventories is theirs to say.
+        let contents = sources.contents(&report, &settings, &selection, judged);
         report.evidence = Some(evidence.finish(contents)?);
     }
     emit(&report, &args.output)
@@ -886,21 +893,13 @@ fn merge_command(args: MergeArgs) -> Result<u8> {
     }
     let framework = match (&args.framework, bundles.first()) {
         (Some(path), _) => Framework::load(path)?,
-        (None, Some((dir, m))) => {
-            let text = std::fs::read_to_string(dir.join(&m.framework.path))?;
-            Framework::parse(
-                &text,
-                &m.framework.read_as,
-                &crate::framework::known_check_ids(),
-            )?
-        }
+        (None, Some((dir, m))) => m.framework(dir)?,
         (None, None) => Framework::builtin(),
     };
-    let merged = crate::shard::merge(reports, &framework, args.allow_partial)?;
+    let mut merged = crate::shard::merge(reports, &framework, args.allow_partial)?;
     if !merged.missing.is_empty() {
         tracing::warn!(missing = ?merged.missing, "merged without these shards: the report is partial");
     }
-    let mut merged = merged;
     if let Some(evidence) = evidence {
         merged.report.evidence = Some(bundle_merge(
             evidence,
@@ -977,46 +976,32 @@ fn bundle_merge(
         }
         shards.push(rel);
     }
-    let read = |rel: &str| -> Result<Source> { read_source(&first_dir.join(rel), "bundled input") };
-    let framework = Source {
-        read_as: first.framework.read_as.clone(),
-        ..read(&first.framework.path)?
+    let sources = Sources {
+        framework: first.source(first_dir, &first.framework)?,
+        waivers: first
+            .waivers
+            .as_ref()
+            .map(|w| first.source(first_dir, w))
+            .transpose()?,
+        attestations: first
+            .attestations
+            .as_ref()
+            .map(|a| first.source(first_dir, a))
+            .transpose()?,
     };
-    let waivers = first
-        .waivers
-        .as_ref()
-        .map(|w| -> Result<Source> {
-            Ok(Source {
-                read_as: w.read_as.clone(),
-                ..read(&w.path)?
-            })
-        })
-        .transpose()?;
-    let attestations = first
-        .attestations
-        .as_ref()
-        .map(|a| -> Result<Source> {
-            Ok(Source {
-                read_as: a.read_as.clone(),
-                ..read(&a.path)?
-            })
-        })
-        .transpose()?;
     let settings: crate::config::Settings =
-        serde_json::from_str(&read(&first.settings)?.text).context("the shard's settings")?;
+        serde_json::from_str(&std::fs::read_to_string(first_dir.join(&first.settings))?)
+            .context("the shard's settings")?;
+    let selection = Selection {
+        checks: first.selection.checks.clone(),
+        sections: first.selection.sections.clone(),
+    };
     let contents = crate::evidence::Contents {
-        report,
-        framework: &framework,
-        settings: &settings,
-        waivers: waivers.as_ref(),
-        attestations: attestations.as_ref(),
-        selection: first.selection.clone(),
         caller: first.caller.clone(),
         scan_started_at: bundles.iter().filter_map(|(_, m)| m.scan_started_at).min(),
-        inventories: Vec::new(),
-        shard: None,
         shards,
         allow_partial,
+        ..sources.contents(report, &settings, &selection, Vec::new())
     };
     evidence.finish(contents)
 }

@@ -58,6 +58,33 @@ impl Manifest {
         let bytes = std::fs::read(&path).map_err(super::EvidenceError::io(&path))?;
         super::verify::read_manifest(&bytes)
     }
+
+    /// A bundled input, under the name it was first read as.
+    pub fn source(
+        &self,
+        bundle: &std::path::Path,
+        input: &Input,
+    ) -> Result<super::Source, super::EvidenceError> {
+        let path = bundle.join(&input.path);
+        Ok(super::Source {
+            text: std::fs::read_to_string(&path).map_err(super::EvidenceError::io(&path))?,
+            read_as: input.read_as.clone(),
+        })
+    }
+
+    /// The bundled framework, parsed as the scan parsed it.
+    pub fn framework(
+        &self,
+        bundle: &std::path::Path,
+    ) -> Result<crate::framework::Framework, super::EvidenceError> {
+        let source = self.source(bundle, &self.framework)?;
+        crate::framework::Framework::parse(
+            &source.text,
+            &source.read_as,
+            &crate::framework::known_check_ids(),
+        )
+        .map_err(|e| super::EvidenceError::mismatch(&self.framework.path, e.to_string()))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

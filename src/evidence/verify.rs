@@ -11,7 +11,6 @@ use super::{BUNDLE_FORMAT, Catalogue, EvidenceError, MANIFEST, Manifest, SIGNATU
 use crate::attest::Attestations;
 use crate::check::Status;
 use crate::config::Settings;
-use crate::framework::{Framework, known_check_ids};
 use crate::inventory::Inventory;
 use crate::report::{Finding, Report};
 use crate::scan::{self, Selection};
@@ -232,9 +231,7 @@ fn text(bundle: &Path, rel: &str) -> Result<String, EvidenceError> {
 /// merged report's findings.
 fn remerge(bundle: &Path, m: &Manifest, key: Option<&Path>) -> Result<Vec<String>, EvidenceError> {
     same_catalogue(m)?;
-    let fw = &m.framework;
-    let framework = Framework::parse(&text(bundle, &fw.path)?, &fw.read_as, &known_check_ids())
-        .map_err(|e| EvidenceError::mismatch(&fw.path, e.to_string()))?;
+    let framework = m.framework(bundle)?;
     let mut lines = Vec::new();
     let mut reports = Vec::new();
     for shard in &m.shards {
@@ -301,19 +298,23 @@ fn same_catalogue(m: &Manifest) -> Result<(), EvidenceError> {
 /// compares the findings with the bundled report's.
 fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
     same_catalogue(m)?;
-    let fw = &m.framework;
-    let framework = Framework::parse(&text(bundle, &fw.path)?, &fw.read_as, &known_check_ids())
-        .map_err(|e| EvidenceError::mismatch(&fw.path, e.to_string()))?;
+    let framework = m.framework(bundle)?;
     let settings: Settings = serde_json::from_str(&text(bundle, &m.settings)?)
         .map_err(|e| EvidenceError::mismatch(&m.settings, e.to_string()))?;
     let waivers = match &m.waivers {
-        Some(w) => Waivers::parse(&text(bundle, &w.path)?, &w.read_as, m.waivers_applied_on)
-            .map_err(|e| EvidenceError::mismatch(&w.path, e.to_string()))?,
+        Some(w) => {
+            let s = m.source(bundle, w)?;
+            Waivers::parse(&s.text, &s.read_as, m.waivers_applied_on)
+                .map_err(|e| EvidenceError::mismatch(&w.path, e.to_string()))?
+        }
         None => Waivers::default(),
     };
     let attestations = match &m.attestations {
-        Some(a) => Attestations::parse(&text(bundle, &a.path)?, &a.read_as, &framework)
-            .map_err(|e| EvidenceError::mismatch(&a.path, e.to_string()))?,
+        Some(a) => {
+            let s = m.source(bundle, a)?;
+            Attestations::parse(&s.text, &s.read_as, &framework)
+                .map_err(|e| EvidenceError::mismatch(&a.path, e.to_string()))?
+        }
         None => Attestations::default(),
     };
     let selection = Selection {
