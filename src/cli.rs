@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use crate::assemble::{AccountMeta, Assembly};
 use crate::attest::Attestations;
 use crate::aws::AwsOptions;
 pub use crate::catalogue::CatalogueFormat;
@@ -17,8 +18,9 @@ use crate::framework::Framework;
 use crate::inventory::Inventory;
 use crate::render::diff::DiffFormat;
 use crate::render::{Format, write_atomic};
-use crate::report::{Report, Stats};
-use crate::scan::{self, AccountScope, ScanOptions, Selection};
+use crate::report::Report;
+use crate::evaluate::{Rules, Selection};
+use crate::scan::{self, AccountScope, ScanOptions};
 use crate::waiver::Waivers;
 
 /// Exit codes (README "Exit codes").
@@ -797,10 +799,15 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     let (attestations, attestations_source) = load_attestations(&args.select, &config, &framework)?;
     let (waivers, waivers_source) = load_waivers(&args.select, &config)?;
     let settings = config.settings();
+    let rules = Rules {
+        framework: &framework,
+        selection: &selection,
+        settings: &settings,
+        attestations: &attestations,
+    };
     let mut evidence = Evidence::start(&args.evidence)?;
     let mut judged = Vec::new();
-    let mut findings = Vec::new();
-    let mut accounts = Vec::new();
+    let mut assembly = Assembly::new(&framework, &checks);
     let mut latest = None;
     // One inventory at a time: a directory of a thousand accounts needs the memory of one.
     for path in &paths {
@@ -826,27 +833,13 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
                 organisational: true,
             });
         }
-        findings.extend(scan::evaluate(
-            &inventory,
-            &checks,
-            &framework,
-            &selection,
-            &settings,
-            &attestations,
-            now,
-        ));
-        accounts.push(scan::AccountMeta::of(&inventory));
+        assembly.account(
+            AccountMeta::of(&inventory),
+            rules.judge(&inventory, &checks, true, now),
+        );
     }
     let judged_at = latest.unwrap_or_else(chrono::Utc::now);
-    waivers.apply(&mut findings, judged_at.date_naive()).warn();
-    let mut report = scan::build_report_for(
-        accounts,
-        &checks,
-        &framework,
-        findings,
-        judged_at,
-        Stats::default(),
-    );
+    let mut report = assembly.waive(&waivers, judged_at).report(judged_at);
     if let Some(evidence) = evidence {
         let sources = Sources {
             framework: framework_source,
@@ -896,7 +889,7 @@ fn merge_command(args: MergeArgs) -> Result<u8> {
         (None, Some((dir, m))) => m.framework(dir)?,
         (None, None) => Framework::builtin(),
     };
-    let mut merged = crate::shard::merge(reports, &framework, args.allow_partial)?;
+    let mut merged = crate::merge::merge(reports, &framework, args.allow_partial)?;
     if !merged.missing.is_empty() {
         tracing::warn!(missing = ?merged.missing, "merged without these shards: the report is partial");
     }

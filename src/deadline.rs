@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::aws::Metrics;
+use crate::requests::Metrics;
 use crate::inventory::{Source, Unavailable};
 
 /// The error code of a source cut off by the scan deadline.

@@ -6,6 +6,7 @@
 //! function over it; [`score`] weighs the findings per measure of a [`framework`];
 //! [`render`] turns the [`report::Report`] into tables or JSON.
 
+pub mod assemble;
 pub mod attest;
 pub mod aws;
 pub mod catalogue;
@@ -16,15 +17,17 @@ pub mod config;
 pub mod deadline;
 pub mod diff;
 pub mod engine;
+pub mod evaluate;
 pub mod evidence;
 pub mod framework;
 pub mod inventory;
 pub mod logging;
-pub mod policy;
+pub mod merge;
 pub mod progress;
 pub mod redact;
 pub mod render;
 pub mod report;
+pub mod requests;
 pub mod scan;
 pub mod score;
 pub mod shard;

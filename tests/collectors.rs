@@ -2144,7 +2144,7 @@ async fn authorization_documents_are_parsed_once_and_a_bad_one_is_unavailable_al
     let auth = facts.authorization.ok().expect("authorization");
     let mallory = &auth.users[0].inline_policies[0].document;
     // Administrator, or a way to it, as the permission engine judges the document.
-    let admin = |doc: &tomscan::policy::PolicyDocument| {
+    let admin = |doc: &tomscan::inventory::policy::PolicyDocument| {
         tomscan::engine::perms::Permissions::of([doc], "123456789012").verdict()
             != tomscan::engine::perms::Verdict::Limited
     };

@@ -78,7 +78,7 @@ fn credential_report(input: &[u8]) -> Result<(), String> {
 }
 
 fn policy(input: &[u8]) -> Result<(), String> {
-    tomscan::policy::PolicyDocument::parse(&text(input))
+    tomscan::inventory::policy::PolicyDocument::parse(&text(input))
         .map(drop)
         .map_err(|e| e.to_string())
 }

@@ -8,57 +8,19 @@ mod support;
 use std::path::Path;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use scraper::{Html, Selector};
-use tomscan::attest::Attestations;
 use tomscan::check::Status;
-use tomscan::config::Settings;
-use tomscan::framework::Framework;
-use tomscan::inventory::Inventory;
 use tomscan::render::Format;
-use tomscan::report::{Report, Stats};
-use tomscan::scan::{Selection, build_report, evaluate};
+use tomscan::report::Report;
 
 use support::browser::{page_problems, run_chrome};
 
 const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 
-fn demo_report() -> Report {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
-    let inv: Inventory = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let framework = Framework::builtin();
-    let selection = Selection::default();
-    let checks = selection.checks(&framework).unwrap();
-    let now: DateTime<Utc> = "2026-11-27T12:00:00Z".parse().unwrap();
-    let attestations = Attestations::load(
-        Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/examples/attestations.toml"
-        )),
-        &framework,
-    )
-    .unwrap();
-    let findings = evaluate(
-        &inv,
-        &checks,
-        &framework,
-        &selection,
-        &Settings::default(),
-        &attestations,
-        now,
-    );
-    let stats = Stats {
-        duration_ms: 1834,
-        requests: 36,
-        retries: 2,
-        ..Stats::default()
-    };
-    build_report(&[&inv], &checks, &framework, findings, now, stats)
-}
 
 /// The demo report with a finding whose resource, message and evidence carry markup.
 fn hostile_report() -> Report {
-    let mut report = demo_report();
+    let mut report = support::demo::attested_report();
     let mut f = report.findings[0].clone();
     f.resource = format!("=HYPERLINK(\"http://evil\",\"x\")|{HOSTILE}\n# heading");
     f.message = format!("-2+3 | {HOSTILE} </script><script>alert(2)</script>");
@@ -126,7 +88,7 @@ fn the_log_scanner_catches_a_thrown_error_and_a_csp_violation() {
 /// screenshot is kept at target/html-report.png.
 #[test]
 fn demo_report_loads_cleanly_and_shows_every_section() {
-    let report = demo_report();
+    let report = support::demo::attested_report();
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let html = Format::Html.render(&report);
@@ -222,7 +184,7 @@ fn demo_report_loads_cleanly_and_shows_every_section() {
 /// A waived finding shows its waiver, under that name, from its evidence.
 #[test]
 fn a_waived_finding_shows_its_waiver() {
-    let mut report = demo_report();
+    let mut report = support::demo::attested_report();
     let f = report
         .findings
         .iter_mut()

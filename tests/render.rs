@@ -4,49 +4,20 @@
 mod support;
 
 use chrono::{DateTime, Utc};
-use tomscan::attest::Attestations;
-use tomscan::config::Settings;
 use tomscan::framework::Framework;
-use tomscan::inventory::Inventory;
 use tomscan::render::Format;
-use tomscan::report::{Report, Stats};
-use tomscan::scan::{Selection, build_report, evaluate};
+use tomscan::report::Report;
 
-fn demo_report() -> Report {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
-    let inv: Inventory = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let framework = Framework::builtin();
-    let selection = Selection::default();
-    let checks = selection.checks(&framework).unwrap();
-    let now: DateTime<Utc> = "2026-11-27T12:00:00Z".parse().unwrap();
-    let findings = evaluate(
-        &inv,
-        &checks,
-        &framework,
-        &selection,
-        &Settings::default(),
-        &Attestations::default(),
-        now,
-    );
-    build_report(
-        &[&inv],
-        &checks,
-        &framework,
-        findings,
-        now,
-        Stats::default(),
-    )
-}
 
 #[test]
 fn table() {
-    insta::assert_snapshot!(Format::Table.render(&demo_report()));
+    insta::assert_snapshot!(Format::Table.render(&support::demo::report()));
 }
 
 #[test]
 fn json_report_contract() {
     let report: serde_json::Value =
-        serde_json::from_str(&Format::Json.render(&demo_report())).unwrap();
+        serde_json::from_str(&Format::Json.render(&support::demo::report())).unwrap();
     // The contract's shape, not every finding: the findings are covered by the table.
     let sections: Vec<_> = report["sections"]
         .as_array()
@@ -70,12 +41,12 @@ fn json_report_contract() {
 
 #[test]
 fn markdown() {
-    insta::assert_snapshot!(Format::Markdown.render(&demo_report()));
+    insta::assert_snapshot!(Format::Markdown.render(&support::demo::report()));
 }
 
 /// The demo report with a finding whose values are hostile in every format at once.
 fn hostile_report() -> Report {
-    let mut report = demo_report();
+    let mut report = support::demo::report();
     let mut f = report.findings[0].clone();
     f.resource = "=HYPERLINK(\"http://evil\",\"x\")|<img src=x onerror=alert(1)>\n# heading".into();
     f.message = "-2+3 | `code` *bold* [link](http://evil)\r\nsecond line\u{1b}[31m".into();
@@ -138,7 +109,7 @@ fn markdown_values_cannot_break_out() {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| TOM"))
         .count();
-    assert_eq!(section_rows, demo_report().sections.len());
+    assert_eq!(section_rows, support::demo::report().sections.len());
     assert!(!text.contains("\n# heading"), "a value started a heading");
     assert!(!text.contains('\u{1b}'));
     let resource = text
@@ -290,7 +261,7 @@ fn oscal_assessment_results_and_catalog_validate_and_every_reference_resolves() 
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect();
     assert!(control_ids.contains("tom-4.a") && control_ids.contains("tom-3"));
-    let mut waived = demo_report();
+    let mut waived = support::demo::report();
     let fail = waived
         .findings
         .iter_mut()
@@ -298,7 +269,7 @@ fn oscal_assessment_results_and_catalog_validate_and_every_reference_resolves() 
         .unwrap();
     fail.status = tomscan::check::Status::Waived;
     fail.evidence = serde_json::json!({ "waiver": { "check": fail.check_id, "reason": "accepted until the migration", "approved_by": "Jane Roe, CISO", "expires": "2027-03-31", "ticket": "SEC-42" }, "finding": {} });
-    for report in [demo_report(), every_status_report(), waived] {
+    for report in [support::demo::report(), every_status_report(), waived] {
         let text = Format::Oscal.render(&report);
         let (said, ok) = support::validate_oscal(&text);
         assert!(ok, "assessment results: {said}");
@@ -349,7 +320,7 @@ fn oscal_assessment_results_and_catalog_validate_and_every_reference_resolves() 
     }
     // The waiver's owner and expiry are the risk's.
     let text = Format::Oscal.render(&{
-        let mut r = demo_report();
+        let mut r = support::demo::report();
         let f = r
             .findings
             .iter_mut()
@@ -389,7 +360,7 @@ fn oscal_assessment_results_and_catalog_validate_and_every_reference_resolves() 
 /// field, a bad UUID and a value of the wrong type each fail.
 #[test]
 fn the_oscal_validator_rejects_broken_documents() {
-    let text = Format::Oscal.render(&demo_report());
+    let text = Format::Oscal.render(&support::demo::report());
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     type Break = fn(&mut serde_json::Value);
     let broken: [(&str, Break); 4] = [
@@ -419,7 +390,7 @@ fn the_oscal_validator_rejects_broken_documents() {
 /// misspelt attribute, a missing cloud profile and the wrong class each fail.
 #[test]
 fn the_ocsf_validator_rejects_broken_events() {
-    let text = Format::Ocsf.render(&demo_report());
+    let text = Format::Ocsf.render(&support::demo::report());
     let events: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let good = &events[0];
     // Each breakage and the error the validator must name for it.
@@ -632,78 +603,13 @@ fn metrics_read_back_with_prometheus_client() {
     }
 }
 
-/// An organization of three: the demo account, a copy of it under another id with its
-/// passes turned to failures, and one whose role could not be assumed.
-fn org_report() -> Report {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
-    let inv: Inventory = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut worse = inv.clone();
-    worse.account_id = "210987654321".into();
-    let framework = Framework::builtin();
-    let selection = Selection::default();
-    let checks = selection.checks(&framework).unwrap();
-    let now: DateTime<Utc> = "2026-11-27T12:00:00Z".parse().unwrap();
-    let judge = |inv: &Inventory| {
-        evaluate(
-            inv,
-            &checks,
-            &framework,
-            &selection,
-            &Settings::default(),
-            &Attestations::default(),
-            now,
-        )
-    };
-    let mut findings = judge(&inv);
-    findings.extend(judge(&worse).into_iter().map(|mut f| {
-        if f.status == tomscan::check::Status::Pass {
-            f.status = tomscan::check::Status::Fail;
-        }
-        f
-    }));
-    let refused = tomscan::inventory::Unavailable {
-        action: "sts:AssumeRole on arn:aws:iam::333344445555:role/OrganizationAccountAccessRole"
-            .into(),
-        code: "AccessDenied".into(),
-        message: "not authorized | <b>".into(),
-    };
-    findings.extend(tomscan::scan::unreadable_findings(
-        "333344445555",
-        &refused,
-        &checks,
-        &framework,
-        &selection,
-        &Attestations::default(),
-        now,
-    ));
-    let mut accounts = vec![
-        tomscan::scan::AccountMeta::of(&inv),
-        tomscan::scan::AccountMeta::of(&worse),
-        tomscan::scan::AccountMeta {
-            id: "333344445555".into(),
-            name: Some("sandbox".into()),
-            error: Some("sts:AssumeRole failed with AccessDenied".into()),
-            ..Default::default()
-        },
-    ];
-    accounts[0].name = Some("demo".into());
-    tomscan::scan::build_report_for(
-        accounts,
-        &checks,
-        &framework,
-        findings,
-        now,
-        Stats::default(),
-    )
-}
-
 #[test]
 fn an_org_report_sums_up_each_account_by_the_one_formula() {
-    let r = org_report();
+    let r = support::demo::org_report();
     let by_id = |id: &str| r.account_summaries.iter().find(|a| a.id == id).unwrap();
     let demo = by_id(&r.accounts[0]);
     // The demo account's own figures are those of its single-account report.
-    let single = demo_report();
+    let single = support::demo::report();
     assert_eq!(demo.score, single.score);
     assert_eq!(demo.counts, single.counts);
     assert_eq!(demo.coverage, Some(single.coverage));
@@ -718,7 +624,7 @@ fn an_org_report_sums_up_each_account_by_the_one_formula() {
     assert_eq!(refused.counts.pass + refused.counts.fail, 0);
     // The organization's score is the formula over every finding, not a mean of accounts.
     let all: Vec<&tomscan::report::Finding> = r.findings.iter().collect();
-    let figures = tomscan::scan::Figures::of(&Framework::builtin(), &all);
+    let figures = tomscan::assemble::Figures::of(&Framework::builtin(), &all);
     assert_eq!(r.score, figures.tally.score());
     let sum: u32 = r.account_summaries.iter().map(|a| a.counts.fail).sum();
     assert_eq!(r.counts.fail, sum);
@@ -730,7 +636,7 @@ fn an_org_report_sums_up_each_account_by_the_one_formula() {
 
 #[test]
 fn the_org_table_and_markdown_list_accounts_worst_first_with_an_account_column() {
-    let r = org_report();
+    let r = support::demo::org_report();
     let table = Format::Table.render(&r);
     assert!(table.contains("Organization · 3 accounts"), "{table}");
     let at = |needle: &str| {
@@ -761,7 +667,7 @@ fn the_org_table_and_markdown_list_accounts_worst_first_with_an_account_column()
     assert!(md.contains("not authorized \\| \\<b\\>"), "{md}");
 
     // One account: no account column, the header names the account.
-    let single = Format::Table.render(&demo_report());
+    let single = Format::Table.render(&support::demo::report());
     assert!(!single.contains("┆ Account"));
     assert!(!single.contains("Organization ·"));
 }

@@ -3,7 +3,7 @@ use serde_json::json;
 use super::{document_error, power};
 use crate::check::{Check, Cx, GLOBAL, Severity};
 use crate::inventory::{Authorization, Collected, Principal, Source, Unavailable};
-use crate::policy::PolicyDocument;
+use crate::inventory::policy::PolicyDocument;
 
 pub static CHECK: Check = Check {
     id: "IAM-05",

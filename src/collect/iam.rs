@@ -15,7 +15,7 @@ use crate::inventory::{
     InlinePolicy, LoginProfile, ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable,
     VirtualMfaDevice,
 };
-use crate::policy::{PolicyDocument, PolicyError};
+use crate::inventory::policy::{PolicyDocument, PolicyError};
 
 pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -> Iam {
     let (credential_report, account_summary, password_policy, authorization) = tokio::join!(
@@ -453,7 +453,7 @@ fn version_document(text: Option<&str>, what: &str) -> Collected<PolicyDocument>
             .into(),
         None => Collected::Unavailable(Unavailable {
             action: action.into(),
-            code: crate::policy::INVALID_POLICY_DOCUMENT.into(),
+            code: crate::inventory::policy::INVALID_POLICY_DOCUMENT.into(),
             message: format!("{what}: the answer holds no document"),
         }),
     }
@@ -472,7 +472,7 @@ fn document(text: Option<&str>, what: &str) -> Collected<PolicyDocument> {
             .into(),
         None => Collected::Unavailable(Unavailable {
             action: action!(IamAuthorization, GetAccountAuthorizationDetails).into(),
-            code: crate::policy::INVALID_POLICY_DOCUMENT.into(),
+            code: crate::inventory::policy::INVALID_POLICY_DOCUMENT.into(),
             message: format!("{what}: the answer holds no document"),
         }),
     }

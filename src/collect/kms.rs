@@ -6,7 +6,7 @@ use crate::aws::unavailable;
 use crate::inventory::{
     Collected, KeyManager, KeyMetadata, KeySpec, KeyState, KmsAlias, KmsKey, Unavailable,
 };
-use crate::policy::PolicyDocument;
+use crate::inventory::policy::PolicyDocument;
 
 regional! {
     KmsKeys => kms_keys: kms, kms_keys;

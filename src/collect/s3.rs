@@ -9,7 +9,7 @@ use crate::inventory::{
     AclGrant, Bucket, BucketEncryption, BucketVersioning, PublicAccessBlock, S3, Source, Tags,
     Unavailable,
 };
-use crate::policy::PolicyDocument;
+use crate::inventory::policy::PolicyDocument;
 
 pub async fn collect(aws: &Aws, account_id: &str, sources: &BTreeSet<Source>) -> S3 {
     let (buckets, account_public_access_block) = tokio::join!(

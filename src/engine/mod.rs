@@ -13,4 +13,5 @@
 pub mod access;
 pub mod net;
 pub mod perms;
+pub mod policy;
 pub mod refs;

@@ -24,7 +24,8 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use wildmatch::WildMatch;
 
-use crate::policy::{Effect, Judged, Patterns, PolicyDocument, Statement};
+use crate::engine::policy::Judged;
+use crate::inventory::policy::{Effect, Patterns, PolicyDocument, Statement};
 
 /// How AWS classifies an action (Service Authorization Reference "Access level").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

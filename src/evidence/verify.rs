@@ -13,7 +13,7 @@ use crate::check::Status;
 use crate::config::Settings;
 use crate::inventory::Inventory;
 use crate::report::{Finding, Report};
-use crate::scan::{self, Selection};
+use crate::evaluate::{Rules, Selection};
 use crate::waiver::Waivers;
 
 /// What was checked, one line each, for the person running `tomscan verify`.
@@ -257,7 +257,7 @@ fn remerge(bundle: &Path, m: &Manifest, key: Option<&Path>) -> Result<Vec<String
             .map_err(|e| EvidenceError::mismatch(&rel, format!("not a tomscan report: {e}")))?;
         reports.push((rel, report));
     }
-    let merged = crate::shard::merge(reports, &framework, m.allow_partial)
+    let merged = crate::merge::merge(reports, &framework, m.allow_partial)
         .map_err(|e| EvidenceError::mismatch(&m.report, format!("the shards do not merge: {e}")))?;
     let report: Report = serde_json::from_str(&text(bundle, &m.report)?)
         .map_err(|e| EvidenceError::mismatch(&m.report, format!("not a tomscan report: {e}")))?;
@@ -324,6 +324,12 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
     let checks = selection
         .checks(&framework)
         .map_err(|e| EvidenceError::mismatch(MANIFEST, e.to_string()))?;
+    let rules = Rules {
+        framework: &framework,
+        selection: &selection,
+        settings: &settings,
+        attestations: &attestations,
+    };
     let mut findings: Vec<Finding> = Vec::new();
     let mut judged_accounts = BTreeSet::new();
     for entry in &m.inventories {
@@ -351,14 +357,10 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        findings.extend(scan::judge(
+        findings.extend(rules.judge(
             &inventory,
             &part,
             entry.organisational,
-            &framework,
-            &selection,
-            &settings,
-            &attestations,
             entry.judged_at,
         ));
     }

@@ -6,6 +6,7 @@
 //! instead of reading as an empty list (and so as a PASS).
 
 mod model;
+pub mod policy;
 pub mod source;
 pub mod state;
 

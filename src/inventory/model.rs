@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Collected;
 use super::state::*;
-use crate::policy::{PolicyDocument, bucket_policy_field, document_field};
+use super::policy::{PolicyDocument, bucket_policy_field, document_field};
 
 /// Everything collected about one account. Fields a scan did not collect stay
 /// `NotCollected`, so fixtures only spell out what a check reads.

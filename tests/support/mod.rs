@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod demo;
 pub mod deny_proxy;
 pub mod seed;
 pub mod tools;
