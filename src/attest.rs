@@ -3,12 +3,13 @@
 //! `manual` and says so.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::diagnostics::{self, Input, InputError};
 use crate::framework::Framework;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,23 +27,6 @@ pub struct Attestation {
 /// Attestations by measure id.
 #[derive(Debug, Clone, Default)]
 pub struct Attestations(BTreeMap<String, Attestation>);
-
-#[derive(Debug, thiserror::Error)]
-pub enum AttestationError {
-    #[error("cannot read attestation file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("invalid attestation file {path}: {message}")]
-    Parse { path: String, message: String },
-    #[error("{path}:{line}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        message: String,
-    },
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,12 +50,11 @@ struct RawAttestation {
 const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
 const MAX_YEARS: u32 = 5;
 
+const KIND: &str = "attestation file";
+
 impl Attestations {
-    pub fn load(path: &Path, framework: &Framework) -> Result<Attestations, AttestationError> {
-        let text = std::fs::read_to_string(path).map_err(|source| AttestationError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    pub fn load(path: &Path, framework: &Framework) -> Result<Attestations, InputError> {
+        let text = diagnostics::read(KIND, path)?;
         Attestations::parse(&text, &path.display().to_string(), framework)
     }
 
@@ -79,16 +62,14 @@ impl Attestations {
         text: &str,
         path: &str,
         framework: &Framework,
-    ) -> Result<Attestations, AttestationError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| AttestationError::Parse {
-            path: path.to_string(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
-        let invalid = |offset: usize, message: String| AttestationError::Invalid {
-            path: path.to_string(),
-            line: text[..offset.min(text.len())].matches('\n').count() + 1,
-            message,
+    ) -> Result<Attestations, InputError> {
+        let input = Input {
+            kind: KIND,
+            path,
+            text,
         };
+        let raw: RawFile = input.toml()?;
+        let invalid = |offset: usize, message: String| input.at(offset, message);
         let date = |d: &Spanned<toml::value::Datetime>, field: &str| {
             d.get_ref()
                 .date
@@ -192,7 +173,7 @@ impl Attestations {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Attestations, AttestationError> {
+    fn parse(text: &str) -> Result<Attestations, InputError> {
         Attestations::parse(text, "att.toml", &Framework::builtin())
     }
 

@@ -13,13 +13,13 @@ use crate::aws::AwsOptions;
 pub use crate::catalogue::CatalogueFormat;
 use crate::check::{Severity, Status};
 use crate::config::Config;
+use crate::evaluate::{Rules, Selection};
 use crate::evidence::Source;
 use crate::framework::Framework;
 use crate::inventory::Inventory;
 use crate::render::diff::DiffFormat;
 use crate::render::{Format, write_atomic};
 use crate::report::Report;
-use crate::evaluate::{Rules, Selection};
 use crate::scan::{self, AccountScope, ScanOptions};
 use crate::waiver::Waivers;
 
@@ -638,7 +638,7 @@ async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
         waivers,
         framework,
         selection,
-        settings: config.settings(),
+        settings: config.settings.clone(),
         shard: args.shard,
     };
     let a = args.account_args;
@@ -798,7 +798,7 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     let checks = selection.checks(&framework)?;
     let (attestations, attestations_source) = load_attestations(&args.select, &config, &framework)?;
     let (waivers, waivers_source) = load_waivers(&args.select, &config)?;
-    let settings = config.settings();
+    let settings = config.settings.clone();
     let rules = Rules {
         framework: &framework,
         selection: &selection,

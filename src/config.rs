@@ -1,13 +1,17 @@
-//! `tomscan.toml`: thresholds and scan selection.
+//! `tomscan.toml`: what to scan, and the [`Settings`] the checks judge against.
 
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// Thresholds the checks judge against. Defaults follow CIS AWS Foundations.
+use crate::diagnostics::{self, Input, InputError};
+
+/// Thresholds the checks judge against (`[thresholds]`). Defaults follow CIS AWS
+/// Foundations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Settings {
+pub struct Thresholds {
     pub password_min_length: u32,
     pub password_max_age_days: u32,
     pub password_reuse_prevention: u32,
@@ -20,6 +24,75 @@ pub struct Settings {
     /// A console password never used nor changed this long after the user was created
     /// is an initial password nobody replaced (4.c).
     pub initial_password_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            password_min_length: 14,
+            password_max_age_days: 90,
+            password_reuse_prevention: 24,
+            root_unused_days: 90,
+            credentials_unused_days: 45,
+            access_key_max_age_days: 90,
+            initial_password_days: 7,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Each threshold with the values it may take and the fix for one outside them.
+    fn limits(&self) -> [(&'static str, u32, RangeInclusive<u32>, &'static str); 7] {
+        const DAYS: &str = "use 1 to 3650 days";
+        [
+            (
+                "password_min_length",
+                self.password_min_length,
+                6..=128,
+                "IAM accepts 6 to 128",
+            ),
+            (
+                "password_max_age_days",
+                self.password_max_age_days,
+                1..=1095,
+                "IAM accepts 1 to 1095 days",
+            ),
+            (
+                "password_reuse_prevention",
+                self.password_reuse_prevention,
+                1..=24,
+                "IAM accepts 1 to 24",
+            ),
+            ("root_unused_days", self.root_unused_days, 1..=3650, DAYS),
+            (
+                "credentials_unused_days",
+                self.credentials_unused_days,
+                1..=3650,
+                DAYS,
+            ),
+            (
+                "access_key_max_age_days",
+                self.access_key_max_age_days,
+                1..=3650,
+                DAYS,
+            ),
+            (
+                "initial_password_days",
+                self.initial_password_days,
+                1..=3650,
+                DAYS,
+            ),
+        ]
+    }
+}
+
+/// What the checks judge against: the thresholds, and what the customer was promised
+/// (where the data may be, which tag names a tenant, who outside may be trusted). The
+/// config file's `[thresholds]` table and top-level keys of the same names set it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub thresholds: Thresholds,
     /// The hosting jurisdiction (3): resources must be only in these regions. Empty: not
     /// configured, and measure 3 is reported `manual` with the regions in use.
     pub allowed_regions: Vec<String>,
@@ -34,27 +107,8 @@ pub struct Settings {
     pub trusted_accounts: Vec<String>,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            password_min_length: 14,
-            password_max_age_days: 90,
-            password_reuse_prevention: 24,
-            root_unused_days: 90,
-            credentials_unused_days: 45,
-            access_key_max_age_days: 90,
-            initial_password_days: 7,
-            allowed_regions: Vec::new(),
-            tenant_tag: None,
-            require_kms: false,
-            trusted_accounts: Vec::new(),
-        }
-    }
-}
-
-/// The whole file. Thresholds sit in `[thresholds]`; everything else at the top.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// The whole file: what to scan, the input files, and the [`Settings`].
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// Regions to scan when `--region` is not given.
     pub regions: Vec<String>,
@@ -62,13 +116,6 @@ pub struct Config {
     pub checks: Vec<String>,
     /// Only checks evidencing these section or measure ids; empty means all.
     pub sections: Vec<String>,
-    /// Hosting jurisdiction (measure 3).
-    pub allowed_regions: Vec<String>,
-    /// Tenant tag key (measure 9.b).
-    pub tenant_tag: Option<String>,
-    pub require_kms: bool,
-    /// Outside accounts roles may trust (measure 4.a).
-    pub trusted_accounts: Vec<String>,
     /// Attestation file, relative to this file's directory.
     pub attestations: Option<PathBuf>,
     /// Waiver file, relative to this file's directory.
@@ -77,60 +124,57 @@ pub struct Config {
     pub accounts: Vec<String>,
     /// Bound on the whole scan, e.g. `"15m"` (`--timeout` overrides it).
     pub timeout: Option<String>,
-    pub thresholds: Thresholds,
+    pub settings: Settings,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The file as written: the settings' own keys sit at the top beside the scan's. Not
+/// `#[serde(flatten)]`: that buffers the file and loses every line number toml would
+/// otherwise put in its messages.
+#[derive(Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Thresholds {
-    pub password_min_length: u32,
-    pub password_max_age_days: u32,
-    pub password_reuse_prevention: u32,
-    pub root_unused_days: u32,
-    pub credentials_unused_days: u32,
-    pub access_key_max_age_days: u32,
-    pub initial_password_days: u32,
+struct File {
+    regions: Vec<String>,
+    checks: Vec<String>,
+    sections: Vec<String>,
+    attestations: Option<PathBuf>,
+    waivers: Option<PathBuf>,
+    accounts: Vec<String>,
+    timeout: Option<String>,
+    thresholds: Thresholds,
+    allowed_regions: Vec<String>,
+    tenant_tag: Option<String>,
+    require_kms: bool,
+    trusted_accounts: Vec<String>,
 }
 
-impl Default for Thresholds {
-    fn default() -> Self {
-        let s = Settings::default();
-        Thresholds {
-            password_min_length: s.password_min_length,
-            password_max_age_days: s.password_max_age_days,
-            password_reuse_prevention: s.password_reuse_prevention,
-            root_unused_days: s.root_unused_days,
-            credentials_unused_days: s.credentials_unused_days,
-            access_key_max_age_days: s.access_key_max_age_days,
-            initial_password_days: s.initial_password_days,
+impl From<File> for Config {
+    fn from(f: File) -> Config {
+        Config {
+            regions: f.regions,
+            checks: f.checks,
+            sections: f.sections,
+            attestations: f.attestations,
+            waivers: f.waivers,
+            accounts: f.accounts,
+            timeout: f.timeout,
+            settings: Settings {
+                thresholds: f.thresholds,
+                allowed_regions: f.allowed_regions,
+                tenant_tag: f.tenant_tag,
+                require_kms: f.require_kms,
+                trusted_accounts: f.trusted_accounts,
+            },
         }
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("invalid config file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("invalid config file {path}, line {line}: {key} = {value}: {fix}")]
-    Value {
-        path: PathBuf,
-        line: usize,
-        key: &'static str,
-        value: String,
-        fix: &'static str,
-    },
-}
+const KIND: &str = "config file";
 
 pub const DEFAULT_CONFIG_FILE: &str = "tomscan.toml";
 
 impl Config {
     /// Reads `path`, or `./tomscan.toml` when no path is given and that file exists.
-    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+    pub fn load(path: Option<&Path>) -> Result<Config, InputError> {
         let path = match path {
             Some(p) => p.to_path_buf(),
             None => {
@@ -141,20 +185,18 @@ impl Config {
                 p
             }
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        Config::parse(&text, &path)
+        Config::parse(&diagnostics::read(KIND, &path)?, &path)
     }
 
-    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            // toml's message already names the line, column and key.
-            message: e.to_string().trim_end().to_string(),
-        })?;
-        config.validate(path, text)?;
+    pub fn parse(text: &str, path: &Path) -> Result<Config, InputError> {
+        let shown = path.display().to_string();
+        let input = Input {
+            kind: KIND,
+            path: &shown,
+            text,
+        };
+        let mut config: Config = input.toml::<File>()?.into();
+        config.validate(&input)?;
         if let Some(dir) = path.parent() {
             for file in [&mut config.attestations, &mut config.waivers]
                 .into_iter()
@@ -173,85 +215,16 @@ impl Config {
             .and_then(|t| crate::deadline::parse_duration(t).ok())
     }
 
-    /// What the checks judge against.
-    pub fn settings(&self) -> Settings {
-        let t = &self.thresholds;
-        Settings {
-            password_min_length: t.password_min_length,
-            password_max_age_days: t.password_max_age_days,
-            password_reuse_prevention: t.password_reuse_prevention,
-            root_unused_days: t.root_unused_days,
-            credentials_unused_days: t.credentials_unused_days,
-            access_key_max_age_days: t.access_key_max_age_days,
-            initial_password_days: t.initial_password_days,
-            allowed_regions: self.allowed_regions.clone(),
-            tenant_tag: self.tenant_tag.clone(),
-            require_kms: self.require_kms,
-            trusted_accounts: self.trusted_accounts.clone(),
-        }
-    }
-
-    fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
-        let t = &self.thresholds;
-        let bad = |key: &'static str, value: String, fix| ConfigError::Value {
-            path: path.to_path_buf(),
-            line: line_of_key(text, key.rsplit('.').next().unwrap_or(key)),
-            key,
-            value,
-            fix,
+    fn validate(&self, input: &Input<'_>) -> Result<(), InputError> {
+        let bad = |key: &str, value: String, fix: &str| {
+            input.key(
+                key.rsplit('.').next().unwrap_or(key),
+                format!("{key} = {value}: {fix}"),
+            )
         };
-        let ranges: [(
-            &'static str,
-            u32,
-            std::ops::RangeInclusive<u32>,
-            &'static str,
-        ); 7] = [
-            (
-                "thresholds.password_min_length",
-                t.password_min_length,
-                6..=128,
-                "IAM accepts 6 to 128",
-            ),
-            (
-                "thresholds.password_max_age_days",
-                t.password_max_age_days,
-                1..=1095,
-                "IAM accepts 1 to 1095 days",
-            ),
-            (
-                "thresholds.password_reuse_prevention",
-                t.password_reuse_prevention,
-                1..=24,
-                "IAM accepts 1 to 24",
-            ),
-            (
-                "thresholds.root_unused_days",
-                t.root_unused_days,
-                1..=3650,
-                "use 1 to 3650 days",
-            ),
-            (
-                "thresholds.credentials_unused_days",
-                t.credentials_unused_days,
-                1..=3650,
-                "use 1 to 3650 days",
-            ),
-            (
-                "thresholds.access_key_max_age_days",
-                t.access_key_max_age_days,
-                1..=3650,
-                "use 1 to 3650 days",
-            ),
-            (
-                "thresholds.initial_password_days",
-                t.initial_password_days,
-                1..=3650,
-                "use 1 to 3650 days",
-            ),
-        ];
-        for (key, value, range, fix) in ranges {
+        for (key, value, range, fix) in self.settings.thresholds.limits() {
             if !range.contains(&value) {
-                return Err(bad(key, value.to_string(), fix));
+                return Err(bad(&format!("thresholds.{key}"), value.to_string(), fix));
             }
         }
         if let Some(t) = &self.timeout
@@ -265,7 +238,7 @@ impl Config {
         }
         for (key, list) in [
             ("regions", &self.regions),
-            ("allowed_regions", &self.allowed_regions),
+            ("allowed_regions", &self.settings.allowed_regions),
         ] {
             if let Some(r) = list.iter().find(|r| !is_region_name(r)) {
                 return Err(bad(
@@ -287,6 +260,7 @@ impl Config {
             ));
         }
         if let Some(a) = self
+            .settings
             .trusted_accounts
             .iter()
             .find(|a| a.len() != 12 || !a.chars().all(|c| c.is_ascii_digit()))
@@ -298,6 +272,7 @@ impl Config {
             ));
         }
         if self
+            .settings
             .tenant_tag
             .as_deref()
             .is_some_and(|t| t.trim().is_empty())
@@ -310,17 +285,6 @@ impl Config {
         }
         Ok(())
     }
-}
-
-/// The line a key is set on (values only fail validation when the file sets them).
-fn line_of_key(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map_or(0, |i| i + 1)
 }
 
 /// `eu-central-1`, `us-gov-west-1`, `cn-north-1`: letters, a dash-separated middle, a number.
@@ -341,7 +305,7 @@ fn is_region_name(r: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Config, ConfigError> {
+    fn parse(text: &str) -> Result<Config, InputError> {
         Config::parse(text, Path::new("conf/tomscan.toml"))
     }
 
@@ -353,7 +317,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("line 2") && err.contains("e.g. \"90s\""),
+            err.contains("conf/tomscan.toml:2:") && err.contains("e.g. \"90s\""),
             "{err}"
         );
     }
@@ -361,7 +325,7 @@ mod tests {
     #[test]
     fn empty_file_is_the_defaults() {
         assert_eq!(parse("").unwrap(), Config::default());
-        assert_eq!(Settings::default().password_min_length, 14);
+        assert_eq!(Settings::default().thresholds.password_min_length, 14);
     }
 
     #[test]
@@ -400,11 +364,11 @@ mod tests {
     #[test]
     fn top_level_options_reach_the_settings() {
         let c = parse("allowed_regions = [\"eu-central-1\"]\ntenant_tag = \"customer\"\nrequire_kms = true\nattestations = \"att.toml\"\nwaivers = \"w.toml\"\n[thresholds]\ncredentials_unused_days = 30\n").unwrap();
-        let s = c.settings();
+        let s = &c.settings;
         assert_eq!(s.allowed_regions, ["eu-central-1"]);
         assert_eq!(s.tenant_tag.as_deref(), Some("customer"));
         assert!(s.require_kms);
-        assert_eq!(s.credentials_unused_days, 30);
+        assert_eq!(s.thresholds.credentials_unused_days, 30);
         assert_eq!(c.attestations.as_deref(), Some(Path::new("conf/att.toml")));
         assert_eq!(c.waivers.as_deref(), Some(Path::new("conf/w.toml")));
     }
@@ -436,12 +400,12 @@ mod tests {
     #[test]
     fn trusted_accounts_reach_the_settings_and_bad_ids_name_the_line() {
         let c = parse("trusted_accounts = [\"111122223333\"]\n").unwrap();
-        assert_eq!(c.settings().trusted_accounts, ["111122223333"]);
+        assert_eq!(c.settings.trusted_accounts, ["111122223333"]);
         let err = parse("regions = []\ntrusted_accounts = [\"arn:aws:iam::111122223333:root\"]\n")
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("line 2")
+            err.contains("conf/tomscan.toml:2:")
                 && err.contains("trusted_accounts = \"arn:aws:iam::111122223333:root\"")
                 && err.contains("12-digit"),
             "{err}"

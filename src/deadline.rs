@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::requests::Metrics;
 use crate::inventory::{Source, Unavailable};
+use crate::requests::Metrics;
 
 /// The error code of a source cut off by the scan deadline.
 pub const DEADLINE_CODE: &str = "Deadline";

@@ -197,10 +197,7 @@ impl Rules<'_> {
     }
 }
 
-fn sections_of(
-    by_check: &std::collections::BTreeMap<&str, Vec<&str>>,
-    check: &str,
-) -> Vec<String> {
+fn sections_of(by_check: &std::collections::BTreeMap<&str, Vec<&str>>, check: &str) -> Vec<String> {
     by_check
         .get(check)
         .map(|ids| ids.iter().map(|s| s.to_string()).collect())

@@ -4,10 +4,12 @@
 //! user can bring another (another vendor's TOM, ISO 27001 Annex A) with `--framework`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
+
+use crate::diagnostics::{self, Input, InputError};
 
 /// The built-in framework: the Collaboration Service TOM document.
 pub const BUILTIN: &str = include_str!("../checks/frameworks/collab-tom.toml");
@@ -40,22 +42,7 @@ pub struct Control {
     pub organisational: bool,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum FrameworkError {
-    #[error("cannot read framework file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("invalid framework file {path}: {message}")]
-    Parse { path: String, message: String },
-    #[error("{path}:{line}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        message: String,
-    },
-}
+const KIND: &str = "framework file";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,35 +85,26 @@ impl Framework {
             .expect("the built-in framework is valid (tested)")
     }
 
-    pub fn load(path: &Path) -> Result<Framework, FrameworkError> {
-        let text = std::fs::read_to_string(path).map_err(|source| FrameworkError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    pub fn load(path: &Path) -> Result<Framework, InputError> {
+        let text = diagnostics::read(KIND, path)?;
         Framework::parse(&text, &path.display().to_string(), &known_check_ids())
     }
 
     /// Parses and validates: ids unique, every check id known.
-    pub fn parse(
-        text: &str,
-        path: &str,
-        known: &HashSet<&str>,
-    ) -> Result<Framework, FrameworkError> {
-        let raw: RawFramework = toml::from_str(text).map_err(|e| FrameworkError::Parse {
-            path: path.to_string(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
-        let invalid = |span: std::ops::Range<usize>, message: String| FrameworkError::Invalid {
-            path: path.to_string(),
-            line: line_of(text, span.start),
-            message,
+    pub fn parse(text: &str, path: &str, known: &HashSet<&str>) -> Result<Framework, InputError> {
+        let input = Input {
+            kind: KIND,
+            path,
+            text,
         };
+        let raw: RawFramework = input.toml()?;
+        let invalid = |span: std::ops::Range<usize>, message: String| input.at(span.start, message);
         let mut seen = HashSet::new();
         let mut control = |id: Spanned<String>,
                            text: String,
                            checks: Vec<Spanned<String>>,
                            organisational: bool|
-         -> Result<Control, FrameworkError> {
+         -> Result<Control, InputError> {
             if id.get_ref().trim().is_empty() {
                 return Err(invalid(id.span(), "empty section id".into()));
             }
@@ -215,10 +193,6 @@ impl Framework {
 
 pub fn known_check_ids() -> HashSet<&'static str> {
     crate::checks::ALL.iter().map(|c| c.id).collect()
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod deadline;
+pub mod diagnostics;
 pub mod diff;
 pub mod engine;
 pub mod evaluate;

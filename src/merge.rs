@@ -262,8 +262,8 @@ mod tests {
     fn split_and_merge(extra: Option<&str>, count: u32) {
         use crate::attest::Attestations;
         use crate::config::Settings;
-        use crate::inventory::Inventory;
         use crate::evaluate::{Rules, Selection};
+        use crate::inventory::Inventory;
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
         let mut inv: Inventory =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -325,5 +325,4 @@ mod tests {
             split_and_merge(Some("ap-south-1"), count);
         }
     }
-
 }

@@ -165,8 +165,15 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
     if regions.is_empty() {
         return Err(ScanError::NoRegions);
     }
-    let (inventory, part) =
-        collect_part(&aws, &who.account_id, &who.partition, &regions, &checks, opts.shard).await;
+    let (inventory, part) = collect_part(
+        &aws,
+        &who.account_id,
+        &who.partition,
+        &regions,
+        &checks,
+        opts.shard,
+    )
+    .await;
     let now = Utc::now();
     let findings = opts
         .rules()
@@ -469,7 +476,9 @@ impl MemberScan<'_> {
         let findings = if !reports_errors {
             Vec::new()
         } else {
-            self.opts.rules().unreadable(&m.id, &u, self.checks, self.now)
+            self.opts
+                .rules()
+                .unreadable(&m.id, &u, self.checks, self.now)
         };
         AccountOutcome {
             meta: AccountMeta {
@@ -531,4 +540,3 @@ async fn until<T>(
         None => call.await,
     }
 }
-

@@ -4,7 +4,7 @@
 //! An expired waiver waives nothing, and one that matches nothing is reported, so stale
 //! waivers surface instead of piling up.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -12,10 +12,13 @@ use toml::Spanned;
 use wildmatch::WildMatch;
 
 use crate::check::Status;
+use crate::diagnostics::{self, Input, InputError};
 use crate::report::Finding;
 
 /// No waiver runs longer than this: a mute without an end is what waivers replace.
 const MAX_YEARS: u32 = 3;
+
+const KIND: &str = "waiver file";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Waiver {
@@ -46,24 +49,6 @@ impl Waiver {
 
 #[derive(Debug, Clone, Default)]
 pub struct Waivers(Vec<Waiver>);
-
-#[derive(Debug, thiserror::Error)]
-pub enum WaiverError {
-    #[error("cannot read waiver file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("invalid waiver file {path}: {message}")]
-    Parse { path: String, message: String },
-    #[error("{path}:{line}: {key}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        key: &'static str,
-        message: String,
-    },
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,28 +81,22 @@ pub struct Applied {
 }
 
 impl Waivers {
-    pub fn load(path: &Path, today: NaiveDate) -> Result<Waivers, WaiverError> {
-        let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    pub fn load(path: &Path, today: NaiveDate) -> Result<Waivers, InputError> {
+        let text = diagnostics::read(KIND, path)?;
         Waivers::parse(&text, &path.display().to_string(), today)
     }
 
     /// `today` bounds the expiry (at most [`MAX_YEARS`] ahead); an already expired
     /// waiver loads, and is reported when applied.
-    pub fn parse(text: &str, path: &str, today: NaiveDate) -> Result<Waivers, WaiverError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| WaiverError::Parse {
-            path: path.to_string(),
-            // toml's message names the line, the column and the missing or unknown key.
-            message: e.to_string().trim_end().to_string(),
-        })?;
-        let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let invalid = |offset: usize, key: &'static str, message: String| WaiverError::Invalid {
-            path: path.to_string(),
-            line: line_at(offset),
-            key,
-            message,
+    pub fn parse(text: &str, path: &str, today: NaiveDate) -> Result<Waivers, InputError> {
+        let input = Input {
+            kind: KIND,
+            path,
+            text,
+        };
+        let raw: RawFile = input.toml()?;
+        let invalid = |offset: usize, key: &str, message: String| {
+            input.at(offset, format!("{key}: {message}"))
         };
         let required = |s: &Spanned<String>, key: &'static str| {
             let v = s.get_ref().trim();
@@ -194,7 +173,7 @@ impl Waivers {
                 approved_by: required(&w.approved_by, "approved_by")?,
                 ticket: w.ticket.filter(|t| !t.trim().is_empty()),
                 expires,
-                source: format!("{path}:{}", line_at(w.check.span().start)),
+                source: format!("{path}:{}", input.line(w.check.span().start)),
             });
         }
         Ok(Waivers(waivers))
@@ -277,7 +256,7 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
     }
 
-    fn parse(text: &str) -> Result<Waivers, WaiverError> {
+    fn parse(text: &str) -> Result<Waivers, InputError> {
         Waivers::parse(text, "w.toml", today())
     }
 

@@ -17,7 +17,6 @@ use support::browser::{page_problems, run_chrome};
 
 const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 
-
 /// The demo report with a finding whose resource, message and evidence carry markup.
 fn hostile_report() -> Report {
     let mut report = support::demo::attested_report();

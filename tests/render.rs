@@ -8,7 +8,6 @@ use tomscan::framework::Framework;
 use tomscan::render::Format;
 use tomscan::report::Report;
 
-
 #[test]
 fn table() {
     insta::assert_snapshot!(Format::Table.render(&support::demo::report()));

@@ -22,7 +22,7 @@ fn run(cx: &mut Cx<'_>) {
     let Some(report) = cx.get(&inv.iam.credential_report, GLOBAL) else {
         return;
     };
-    let max_age = cx.settings.access_key_max_age_days;
+    let max_age = cx.settings.thresholds.access_key_max_age_days;
     let mut judged = 0;
     for user in report
         .users

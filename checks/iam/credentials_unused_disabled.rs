@@ -26,7 +26,7 @@ fn run(cx: &mut Cx<'_>) {
     if report.users.is_empty() {
         cx.not_applicable(GLOBAL, "the account has no IAM users");
     }
-    let threshold = cx.settings.credentials_unused_days;
+    let threshold = cx.settings.thresholds.credentials_unused_days;
     let now = cx.now;
     let stale = |t: Option<DateTime<Utc>>| t.is_none_or(|t| now - t >= days(threshold));
     for user in &report.users {

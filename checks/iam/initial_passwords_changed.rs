@@ -32,7 +32,7 @@ fn run(cx: &mut Cx<'_>) {
         cx.not_applicable(GLOBAL, "no IAM user has a console password");
         return;
     }
-    let grace = cx.settings.initial_password_days;
+    let grace = cx.settings.thresholds.initial_password_days;
     let mut profiles = None;
     for user in console_users {
         if user.password_last_used.is_some() {

@@ -22,8 +22,8 @@ use serde_json::{Value, json};
 
 use crate::check::{Check, Cx, GLOBAL};
 use crate::engine::perms::{Permissions, Verdict, granting_statements};
-use crate::inventory::{AccountSummary, CredentialUser, PasswordPolicy, Unavailable};
 use crate::inventory::policy::PolicyDocument;
+use crate::inventory::{AccountSummary, CredentialUser, PasswordPolicy, Unavailable};
 
 /// This service's checks, in id order.
 pub const CHECKS: &[&Check] = &[

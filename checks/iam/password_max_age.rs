@@ -20,7 +20,7 @@ fn run(cx: &mut Cx<'_>) {
     let Some(policy) = super::password_policy(cx) else {
         return;
     };
-    let want = cx.settings.password_max_age_days;
+    let want = cx.settings.thresholds.password_max_age_days;
     let resource = super::password_policy_resource(cx);
     let evidence = json!({ "max_password_age_days": policy.max_age_days, "required_max": want });
     match policy.max_age_days {

@@ -20,7 +20,7 @@ fn run(cx: &mut Cx<'_>) {
     let Some(policy) = super::password_policy(cx) else {
         return;
     };
-    let want = cx.settings.password_min_length;
+    let want = cx.settings.thresholds.password_min_length;
     let have = policy.minimum_length;
     let resource = super::password_policy_resource(cx);
     cx.verdict(

@@ -20,7 +20,7 @@ fn run(cx: &mut Cx<'_>) {
     let Some(policy) = super::password_policy(cx) else {
         return;
     };
-    let want = cx.settings.password_reuse_prevention;
+    let want = cx.settings.thresholds.password_reuse_prevention;
     let have = policy.reuse_prevention.unwrap_or(0);
     let resource = super::password_policy_resource(cx);
     cx.verdict(

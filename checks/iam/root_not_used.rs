@@ -32,7 +32,7 @@ fn run(cx: &mut Cx<'_>) {
         );
         return;
     };
-    let days = cx.settings.root_unused_days;
+    let days = cx.settings.thresholds.root_unused_days;
     let last_used = row.last_used();
     let recent = last_used.is_some_and(|t| (cx.now - t).num_days() < i64::from(days));
     let evidence = json!({

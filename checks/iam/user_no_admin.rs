@@ -2,8 +2,8 @@ use serde_json::json;
 
 use super::{document_error, power};
 use crate::check::{Check, Cx, GLOBAL, Severity};
-use crate::inventory::{Authorization, Collected, Principal, Source, Unavailable};
 use crate::inventory::policy::PolicyDocument;
+use crate::inventory::{Authorization, Collected, Principal, Source, Unavailable};
 
 pub static CHECK: Check = Check {
     id: "IAM-05",

@@ -10,12 +10,12 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 
 use super::{action, when};
 use crate::aws::unavailable;
+use crate::inventory::policy::{PolicyDocument, PolicyError};
 use crate::inventory::{
     AccessKey, AccountSummary, Authorization, Collected, CredentialReport, CredentialUser, Iam,
     InlinePolicy, LoginProfile, ManagedPolicy, PasswordPolicy, Principal, Source, Unavailable,
     VirtualMfaDevice,
 };
-use crate::inventory::policy::{PolicyDocument, PolicyError};
 
 pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -> Iam {
     let (credential_report, account_summary, password_policy, authorization) = tokio::join!(

@@ -3,10 +3,10 @@
 
 use super::{action, paged, per_resource, regional, word};
 use crate::aws::unavailable;
+use crate::inventory::policy::PolicyDocument;
 use crate::inventory::{
     Collected, KeyManager, KeyMetadata, KeySpec, KeyState, KmsAlias, KmsKey, Unavailable,
 };
-use crate::inventory::policy::PolicyDocument;
 
 regional! {
     KmsKeys => kms_keys: kms, kms_keys;

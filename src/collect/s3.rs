@@ -5,11 +5,11 @@ use futures_util::{StreamExt, stream};
 
 use super::{BUCKET_CONCURRENCY, action, when, word};
 use crate::aws::{Aws, unavailable};
+use crate::inventory::policy::PolicyDocument;
 use crate::inventory::{
     AclGrant, Bucket, BucketEncryption, BucketVersioning, PublicAccessBlock, S3, Source, Tags,
     Unavailable,
 };
-use crate::inventory::policy::PolicyDocument;
 
 pub async fn collect(aws: &Aws, account_id: &str, sources: &BTreeSet<Source>) -> S3 {
     let (buckets, account_public_access_block) = tokio::join!(

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::engine::access::{Audience, Party};
 use crate::inventory::policy::pattern::{covers, literal_prefix_then_any, pieces};
-use crate::inventory::policy::{Condition, Effect, Patterns, PolicyDocument, Principals, Statement};
+use crate::inventory::policy::{
+    Condition, Effect, Patterns, PolicyDocument, Principals, Statement,
+};
 
 /// A statement the evaluator singled out, with why, for a finding's evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]

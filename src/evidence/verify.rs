@@ -11,9 +11,9 @@ use super::{BUNDLE_FORMAT, Catalogue, EvidenceError, MANIFEST, Manifest, SIGNATU
 use crate::attest::Attestations;
 use crate::check::Status;
 use crate::config::Settings;
+use crate::evaluate::{Rules, Selection};
 use crate::inventory::Inventory;
 use crate::report::{Finding, Report};
-use crate::evaluate::{Rules, Selection};
 use crate::waiver::Waivers;
 
 /// What was checked, one line each, for the person running `tomscan verify`.
@@ -357,12 +357,7 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        findings.extend(rules.judge(
-            &inventory,
-            &part,
-            entry.organisational,
-            entry.judged_at,
-        ));
+        findings.extend(rules.judge(&inventory, &part, entry.organisational, entry.judged_at));
     }
     let _ = waivers.apply(&mut findings, m.waivers_applied_on);
 

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Collected;
-use super::state::*;
 use super::policy::{PolicyDocument, bucket_policy_field, document_field};
+use super::state::*;
 
 /// Everything collected about one account. Fields a scan did not collect stay
 /// `NotCollected`, so fixtures only spell out what a check reads.

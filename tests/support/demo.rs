@@ -17,7 +17,10 @@ pub const JUDGED_AT: &str = "2026-11-27T12:00:00Z";
 pub fn report() -> Report {
     let inv = inventory();
     judged(Attestations::default(), |a, rules, now| {
-        a.account(AccountMeta::of(&inv), rules.judge(&inv, selected(), true, now));
+        a.account(
+            AccountMeta::of(&inv),
+            rules.judge(&inv, selected(), true, now),
+        );
     })
 }
 
@@ -37,7 +40,10 @@ pub fn attested_report() -> Report {
             retries: 2,
             ..Stats::default()
         };
-        a.account(AccountMeta::of(&inv), rules.judge(&inv, selected(), true, now));
+        a.account(
+            AccountMeta::of(&inv),
+            rules.judge(&inv, selected(), true, now),
+        );
     })
 }
 
@@ -62,8 +68,9 @@ pub fn org_report() -> Report {
             }),
         );
         let refused = Unavailable {
-            action: "sts:AssumeRole on arn:aws:iam::333344445555:role/OrganizationAccountAccessRole"
-                .into(),
+            action:
+                "sts:AssumeRole on arn:aws:iam::333344445555:role/OrganizationAccountAccessRole"
+                    .into(),
             code: "AccessDenied".into(),
             message: "not authorized | <b>".into(),
         };
