@@ -39,7 +39,7 @@ fn main() {
             move || all_sources_denied(check),
         ));
     }
-    let meta: [(&str, MetaTest); 12] = [
+    let meta: [(&str, MetaTest); 11] = [
         (
             "meta::every_regional_source_has_one_collector_filling_its_field",
             every_regional_source_has_one_collector_filling_its_field,
@@ -83,10 +83,6 @@ fn main() {
         (
             "meta::builtin_framework_has_the_35_measures_of_the_document",
             builtin_framework_has_the_35_measures_of_the_document,
-        ),
-        (
-            "meta::readme_check_table_is_current",
-            readme_check_table_is_current,
         ),
     ];
     trials.extend(meta.into_iter().map(|(name, f)| Trial::test(name, f)));
@@ -695,39 +691,5 @@ fn builtin_framework_has_the_35_measures_of_the_document() -> Result<(), Failed>
         .collect();
     ensure!(measures.len() == 35, "{measures:?}");
     ensure!(fw.sections.len() == 11, "11 sections");
-    Ok(())
-}
-
-fn readme_check_table_is_current() -> Result<(), Failed> {
-    let readme = std::fs::read_to_string(manifest_dir().join("README.md"))?;
-    let table = tomscan::catalogue::render(tomscan::cli::CatalogueFormat::Markdown);
-    ensure!(
-        readme.contains(&table),
-        "README.md's check table is stale: replace it with the output of `cargo run -- checks --format markdown`"
-    );
-    // The prose count beside it: checks per top-level section, and the total.
-    let fw = Framework::builtin();
-    let by_check = fw.controls_by_check();
-    let mut per_section = std::collections::BTreeMap::<u32, usize>::new();
-    for c in ALL.iter() {
-        let sections: BTreeSet<u32> = by_check[c.id]
-            .iter()
-            .filter_map(|m| m.split('.').next()?.parse().ok())
-            .collect();
-        for s in sections {
-            *per_section.entry(s).or_default() += 1;
-        }
-    }
-    let counts: Vec<String> = per_section
-        .iter()
-        .map(|(s, n)| format!("{s}: {n}"))
-        .collect();
-    let line = format!(
-        "Checks per section: {} ({} checks;",
-        counts.join(", "),
-        ALL.len()
-    );
-    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
-    ensure!(flat.contains(&line), "README.md should say: {line}");
     Ok(())
 }

@@ -1,34 +1,30 @@
 //! The command line without AWS: the catalogue commands, offline evaluation of a saved
 //! inventory, attestations, custom frameworks, and what bad input gets.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::run::{Run, Tomscan};
 
 fn project(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-fn tomscan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn tomscan(args: &[&str]) -> Run {
+    support::run::tomscan(args)
+        .dir(env!("CARGO_MANIFEST_DIR"))
+        .run()
 }
 
 /// `tomscan evaluate` of the saved demo inventory, as JSON.
-fn evaluate(extra: &[&str]) -> (Output, Value) {
+fn evaluate(extra: &[&str]) -> (Run, Value) {
     let inv = project("mocks/inventories/demo.json");
     let mut args = vec!["evaluate", inv.to_str().unwrap(), "--format", "json"];
     args.extend(extra);
     let out = tomscan(&args);
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let report = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
     (out, report)
 }
 
@@ -61,25 +57,23 @@ fn examples_are_valid_and_current() {
     assert!(!waivers.is_empty());
     tomscan::framework::Framework::load(&project("examples/frameworks/iso27001-annex-a.toml"))
         .unwrap();
+    // `tomscan permissions` prints what tests/generated.rs holds examples/iam-policy.json to.
     let policy = tomscan(&["permissions"]);
     assert_eq!(
-        text(&policy.stdout),
+        policy.stdout.clone(),
         std::fs::read_to_string(project("examples/iam-policy.json")).unwrap(),
-        "examples/iam-policy.json is stale: `cargo run -q -- permissions > examples/iam-policy.json`"
     );
 }
 
 #[test]
 fn the_published_schema_is_the_reports_own() {
-    let printed: Value = serde_json::from_slice(&tomscan(&["schema"]).stdout).unwrap();
+    let printed: Value = serde_json::from_str(&tomscan(&["schema"]).stdout).unwrap();
     let published: Value = serde_json::from_str(
         &std::fs::read_to_string(project("schema/report.schema.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(
-        printed, published,
-        "schema/report.schema.json is stale: `cargo run -q -- schema > schema/report.schema.json`"
-    );
+    // tests/generated.rs keeps the file current; this holds the command to it.
+    assert_eq!(printed, published);
     // Every key of a real report is declared, and every required key is present.
     let (_, report) = evaluate(&[]);
     let props = published["properties"].as_object().unwrap();
@@ -104,9 +98,9 @@ fn the_published_schema_is_the_reports_own() {
 #[test]
 fn catalogue_commands_print_the_checks_own_metadata() {
     let list = tomscan(&["checks", "--format", "json"]);
-    let checks: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let checks: Value = serde_json::from_str(&list.stdout).unwrap();
     assert_eq!(checks.as_array().unwrap().len(), tomscan::checks::ALL.len());
-    let explain = text(&tomscan(&["explain", "iam-03"]).stdout);
+    let explain = tomscan(&["explain", "iam-03"]).stdout.clone();
     for needle in [
         "IAM-03",
         "Root account has MFA enabled",
@@ -117,11 +111,11 @@ fn catalogue_commands_print_the_checks_own_metadata() {
         assert!(explain.contains(needle), "{needle}: {explain}");
     }
     let unknown = tomscan(&["explain", "IAM-99"]);
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(text(&unknown.stderr).contains("IAM-99"));
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.clone().contains("IAM-99"));
     // Least privilege follows the selection.
     let policy: Value =
-        serde_json::from_slice(&tomscan(&["permissions", "--checks", "S3-01"]).stdout).unwrap();
+        serde_json::from_str(&tomscan(&["permissions", "--checks", "S3-01"]).stdout).unwrap();
     let actions = &policy["Statement"][0]["Action"];
     assert_eq!(
         actions,
@@ -143,7 +137,7 @@ fn catalogue_commands_print_the_checks_own_metadata() {
 #[test]
 fn a_saved_inventory_is_judged_again_offline() {
     let (out, r) = evaluate(&[]);
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(out.code, 3, "{}", out.stderr.clone());
     assert!(r["findings"].as_array().unwrap().len() > 100);
     let failing_console_users: Vec<&Value> = r["findings"]
         .as_array()
@@ -202,13 +196,16 @@ fn attestations_turn_manual_into_attested_until_they_expire() {
             .unwrap()
             .contains("expired on 2025-01-01")
     );
-    assert!(text(&out.stderr).contains("expired"), "a warning on stderr");
+    assert!(
+        out.stderr.clone().contains("expired"),
+        "a warning on stderr"
+    );
 }
 
 #[test]
 fn a_custom_framework_keys_the_report_to_its_own_numbering() {
     let (out, r) = evaluate(&["--framework", "examples/frameworks/iso27001-annex-a.toml"]);
-    assert!(r.is_object(), "{}", text(&out.stderr));
+    assert!(r.is_object(), "{}", out.stderr.clone());
     assert_eq!(r["framework"]["id"], "iso27001-2022-annex-a");
     assert_eq!(
         finding(&r, "IAM-06")["sections"],
@@ -247,8 +244,8 @@ fn bad_input_is_a_usage_error_naming_file_line_and_fix() {
         "regions = [\"eu-west-1\"]\n[thresholds]\npasword_min_length = 10\n",
     );
     let (out, _) = evaluate(&["--config", &conf]);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2));
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2);
     assert!(
         err.contains(&conf) && err.contains("line 3") && err.contains("pasword_min_length"),
         "{err}"
@@ -260,8 +257,8 @@ fn bad_input_is_a_usage_error_naming_file_line_and_fix() {
         "id = \"x\"\ntitle = \"x\"\n[[section]]\nid = \"1\"\ntitle = \"t\"\nchecks = [\"NOPE-01\"]\n",
     );
     let (out, _) = evaluate(&["--framework", &fw]);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2));
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2);
     assert!(
         err.contains(&format!("{fw}:6:")) && err.contains("NOPE-01"),
         "{err}"
@@ -272,16 +269,16 @@ fn bad_input_is_a_usage_error_naming_file_line_and_fix() {
         "[[attestation]]\nmeasure = \"4.c\"\nattested_by = \"x\"\ndate = 2026-01-01\nreference = \"r\"\nexpires = 2027-01-01\n",
     );
     let (out, _) = evaluate(&["--attestations", &att]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
     assert!(
-        text(&out.stderr).contains(&format!("{att}:2:")),
+        out.stderr.clone().contains(&format!("{att}:2:")),
         "{}",
-        text(&out.stderr)
+        out.stderr.clone()
     );
 
     let out = tomscan(&["scan", "--fail-under", "120"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("outside 0-100"));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.clone().contains("outside 0-100"));
     let out = tomscan(&[
         "scan",
         "--checks",
@@ -289,13 +286,13 @@ fn bad_input_is_a_usage_error_naming_file_line_and_fix() {
         "--endpoint-url",
         "http://127.0.0.1:9",
     ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("IAM-99"));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.clone().contains("IAM-99"));
 
     // An output file that cannot be written leaves nothing behind.
     let target = dir.path().join("missing-dir/report.json");
     let (out, _) = evaluate(&["--output", target.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
     assert!(!target.exists());
 }
 
@@ -316,7 +313,7 @@ fn hostile_names_cannot_reach_the_terminal() {
     let path = dir.path().join("inv.json");
     std::fs::write(&path, inv.to_string()).unwrap();
     let out = tomscan(&["evaluate", path.to_str().unwrap(), "--format", "table"]);
-    let table = text(&out.stdout);
+    let table = out.stdout.clone();
     assert!(
         table.contains("user/evil[31m"),
         "the finding is shown, defanged:\n{table}"
@@ -345,8 +342,8 @@ fn evaluate_refuses_an_inventory_format_it_does_not_know() {
     for (version, says) in [(1, "older tomscan"), (99, "newer tomscan")] {
         let path = inventory_file(dir.path(), serde_json::json!({ "format_version": version }));
         let out = tomscan(&["evaluate", path.to_str().unwrap()]);
-        let err = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "format {version}: {err}");
+        let err = out.stderr.clone();
+        assert_eq!(out.code, 2, "format {version}: {err}");
         assert!(
             err.contains(&format!("inventory format {version}")) && err.contains(says),
             "format {version}: {err}"
@@ -380,7 +377,7 @@ fn evaluate_judges_ages_as_of_the_collection() {
         "--format",
         "json",
     ]);
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(finding(&r, "IAM-15")["status"], "pass", "{r:#}");
     assert_eq!(r["scanned_at"], "2020-01-10T00:00:00Z");
 }
@@ -402,8 +399,8 @@ fn a_selected_check_with_nothing_to_judge_is_an_error() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.code, 3, "{}", out.stderr.clone());
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
     let f = finding(&r, "EC2-05");
     assert_eq!(f["status"], "error");
     assert!(f["message"].as_str().unwrap().contains("nothing to judge"));
@@ -427,10 +424,9 @@ fn an_account_that_lists_no_region_is_a_usage_error() {
         .envs(TEST_CREDENTIALS)
         .env("AWS_REGION", "us-east-1")
         .args(["--checks", "EC2-05", "--max-attempts", "1"])
-        .output()
-        .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+        .run();
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2, "{err}");
     assert!(err.contains("no enabled region"), "{err}");
     assert!(out.stdout.is_empty());
 }
@@ -455,10 +451,9 @@ fn an_api_the_emulator_lacks_fails_fast() {
         .envs(TEST_CREDENTIALS)
         .args(["--checks", "EC2-05", "--region", "eu-west-1"])
         .args(["--max-attempts", "5", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run();
+    assert_eq!(out.code, 3, "{}", out.stderr.clone());
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(finding(&r, "EC2-05")["status"], "error");
     assert_eq!(
         r["stats"]["operations"]["EC2:GetEbsEncryptionByDefault"], 1,
@@ -475,9 +470,8 @@ const TEST_CREDENTIALS: [(&str, &str); 2] = [
 
 /// `tomscan scan` against `endpoint`, with no credentials from anywhere (add them with
 /// `.envs(TEST_CREDENTIALS)`) and the developer's own AWS setup kept out.
-fn scan_against(endpoint: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-    cmd.arg("scan").env("AWS_ENDPOINT_URL", endpoint);
+fn scan_against(endpoint: &str) -> Tomscan {
+    let mut cmd = support::run::tomscan(["scan"]).env("AWS_ENDPOINT_URL", endpoint);
     for var in [
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
@@ -487,12 +481,8 @@ fn scan_against(endpoint: &str) -> Command {
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     ] {
-        cmd.env_remove(var);
+        cmd = cmd.env_remove(var);
     }
-    // Never ask an instance metadata service: this machine is not one.
-    cmd.env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
     cmd
 }
 
@@ -542,8 +532,8 @@ fn fake_aws(answer: fn(&str) -> (u16, &'static str)) -> String {
 fn impossible_flags_are_refused_before_scanning() {
     for attempts in ["0", "21"] {
         let out = tomscan(&["scan", "--max-attempts", attempts]);
-        let err = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{err}");
+        let err = out.stderr.clone();
+        assert_eq!(out.code, 2, "{err}");
         assert!(err.contains("1..=20") || err.contains("1..21"), "{err}");
     }
     let dir = tempfile::tempdir().unwrap();
@@ -558,8 +548,8 @@ fn impossible_flags_are_refused_before_scanning() {
         "--save-inventory",
         same.to_str().unwrap(),
     ]);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2, "{err}");
     assert!(err.contains("both name"), "{err}");
     assert!(!report.exists(), "nothing is written");
 }
@@ -571,8 +561,8 @@ fn errors_on_stderr_are_cleaned() {
     let evil = dir.path().join("x\u{1b}[2J\u{202e}.json");
     std::fs::write(&evil, "{ not json").unwrap();
     let out = tomscan(&["evaluate", evil.to_str().unwrap()]);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2, "{err}");
     assert!(err.contains("x[2J.json"), "{err}");
     assert!(
         !err.contains('\u{1b}') && !err.contains('\u{202e}'),
@@ -586,10 +576,9 @@ fn missing_credentials_are_named() {
     let endpoint = fake_aws(|_| (200, CALLER));
     let out = scan_against(&endpoint)
         .args(["--region", "eu-west-1", "--max-attempts", "1"])
-        .output()
-        .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+        .run();
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2, "{err}");
     assert!(err.contains("no credentials found"), "{err}");
     assert!(!err.contains("ConnectionFailed"), "{err}");
 }
@@ -609,7 +598,7 @@ fn several_formats_from_one_run() {
         "--output-dir",
         out_dir.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(out.code, 3, "{}", out.stderr.clone());
     let mut names: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -627,8 +616,8 @@ fn several_formats_from_one_run() {
     assert_eq!(report["schema_version"], "2");
 
     let out = tomscan(&["evaluate", inv.to_str().unwrap(), "--format", "json,csv"]);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2, "{err}");
     assert!(err.contains("--output-dir"), "{err}");
     assert!(out.stdout.is_empty());
 }
@@ -638,29 +627,29 @@ fn several_formats_from_one_run() {
 #[test]
 fn help_completions_man_and_details() {
     for args in [&["--help"][..], &["scan", "--help"]] {
-        let help = text(&tomscan(args).stdout);
+        let help = tomscan(args).stdout.clone();
         assert!(
             help.contains("Exit codes:") && help.contains("--fail-under SCORE"),
             "{help}"
         );
     }
     let bash = tomscan(&["completions", "bash"]);
-    assert_eq!(bash.status.code(), Some(0));
-    assert!(text(&bash.stdout).contains("_tomscan()"));
+    assert_eq!(bash.code, 0);
+    assert!(bash.stdout.clone().contains("_tomscan()"));
     let man = tomscan(&["man"]);
     assert!(
-        text(&man.stdout).starts_with(".ie"),
+        man.stdout.clone().starts_with(".ie"),
         "{}",
-        text(&man.stdout)
+        man.stdout.clone()
     );
-    assert!(text(&man.stdout).contains(".TH tomscan"));
+    assert!(man.stdout.clone().contains(".TH tomscan"));
 
     let inv = project("mocks/inventories/demo.json");
     let plain = tomscan(&["evaluate", inv.to_str().unwrap()]);
-    let table = text(&plain.stdout);
+    let table = plain.stdout.clone();
     assert!(!table.contains('\u{1b}'), "no ANSI codes into a pipe");
     assert!(!table.contains("fix: "));
-    let detailed = text(&tomscan(&["evaluate", inv.to_str().unwrap(), "--details"]).stdout);
+    let detailed = tomscan(&["evaluate", inv.to_str().unwrap(), "--details"]).stdout;
     assert!(detailed.contains("evidence: ") && detailed.contains("fix: "));
 }
 
@@ -681,7 +670,7 @@ fn metrics_are_written_beside_the_report() {
         "--metrics",
         metrics.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(out.code, 3, "{}", out.stderr.clone());
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -718,8 +707,8 @@ fn metrics_are_written_beside_the_report() {
         "--metrics",
         same.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("both name"));
+    assert_eq!(out.code, 2, "{}", out.stderr.clone());
+    assert!(out.stderr.clone().contains("both name"));
 }
 
 /// The release profile compiles every AWS SDK service crate at opt-level 0 (Cargo.toml,

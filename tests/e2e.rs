@@ -3,7 +3,6 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use serde_json::Value;
 use support::{Moto, load_scenario, scenario_path, seed, tomscan};
@@ -328,22 +327,19 @@ async fn table_output_shows_sections_failures_and_score() {
 
 #[test]
 fn unreachable_endpoint_is_a_clear_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args([
-            "scan",
-            "--region",
-            "eu-west-1",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ])
-        .env("AWS_ACCESS_KEY_ID", "x")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = support::run::tomscan([
+        "scan",
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ])
+    .env("AWS_ACCESS_KEY_ID", "x")
+    .env("AWS_SECRET_ACCESS_KEY", "x")
+    .env("AWS_MAX_ATTEMPTS", "1")
+    .run();
+    assert_eq!(out.code, 2);
+    let err = &out.stderr;
     assert!(
         err.contains("sts:GetCallerIdentity") && err.contains("credentials"),
         "{err}"

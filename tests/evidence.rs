@@ -6,23 +6,14 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use support::run::Run;
 use support::{Moto, seed};
 
-fn exe() -> &'static str {
-    env!("CARGO_BIN_EXE_tomscan")
-}
-
-fn run(args: &[&str], cwd: &Path) -> Output {
-    Command::new(exe())
-        .args(args)
-        .current_dir(cwd)
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .expect("run tomscan")
+fn run(args: &[&str], cwd: &Path) -> Run {
+    support::run::tomscan(args).dir(cwd).run()
 }
 
 fn text(b: &[u8]) -> String {
@@ -41,10 +32,7 @@ fn verify(bundle: &Path, key: Option<&Path>) -> (i32, String) {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run(&args, bundle.parent().unwrap());
-    (
-        out.status.code().unwrap_or(-1),
-        format!("{}{}", text(&out.stdout), text(&out.stderr)),
-    )
+    (out.code, format!("{}{}", out.stdout, out.stderr))
 }
 
 /// OpenSSH's own verifier: `ssh-keygen -Y verify` against an allowed_signers file
@@ -124,7 +112,7 @@ async fn a_signed_scan_bundle_verifies_with_ssh_keygen_and_tomscan_and_every_tam
 
     // A key pair; a second run refuses to overwrite it.
     let keygen = run(&["keygen", "scanner-key"], w);
-    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    assert!(keygen.code == 0, "{}", keygen.stderr);
     let key = w.join("scanner-key");
     let public = w.join("scanner-key.pub");
     #[cfg(unix)]
@@ -134,12 +122,8 @@ async fn a_signed_scan_bundle_verifies_with_ssh_keygen_and_tomscan_and_every_tam
         assert_eq!(mode & 0o777, 0o600, "the private key is the owner's alone");
     }
     let again = run(&["keygen", "scanner-key"], w);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(
-        text(&again.stderr).contains("already exists"),
-        "{}",
-        text(&again.stderr)
-    );
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
 
     // The scan, with waivers and attestations, so the bundle holds every input.
     let bundle = w.join("evidence-2026-12-07");
@@ -271,7 +255,7 @@ async fn a_signed_scan_bundle_verifies_with_ssh_keygen_and_tomscan_and_every_tam
     );
     // Another key is not the signer.
     let other = run(&["keygen", "other-key"], w);
-    assert!(other.status.success());
+    assert!(other.code == 0);
     let (code, said) = verify(&bundle, Some(&w.join("other-key.pub")));
     assert_eq!(code, 1, "{said}");
     assert!(said.contains("manifest.json.sig"), "{said}");
@@ -339,19 +323,15 @@ fn an_evaluated_inventory_bundles_unsigned_and_verifies() {
         ],
         work.path(),
     );
-    assert!(
-        matches!(out.status.code(), Some(0 | 3)),
-        "{}",
-        text(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(matches!(out.code, 0 | 3), "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(report["evidence"]["signed_by"].is_null());
     let (code, said) = verify(&bundle, None);
     assert_eq!(code, 0, "{said}");
     assert!(said.contains("unsigned bundle"), "{said}");
     // A key given for an unsigned bundle is a failure, not a pass.
     let keygen = run(&["keygen", "k"], work.path());
-    assert!(keygen.status.success());
+    assert!(keygen.code == 0);
     let (code, said) = verify(&bundle, Some(&work.path().join("k.pub")));
     assert_eq!(code, 1, "{said}");
     assert!(
@@ -375,11 +355,7 @@ fn an_evaluated_inventory_bundles_unsigned_and_verifies() {
         ],
         work.path(),
     );
-    assert!(
-        matches!(out.status.code(), Some(0 | 3)),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(matches!(out.code, 0 | 3), "{}", out.stderr);
     let digest =
         tomscan::evidence::sha256_hex(&std::fs::read(html_bundle.join("manifest.json")).unwrap());
     let shown = support::browser::run_chrome(
@@ -404,7 +380,7 @@ fn an_evaluated_inventory_bundles_unsigned_and_verifies() {
         ],
         work.path(),
     );
-    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(again.code, 2);
     let leftovers: Vec<String> = std::fs::read_dir(work.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

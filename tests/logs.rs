@@ -5,8 +5,8 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
+use support::run::{Run, tomscan};
 use support::{Moto, load_scenario, scenario_path, seed};
 
 async fn noncompliant() -> Moto {
@@ -27,27 +27,13 @@ const FRAGMENTS: &[&str] = &["TOMSCANFAKEKEY", "tomscanFakeSecret", "TomscanFake
 /// A log level as a user asks for it: its name, flags and environment.
 type Level<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn scan(moto: &Moto, args: &[&str], env: &[(&str, &str)], dir: &Path) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-    cmd.arg("scan").args(args).current_dir(dir);
-    for (k, v) in moto.scan_env() {
-        cmd.env(k, v);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run tomscan");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    tomscan(["scan"])
+        .args(args)
+        .dir(dir)
+        .against(moto)
+        .envs(env.iter().copied())
+        .run()
 }
 
 /// Lines of a log below WARN, as the formatter prints their level.

@@ -9,9 +9,9 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 use serde_json::Value;
+use support::run::Run;
 use support::{Moto, deny_proxy};
 
 const MANAGEMENT: &str = support::ACCOUNT_ID;
@@ -111,26 +111,12 @@ async fn assumed(moto: &Moto, account: &str) -> aws_config::SdkConfig {
         .await
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs `tomscan` (any subcommand) against `endpoint` with the management account's keys.
 fn tomscan(moto: &Moto, endpoint: &str, args: &[&str]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-    cmd.args(args);
-    for (k, v) in moto.scan_env() {
-        cmd.env(k, v);
-    }
-    cmd.env("AWS_ENDPOINT_URL", endpoint);
-    let out = cmd.output().expect("run tomscan");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::run::tomscan(args)
+        .against(moto)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .run()
 }
 
 fn json_report(run: &Run) -> Value {
@@ -490,12 +476,9 @@ async fn saved_inventories_evaluate_to_the_same_findings() {
 
 #[test]
 fn permissions_with_org_add_the_management_statements() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args(["permissions", "--org", "--role-name", "TomscanAudit"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let policy: Value = serde_json::from_slice(&out.stdout).expect("one JSON policy");
+    let out = support::run::tomscan(["permissions", "--org", "--role-name", "TomscanAudit"]).run();
+    assert_eq!(out.code, 0);
+    let policy: Value = out.json();
     let statements = policy["Statement"].as_array().unwrap();
     let sid = |s: &str| {
         statements
@@ -515,11 +498,7 @@ fn permissions_with_org_add_the_management_statements() {
     assert_eq!(assume["Action"], serde_json::json!(["sts:AssumeRole"]));
     assert_eq!(assume["Resource"], "arn:aws:iam::*:role/TomscanAudit");
     // Without --org, the member role's policy alone: no Organizations, no AssumeRole.
-    let plain = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .arg("permissions")
-        .output()
-        .unwrap();
-    let plain = String::from_utf8_lossy(&plain.stdout);
+    let plain = support::run::tomscan(["permissions"]).run().stdout;
     assert!(!plain.contains("organizations:") && !plain.contains("sts:AssumeRole"));
 }
 

@@ -6,9 +6,9 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use serde_json::Value;
+use support::run::Run;
 use support::{Moto, load_scenario, scenario_path, seed};
 
 /// The checks whose APIs moto both implements and authorizes as AWS does. Left out:
@@ -25,21 +25,11 @@ EC2-06,EC2-07,EC2-09,EC2-10,EC2-11,EC2-12,EC2-13,EC2-14,EC2-15,ELB-01,ELB-02,ELB
 IAM-01,IAM-02,IAM-03,IAM-04,IAM-05,IAM-06,IAM-07,IAM-08,IAM-09,IAM-10,IAM-11,IAM-12,IAM-13,IAM-14,\
 IAM-15,IAM-16,KMS-01,RDS-01,RDS-02,S3-04,S3-05,S3-06,S3-08,S3-09";
 
-fn tomscan(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-    cmd.args(args)
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_MAX_ATTEMPTS", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn tomscan(args: &[&str], env: &[(&str, &str)]) -> Run {
+    support::run::tomscan(args)
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .envs(env.iter().copied())
+        .run()
 }
 
 async fn scanner(moto: &Moto, name: &str, policy: &str) -> (String, String) {
@@ -83,7 +73,7 @@ fn scan_as(
     for r in regions {
         args.extend(["--region", r.as_str()]);
     }
-    let (code, _, stderr) = tomscan(
+    let Run { code, stderr, .. } = tomscan(
         &args,
         &[
             ("AWS_ACCESS_KEY_ID", &key.0),
@@ -116,7 +106,11 @@ async fn the_printed_policy_is_enough_and_every_action_in_it_is_needed() {
     );
     seed::seed(&moto, &scenario).await;
 
-    let (code, policy, stderr) = tomscan(&["permissions", "--checks", CHECKS], &[]);
+    let Run {
+        code,
+        stdout: policy,
+        stderr,
+    } = tomscan(&["permissions", "--checks", CHECKS], &[]);
     assert_eq!(code, 0, "{stderr}");
     let doc: Value = serde_json::from_str(&policy).unwrap();
     let actions: Vec<String> = doc["Statement"][0]["Action"]

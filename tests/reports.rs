@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+use support::run::{self, Run};
 use support::{Moto, load_scenario, scenario_path, seed, tomscan};
 
 async fn noncompliant() -> Moto {
@@ -156,18 +157,8 @@ async fn a_bad_waiver_file_stops_the_scan_before_anything_is_written() {
     assert!(!out.exists(), "nothing is written half-way");
 }
 
-fn diff(old: &Path, new: &Path, extra: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .arg("diff")
-        .args([old, new])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn diff(old: &Path, new: &Path, extra: &[&str]) -> Run {
+    run::tomscan(["diff"]).args([old, new]).args(extra).run()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -198,7 +189,11 @@ async fn diff_shows_what_changed_between_two_scans_and_gates_on_new_failures() {
     let after = tomscan(&moto, CHECKS);
     std::fs::write(&new, after.report.to_string()).unwrap();
 
-    let (code, json, err) = diff(&old, &new, &["--format", "json"]);
+    let Run {
+        code,
+        stdout: json,
+        stderr: err,
+    } = diff(&old, &new, &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let d: Value = serde_json::from_str(&json).unwrap();
     let list = |key: &str| -> Vec<(String, String, Value, Value)> {
@@ -247,13 +242,19 @@ async fn diff_shows_what_changed_between_two_scans_and_gates_on_new_failures() {
     assert_eq!(overall["new_score"], after.report["score"]);
 
     // The gate: IAM-06 is high, so a new high failure breaches and a critical bar does not.
-    assert_eq!(diff(&old, &new, &["--fail-on-new", "high"]).0, 1);
-    let (code, table, _) = diff(&old, &new, &["--fail-on-new", "critical"]);
+    assert_eq!(diff(&old, &new, &["--fail-on-new", "high"]).code, 1);
+    let Run {
+        code,
+        stdout: table,
+        ..
+    } = diff(&old, &new, &["--fail-on-new", "critical"]);
     assert_eq!(code, 0);
     assert!(table.contains("New failures (1)"), "{table}");
     assert!(table.contains("Resolved failures (1)"), "{table}");
     assert!(table.contains("absent -> fail"), "{table}");
-    let (_, markdown, _) = diff(&old, &new, &["--format", "markdown"]);
+    let Run {
+        stdout: markdown, ..
+    } = diff(&old, &new, &["--format", "markdown"]);
     assert!(markdown.contains("## New failures (1)"), "{markdown}");
     assert!(
         markdown.contains("| absent -> fail | IAM\\-06 |")
@@ -266,23 +267,25 @@ async fn diff_shows_what_changed_between_two_scans_and_gates_on_new_failures() {
 fn diff_refuses_reports_it_cannot_compare() {
     let dir = tempfile::tempdir().unwrap();
     let report = concat!(env!("CARGO_MANIFEST_DIR"), "/mocks/inventories/demo.json");
-    let (code, _, err) = diff(Path::new(report), Path::new(report), &[]);
+    let Run {
+        code, stderr: err, ..
+    } = diff(Path::new(report), Path::new(report), &[]);
     assert_eq!(code, 2);
     assert!(err.contains("not a tomscan JSON report"), "{err}");
 
     // Two reports of the same account, one from another schema version.
     let old = dir.path().join("old.json");
     let new = dir.path().join("new.json");
-    let evaluate = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args(["evaluate", report, "--format", "json", "--output"])
-        .arg(&new)
-        .output()
-        .unwrap();
-    assert!(evaluate.status.code() == Some(0) || evaluate.status.code() == Some(3));
+    let evaluate = run::tomscan(["evaluate", report, "--format", "json", "--output"])
+        .args([&new])
+        .run();
+    assert!(evaluate.code == 0 || evaluate.code == 3);
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&new).unwrap()).unwrap();
     v["schema_version"] = "0".into();
     std::fs::write(&old, v.to_string()).unwrap();
-    let (code, _, err) = diff(&old, &new, &[]);
+    let Run {
+        code, stderr: err, ..
+    } = diff(&old, &new, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("old.json")
@@ -293,7 +296,9 @@ fn diff_refuses_reports_it_cannot_compare() {
     v["schema_version"] = tomscan::report::SCHEMA_VERSION.into();
     v["framework"]["id"] = "iso27001".into();
     std::fs::write(&old, v.to_string()).unwrap();
-    let (code, _, err) = diff(&old, &new, &[]);
+    let Run {
+        code, stderr: err, ..
+    } = diff(&old, &new, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("different frameworks"), "{err}");
 }
@@ -583,16 +588,15 @@ async fn one_scan_writes_every_format_and_hostile_values_are_inert_in_each() {
 async fn trace_logs_do_not_carry_response_bodies() {
     let moto = noncompliant().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-    cmd.args(["scan", "--region", "eu-west-1", "--checks", "IAM-06,IAM-05"])
-        .arg("--output")
-        .arg(dir.path().join("report.txt"))
-        .env("RUST_LOG", "trace");
-    for (k, v) in moto.scan_env() {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
+    let out = run::tomscan(["scan", "--region", "eu-west-1", "--checks", "IAM-06,IAM-05"])
+        .args([
+            "--output".as_ref(),
+            dir.path().join("report.txt").as_os_str(),
+        ])
+        .env("RUST_LOG", "trace")
+        .against(&moto)
+        .run();
+    let log = &out.stderr;
     assert!(log.contains("GetCredentialReport"), "trace logging is on");
     // "user,arn," base64-encoded: the credential report's header; and an IAM answer.
     for body in [

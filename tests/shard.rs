@@ -6,32 +6,17 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
+use support::run::{Run, tomscan};
 use support::{Moto, load_scenario, scenario_path, seed};
 
 /// The demo scenario's two regions and two empty ones, so each regional shard has
 /// resources in one region and nothing in another.
 const REGIONS: &[&str] = &["eu-central-1", "eu-west-1", "us-east-1", "us-west-2"];
 
-struct Run {
-    code: i32,
-    stderr: String,
-}
-
 fn run(moto: &Moto, args: &[&str]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-    cmd.args(args);
-    for (k, v) in moto.scan_env() {
-        cmd.env(k, v);
-    }
-    cmd.env_remove("TOMSCAN_SHARD");
-    let out = cmd.output().expect("run tomscan");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    tomscan(args).against(moto).run()
 }
 
 fn scan(moto: &Moto, out: &Path, shard: Option<&str>) -> Value {
@@ -296,18 +281,15 @@ async fn three_shards_of_one_account_merge_into_the_unsharded_report() {
 #[test]
 fn shard_zero_or_past_n_is_a_usage_error_from_the_flag_or_the_environment() {
     for (flag, env) in [(Some("0/3"), None), (None, Some("4/3")), (Some("x"), None)] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tomscan"));
-        cmd.arg("scan");
+        let mut cmd = tomscan(["scan"]);
         if let Some(f) = flag {
-            cmd.args(["--shard", f]);
+            cmd = cmd.args(["--shard", f]);
         }
-        match env {
-            Some(e) => cmd.env("TOMSCAN_SHARD", e),
-            None => cmd.env_remove("TOMSCAN_SHARD"),
-        };
-        let out = cmd.output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{flag:?} {env:?}: {stderr}");
+        if let Some(e) = env {
+            cmd = cmd.env("TOMSCAN_SHARD", e);
+        }
+        let Run { code, stderr, .. } = cmd.run();
+        assert_eq!(code, 2, "{flag:?} {env:?}: {stderr}");
         assert!(stderr.contains("--shard"), "{stderr}");
     }
 }
@@ -387,18 +369,15 @@ async fn shard_bundles_merge_into_a_bundle_that_verifies_like_a_whole_scan() {
     );
     let manifest = read(&merged_bundle.join("manifest.json"));
     assert_eq!(manifest["shards"].as_array().unwrap().len(), 3);
-    let verified = Command::new(env!("CARGO_BIN_EXE_tomscan"))
-        .args([
-            "verify",
-            merged_bundle.to_str().unwrap(),
-            "--key",
-            path("key.pub").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&verified.stdout).into_owned()
-        + &String::from_utf8_lossy(&verified.stderr);
-    assert_eq!(verified.status.code(), Some(0), "{said}");
+    let verified = tomscan([
+        "verify",
+        merged_bundle.to_str().unwrap(),
+        "--key",
+        path("key.pub").to_str().unwrap(),
+    ])
+    .run();
+    let said = verified.stdout + &verified.stderr;
+    assert_eq!(verified.code, 0, "{said}");
     assert!(
         said.contains("exactly what merging the 3 verified shard(s) again gives"),
         "{said}"

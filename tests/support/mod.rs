@@ -9,6 +9,7 @@
 pub mod browser;
 pub mod demo;
 pub mod deny_proxy;
+pub mod run;
 pub mod seed;
 pub mod tools;
 
@@ -320,33 +321,28 @@ pub struct Scan {
 pub fn tomscan(moto: &Moto, args: &[&str]) -> Scan {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
-    // Set for integration tests only; the examples that share this module never scan.
-    let Some(exe) = option_env!("CARGO_BIN_EXE_tomscan") else {
-        panic!("tomscan() runs the binary, which only integration tests build");
-    };
-    let mut cmd = std::process::Command::new(exe);
-    cmd.arg("scan").args(args).current_dir(dir.path());
-    for (k, v) in moto.scan_env() {
-        cmd.env(k, v);
-    }
+    let mut cmd = run::tomscan(["scan"])
+        .args(args)
+        .dir(dir.path())
+        .against(moto);
     if args.contains(&"--endpoint-url") {
-        cmd.env_remove("AWS_ENDPOINT_URL");
+        cmd = cmd.env_remove("AWS_ENDPOINT_URL");
     }
     let json_wanted = !args.contains(&"--format");
     if json_wanted {
-        cmd.args(["--format", "json", "--output"]).arg(&out);
+        cmd = cmd.args(["--format", "json", "--output"]).args([&out]);
     }
-    let output = cmd.output().expect("run tomscan");
+    let run = cmd.run();
     let report = if json_wanted && out.exists() {
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
     } else {
         serde_json::Value::Null
     };
     Scan {
-        code: output.status.code().unwrap_or(-1),
+        code: run.code,
         report,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stdout: run.stdout,
+        stderr: run.stderr,
     }
 }
 
