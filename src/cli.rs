@@ -1101,20 +1101,35 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
         .metrics
         .as_ref()
         .map(|path| (path, crate::render::metrics::render(report)));
+    // Every file of the run is written, or none: a report beside a stale one of another
+    // format, or a report without its metrics, would each tell a different story.
+    let mut files: Vec<(PathBuf, &str)> = Vec::new();
     match (&output.output, &output.output_dir) {
-        (Some(path), _) => write_report(path, &rendered[0].1)?,
+        (Some(path), _) => files.push((path.clone(), &rendered[0].1)),
         (None, Some(dir)) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create --output-dir {}", dir.display()))?;
             for (format, text) in &rendered {
-                write_report(&dir.join(format.file_name(report)), text)?;
+                files.push((dir.join(format.file_name(report)), text));
             }
         }
-        (None, None) => print(&rendered[0].1)?,
+        (None, None) => {}
     }
     if let Some((path, text)) = &metrics {
-        write_atomic(path, text.as_bytes())
-            .with_context(|| format!("cannot write metrics {}", path.display()))?;
+        files.push((path.to_path_buf(), text));
+    }
+    let files: Vec<(&Path, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_path(), t.as_bytes()))
+        .collect();
+    crate::render::write_all_atomic(&files).map_err(|(path, e)| {
+        anyhow::anyhow!(e).context(format!(
+            "cannot write {}; no output of this run was written",
+            path.display()
+        ))
+    })?;
+    if output.output.is_none() && output.output_dir.is_none() {
+        print(&rendered[0].1)?;
     }
     Ok(exit_code(report, output.fail_on, output.fail_under))
 }

@@ -622,6 +622,62 @@ fn several_formats_from_one_run() {
     assert!(out.stdout.is_empty());
 }
 
+/// The files of one run are written all or none: when one cannot be (here the Markdown
+/// report's name is taken by a directory, then the metrics file's directory is missing),
+/// the others are not written either, and the error names the file.
+#[test]
+fn the_files_of_one_run_are_written_all_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = project("mocks/inventories/demo.json");
+    let run = |out_dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "evaluate",
+            inv.to_str().unwrap(),
+            "--format",
+            "json,markdown",
+            "--output-dir",
+            out_dir.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        tomscan(&args)
+    };
+    let names = |d: &Path| -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    // The names a run gives (they follow the inventory's collection time).
+    let first = dir.path().join("first");
+    assert_eq!(run(&first, &[]).code, 3);
+    let written = names(&first);
+    let markdown = written.iter().find(|n| n.ends_with(".md")).unwrap();
+
+    let blocked = dir.path().join("blocked");
+    std::fs::create_dir_all(blocked.join(markdown)).unwrap();
+    let out = run(&blocked, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(markdown.as_str()) && out.stderr.contains("no output of this run"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        names(&blocked).join(","),
+        *markdown,
+        "no JSON report beside it"
+    );
+
+    let fresh = dir.path().join("fresh");
+    let metrics = dir.path().join("missing/metrics.prom");
+    let out = run(&fresh, &["--metrics", metrics.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("metrics.prom"), "{}", out.stderr);
+    assert!(names(&fresh).is_empty(), "{:?}", names(&fresh));
+}
+
 /// The terminal side: exit codes in --help, completions, a manual page, details on
 /// demand, and no colour codes when stdout is not a terminal.
 #[test]

@@ -56,77 +56,102 @@ struct Seen {
     monitoring: usize,
 }
 
-fn run(cx: &mut Cx<'_>) {
-    let inv = cx.inv;
-    let allowed = &cx.settings.allowed_regions;
-    let mut in_use = InUse::new();
-    let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
+/// Everything found, region by region, and what the verdicts say about the search.
+#[derive(Default)]
+struct Found<'a> {
+    in_use: InUse,
+    seen: BTreeMap<String, Seen>,
+    /// Every region looked at, said in every verdict: not only the scanned ones.
+    looked_at: Vec<&'a str>,
+}
 
+fn run(cx: &mut Cx<'_>) {
+    let mut found = Found::default();
+    listed_by_region(cx, &mut found);
+    placed_elsewhere(cx, &mut found.in_use);
+    judge(cx, &found);
+}
+
+/// What the footprint's listings show in every enabled region (and any scanned one).
+fn listed_by_region<'a>(cx: &mut Cx<'a>, found: &mut Found<'a>) {
+    let inv = cx.inv;
     let enabled = cx.get(&inv.footprint.enabled_regions, GLOBAL);
-    // The enabled regions, and any region listed beside them (the scanned ones).
     let regions: BTreeSet<&str> = enabled
         .into_iter()
         .flatten()
         .map(String::as_str)
         .chain(inv.footprint.regions.keys().map(String::as_str))
         .collect();
-    // Said in every verdict: which regions were looked at, not only the scanned ones.
-    let looked_at: Vec<&str> = regions.iter().copied().collect();
+    found.looked_at = regions.iter().copied().collect();
     static NONE: std::sync::LazyLock<RegionFootprint> =
         std::sync::LazyLock::new(RegionFootprint::default);
     for region in regions {
         let facts = inv.footprint.regions.get(region).unwrap_or(&NONE);
-        // In an allowed region a gap hides nothing that matters; elsewhere (or when no
-        // region is allowed yet) it hides what the measure is about.
-        let must_read = allowed.is_empty() || !allowed.iter().any(|a| a == region);
-        let region_arn = inv.arn("account", region, "region");
-        let mut read = BTreeMap::new();
-        for (name, listing) in facts.listings() {
-            let list = if must_read {
-                cx.get_for(listing, region, &region_arn)
-            } else {
-                if !matches!(listing, Collected::Ok(_)) {
-                    seen.entry(region.to_string())
-                        .or_default()
-                        .unreadable
-                        .push(name);
-                }
-                listing.ok()
-            };
-            if let Some(list) = list {
-                read.insert(name, list);
+        listed_in(cx, region, facts, found);
+    }
+}
+
+/// One region's listings: a listing-of-a-kind is the truth for its kind, the tagging
+/// API adds every other tagged resource but security monitoring.
+fn listed_in<'a>(cx: &mut Cx<'a>, region: &str, facts: &'a RegionFootprint, found: &mut Found<'_>) {
+    let allowed = &cx.settings.allowed_regions;
+    // In an allowed region a gap hides nothing that matters; elsewhere (or when no
+    // region is allowed yet) it hides what the measure is about.
+    let must_read = allowed.is_empty() || !allowed.iter().any(|a| a == region);
+    let region_arn = cx.inv.arn("account", region, "region");
+    let mut read = BTreeMap::new();
+    for (name, listing) in facts.listings() {
+        let list = if must_read {
+            cx.get_for(listing, region, &region_arn)
+        } else {
+            if !matches!(listing, Collected::Ok(_)) {
+                found
+                    .seen
+                    .entry(region.to_string())
+                    .or_default()
+                    .unreadable
+                    .push(name);
             }
-        }
-        let listed: BTreeSet<&str> = LISTED_KINDS
-            .iter()
-            .filter(|(name, _)| read.contains_key(name))
-            .map(|(_, kind)| *kind)
-            .collect();
-        for (name, list) in &read {
-            for arn in list.iter() {
-                let Some((arn_region, kind)) = kind_of(arn) else {
-                    continue;
-                };
-                // No region in the ARN: a global resource (CloudFront, IAM, Route 53) or a
-                // bucket, which the bucket listing places by its location.
-                if arn_region.is_empty() {
-                    continue;
-                }
-                if *name == "tagged" {
-                    if listed.contains(kind.as_str()) {
-                        continue;
-                    }
-                    let service = kind.split(':').next().unwrap_or_default();
-                    if SECURITY_MONITORING.contains(&service) {
-                        seen.entry(region.to_string()).or_default().monitoring += 1;
-                        continue;
-                    }
-                }
-                add(&mut in_use, region, &kind, arn);
-            }
+            listing.ok()
+        };
+        if let Some(list) = list {
+            read.insert(name, list);
         }
     }
+    let listed: BTreeSet<&str> = LISTED_KINDS
+        .iter()
+        .filter(|(name, _)| read.contains_key(name))
+        .map(|(_, kind)| *kind)
+        .collect();
+    for (name, list) in &read {
+        for arn in list.iter() {
+            let Some((arn_region, kind)) = kind_of(arn) else {
+                continue;
+            };
+            // No region in the ARN: a global resource (CloudFront, IAM, Route 53) or a
+            // bucket, which the bucket listing places by its location.
+            if arn_region.is_empty() {
+                continue;
+            }
+            if *name == "tagged" {
+                if listed.contains(kind.as_str()) {
+                    continue;
+                }
+                let service = kind.split(':').next().unwrap_or_default();
+                if SECURITY_MONITORING.contains(&service) {
+                    found.seen.entry(region.to_string()).or_default().monitoring += 1;
+                    continue;
+                }
+            }
+            add(&mut found.in_use, region, &kind, arn);
+        }
+    }
+}
 
+/// Resources placed by their own setting, not by the region they were listed in:
+/// buckets by their location, trails by their home region.
+fn placed_elsewhere(cx: &mut Cx<'_>, in_use: &mut InUse) {
+    let inv = cx.inv;
     if let Some(buckets) = cx.get(&inv.s3.buckets, GLOBAL) {
         for b in buckets {
             let arn = format!("arn:{}:s3:::{}", inv.partition_or_default(), b.name);
@@ -146,7 +171,7 @@ fn run(cx: &mut Cx<'_>) {
                     "could not be evaluated: the inventory does not say where the bucket is hosted",
                     Value::Null,
                 ),
-                (None, false) => add(&mut in_use, &b.region, "s3:bucket", &b.name),
+                (None, false) => add(in_use, &b.region, "s3:bucket", &b.name),
             }
         }
     }
@@ -157,10 +182,17 @@ fn run(cx: &mut Cx<'_>) {
             .iter()
             .filter(|t| !t.organization_trail || t.arn.contains(&own))
         {
-            add(&mut in_use, &t.home_region, "cloudtrail:trail", &t.name);
+            add(in_use, &t.home_region, "cloudtrail:trail", &t.name);
         }
     }
+}
 
+/// A verdict per region in use: pass in an allowed one, fail elsewhere; `manual` for the
+/// account while no region is allowed yet.
+fn judge(cx: &mut Cx<'_>, found: &Found<'_>) {
+    let inv = cx.inv;
+    let allowed = &cx.settings.allowed_regions;
+    let in_use = &found.in_use;
     if allowed.is_empty() {
         let regions: Vec<&str> = in_use.keys().map(String::as_str).collect();
         let account = inv.account_arn();
@@ -186,7 +218,7 @@ fn run(cx: &mut Cx<'_>) {
         );
         return;
     }
-    for (region, kinds) in &in_use {
+    for (region, kinds) in in_use {
         let mut resources = Map::new();
         for (kind, ids) in kinds {
             resources.insert(
@@ -206,9 +238,9 @@ fn run(cx: &mut Cx<'_>) {
             "allowed_regions": allowed,
             "scanned": scanned,
             "resources": resources,
-            "regions_listed": looked_at,
+            "regions_listed": found.looked_at,
         });
-        if let Some(s) = seen.get(region) {
+        if let Some(s) = found.seen.get(region) {
             evidence["unreadable_listings"] = json!(s.unreadable);
             evidence["security_monitoring_not_counted"] = json!(s.monitoring);
         }

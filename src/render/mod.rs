@@ -12,7 +12,7 @@ pub mod oscal;
 mod table;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::report::Report;
 
@@ -134,26 +134,89 @@ fn is_hostile(c: char) -> bool {
 /// terminal or `/dev/stdout` is written into, never replaced: renaming onto
 /// `/dev/stdout` as root would swap the machine's symlink for a file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => {
-            let target = std::fs::canonicalize(path)?;
-            replace(&target, contents, Some(meta.permissions()))
+    Staged::new(path, contents)?.commit()
+}
+
+/// Writes several files all or none: every one is written and synced beside its target
+/// first, and only when all of them are does any take its place. A full disk, an
+/// unwritable directory or a target that is a directory leaves every target as it was.
+/// The error names the file it is about.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
+    let staged = files
+        .iter()
+        .map(|(path, contents)| Staged::new(path, contents).map_err(|e| (path.to_path_buf(), e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for s in staged {
+        let path = s.path().to_path_buf();
+        s.commit().map_err(|e| (path, e))?;
+    }
+    Ok(())
+}
+
+/// A file ready to take its place: for a regular file (or a new one), a synced
+/// temporary file beside it; for anything else (a FIFO, a terminal), the open target.
+enum Staged<'a> {
+    Replace {
+        tmp: tempfile::NamedTempFile,
+        target: PathBuf,
+    },
+    WriteInto {
+        out: std::fs::File,
+        path: &'a Path,
+        contents: &'a [u8],
+    },
+}
+
+impl<'a> Staged<'a> {
+    fn new(path: &'a Path, contents: &'a [u8]) -> std::io::Result<Staged<'a>> {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {
+                let target = std::fs::canonicalize(path)?;
+                let tmp = temporary(&target, contents, Some(meta.permissions()))?;
+                Ok(Staged::Replace { tmp, target })
+            }
+            Ok(_) => Ok(Staged::WriteInto {
+                out: std::fs::OpenOptions::new().write(true).open(path)?,
+                path,
+                contents,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Staged::Replace {
+                tmp: temporary(path, contents, None)?,
+                target: path.to_path_buf(),
+            }),
+            Err(e) => Err(e),
         }
-        Ok(_) => {
-            let mut out = std::fs::OpenOptions::new().write(true).open(path)?;
-            out.write_all(contents)?;
-            out.flush()
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Staged::Replace { target, .. } => target,
+            Staged::WriteInto { path, .. } => path,
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace(path, contents, None),
-        Err(e) => Err(e),
+    }
+
+    fn commit(self) -> std::io::Result<()> {
+        match self {
+            Staged::Replace { tmp, target } => {
+                tmp.persist(&target).map_err(|e| e.error)?;
+                Ok(())
+            }
+            Staged::WriteInto {
+                mut out, contents, ..
+            } => {
+                out.write_all(contents)?;
+                out.flush()
+            }
+        }
     }
 }
 
-fn replace(
+/// `contents` in a synced temporary file in `path`'s directory, with `permissions`.
+fn temporary(
     path: &Path,
     contents: &[u8],
     permissions: Option<std::fs::Permissions>,
-) -> std::io::Result<()> {
+) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -172,8 +235,7 @@ fn replace(
         tmp.as_file().set_permissions(permissions)?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(test)]
@@ -197,6 +259,30 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new report");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_atomic(&dir.path().join("missing/dir/r.json"), b"x").is_err());
+    }
+
+    #[test]
+    fn several_files_are_written_all_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let (json, html) = (
+            dir.path().join("report.json"),
+            dir.path().join("report.html"),
+        );
+        std::fs::write(&json, "old").unwrap();
+        // The second target cannot be written (it is a directory): the first stays old.
+        std::fs::create_dir(&html).unwrap();
+        let err = write_all_atomic(&[(&json, b"new"), (&html, b"<html>")]).unwrap_err();
+        assert_eq!(err.0, html);
+        assert_eq!(std::fs::read_to_string(&json).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporary file left"
+        );
+        std::fs::remove_dir(&html).unwrap();
+        write_all_atomic(&[(&json, b"new"), (&html, b"<html>")]).unwrap();
+        assert_eq!(std::fs::read_to_string(&json).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(&html).unwrap(), "<html>");
     }
 
     #[cfg(unix)]
