@@ -1,10 +1,11 @@
 //! tomscan: proves, measure by measure, whether an AWS account keeps the promises of a
 //! Technical and Organisational Measures document.
 //!
-//! The flow: [`collect`] (the only code that calls AWS, read-only) fills an
-//! [`inventory::Inventory`]; each [`check::Check`] of the catalogue ([`checks`]) is a pure
-//! function over it; [`score`] weighs the findings per measure of a [`framework`];
-//! [`render`] turns the [`report::Report`] into tables or JSON.
+//! The flow: [`scan`] finds the accounts and regions; [`collect`] (the only code that
+//! calls AWS, read-only) fills an [`inventory::Inventory`]; [`evaluate`] runs each
+//! [`check::Check`] of the catalogue ([`checks`]), a pure function over it, asking the
+//! [`engine`]s; [`assemble`] applies the waivers and weighs the findings per measure of a
+//! [`framework`] ([`score`]); [`render`] turns the [`report::Report`] into each format.
 
 pub mod assemble;
 pub mod attest;

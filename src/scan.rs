@@ -14,7 +14,7 @@ use crate::aws::{Aws, AwsOptions};
 use crate::check::Check;
 use crate::collect::{self, Target};
 use crate::config::Settings;
-pub use crate::evaluate::{Rules, Selection, SelectionError};
+use crate::evaluate::{Rules, Selection, SelectionError};
 use crate::framework::Framework;
 use crate::inventory::{Inventory, Unavailable};
 use crate::report::{Finding, Report, Stats};
