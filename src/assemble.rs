@@ -66,6 +66,12 @@ impl<'a> Assembly<'a> {
         self.findings.extend(findings);
     }
 
+    /// Files findings apart from their accounts' metadata: a merge unites each
+    /// account's findings across shards.
+    pub fn findings(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(findings);
+    }
+
     /// Waives the findings the waivers in force on `on` cover. Once over all the
     /// accounts, so a waiver that matches nowhere warns once, and one that matches in
     /// several accounts is reported with all its matches.

@@ -88,14 +88,12 @@ pub fn merge(
             meta.stats.duration_ms = meta.stats.duration_ms.max(s.stats.duration_ms);
         }
     }
-    let findings = united_findings(&reports)?;
-    for (i, mut meta) in accounts.into_values().enumerate() {
+    for mut meta in accounts.into_values() {
         meta.regions.sort();
         meta.regions.dedup();
-        // The findings go in once, with the first account: the assembly sorts them.
-        let mine = if i == 0 { findings.clone() } else { Vec::new() };
-        assembly.account(meta, mine);
+        assembly.account(meta, Vec::new());
     }
+    assembly.findings(united_findings(&reports)?);
     let scanned_at = reports
         .iter()
         .map(|(_, r)| r.scanned_at)
