@@ -1104,17 +1104,21 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
     // Every file of the run is written, or none: a report beside a stale one of another
     // format, or a report without its metrics, would each tell a different story.
     let mut files: Vec<(PathBuf, &str)> = Vec::new();
-    match (&output.output, &output.output_dir) {
-        (Some(path), _) => files.push((path.clone(), &rendered[0].1)),
+    let stdout = match (&output.output, &output.output_dir) {
+        (Some(path), _) => {
+            files.push((path.clone(), &rendered[0].1));
+            None
+        }
         (None, Some(dir)) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create --output-dir {}", dir.display()))?;
             for (format, text) in &rendered {
                 files.push((dir.join(format.file_name(report)), text));
             }
+            None
         }
-        (None, None) => {}
-    }
+        (None, None) => Some(&rendered[0].1),
+    };
     if let Some((path, text)) = &metrics {
         files.push((path.to_path_buf(), text));
     }
@@ -1128,8 +1132,8 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
             path.display()
         ))
     })?;
-    if output.output.is_none() && output.output_dir.is_none() {
-        print(&rendered[0].1)?;
+    if let Some(text) = stdout {
+        print(text)?;
     }
     Ok(exit_code(report, output.fail_on, output.fail_under))
 }
