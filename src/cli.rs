@@ -560,6 +560,9 @@ impl Evidence {
 
     /// Seals the bundle; what the report's other formats then name it by.
     fn finish(self, contents: crate::evidence::Contents<'_>) -> Result<crate::report::EvidenceRef> {
+        // The last moment a Ctrl-C stops the run whole: past the seal, the report
+        // naming the bundle is written too.
+        crate::interrupt::check()?;
         let sealed = self.writer.finish(contents, self.signer.as_ref())?;
         tracing::info!(bundle = %sealed.path.display(), manifest = %sealed.manifest_sha256, "evidence bundle written");
         Ok(crate::report::EvidenceRef {
@@ -811,6 +814,7 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     let mut latest = None;
     // One inventory at a time: a directory of a thousand accounts needs the memory of one.
     for path in &paths {
+        crate::interrupt::check()?;
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read inventory {}", path.display()))?;
         let inventory = Inventory::from_json(&text)
@@ -1095,8 +1099,15 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
     };
     let rendered: Vec<(Format, String)> = formats
         .iter()
-        .map(|f| (*f, f.render_with(report, &table)))
-        .collect();
+        .map(|f| {
+            // Each render is seconds for a large organization: a Ctrl-C is heard between
+            // them (and, once a bundle names this report, no longer stops it).
+            if report.evidence.is_none() {
+                crate::interrupt::check()?;
+            }
+            Ok((*f, f.render_with(report, &table)))
+        })
+        .collect::<Result<_, crate::interrupt::Interrupted>>()?;
     let metrics = output
         .metrics
         .as_ref()
@@ -1126,6 +1137,11 @@ fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
         .iter()
         .map(|(p, t)| (p.as_path(), t.as_bytes()))
         .collect();
+    // A Ctrl-C during the render stops the run here, unless a sealed bundle already
+    // names this report (`Evidence::finish` asked before sealing).
+    if report.evidence.is_none() {
+        crate::interrupt::check()?;
+    }
     crate::render::write_all_atomic(&files).map_err(|(path, e)| {
         anyhow::anyhow!(e).context(format!(
             "cannot write {}; no output of this run was written",

@@ -22,6 +22,7 @@ pub mod engine;
 pub mod evaluate;
 pub mod evidence;
 pub mod framework;
+pub mod interrupt;
 pub mod inventory;
 pub mod logging;
 pub mod merge;

@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tomscan::cli::{self, Cli, exit};
+use tomscan::interrupt;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,8 +14,28 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    let outcome = runtime.block_on(async {
+        let interrupted = interrupt::install();
+        tokio::select! {
+            // A run that finished is reported as it finished, even when a signal came
+            // while it wrote: its outputs are whole.
+            biased;
+            outcome = cli::run(cli) => Some(outcome),
+            () = interrupted => None,
+        }
+    });
+    // Whatever the dropped run left in flight (a request, a retry's sleep) is not waited for.
+    runtime.shutdown_background();
+    let Some(outcome) = outcome else {
+        eprintln!("{}", interrupt::Interrupted);
+        return ExitCode::from(interrupt::EXIT);
+    };
+    match outcome {
         Ok(code) => ExitCode::from(code),
+        Err(e) if e.is::<interrupt::Interrupted>() => {
+            eprintln!("{e}");
+            ExitCode::from(interrupt::EXIT)
+        }
         Err(e) => {
             // An endpoint's error message can carry escapes and bidi controls.
             eprintln!(

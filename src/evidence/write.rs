@@ -48,9 +48,39 @@ pub fn inventory_path(account: &str) -> String {
 
 pub struct BundleWriter {
     dest: PathBuf,
-    /// Removed on drop unless the bundle is sealed.
-    staging: tempfile::TempDir,
+    staging: StagingDir,
     files: Vec<FileEntry>,
+}
+
+/// The hidden directory a bundle is written in: removed when dropped (after the seal's
+/// rename there is nothing left to remove), and by a second Ctrl-C.
+struct StagingDir {
+    path: PathBuf,
+    _unstage: crate::interrupt::Unstage,
+}
+
+impl StagingDir {
+    fn create_in(parent: &Path) -> std::io::Result<StagingDir> {
+        let (_, path) = tempfile::Builder::new()
+            .prefix(".tomscan-evidence-")
+            .make_in(parent, |p| {
+                crate::interrupt::create_staged(p, |p| std::fs::create_dir(p))
+            })?
+            .keep()
+            .map_err(|e| e.error)?;
+        Ok(StagingDir {
+            _unstage: crate::interrupt::Unstage(path.clone()),
+            path,
+        })
+    }
+}
+
+impl Drop for StagingDir {
+    fn drop(&mut self) {
+        if self.path.exists() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 /// What a sealed bundle is known by: its manifest's digest and, when signed, the key.
@@ -72,10 +102,7 @@ impl BundleWriter {
             _ => Path::new("."),
         };
         std::fs::create_dir_all(parent).map_err(EvidenceError::io(parent))?;
-        let staging = tempfile::Builder::new()
-            .prefix(".tomscan-evidence-")
-            .tempdir_in(parent)
-            .map_err(EvidenceError::io(parent))?;
+        let staging = StagingDir::create_in(parent).map_err(EvidenceError::io(parent))?;
         Ok(BundleWriter {
             dest: dest.to_path_buf(),
             staging,
@@ -86,7 +113,7 @@ impl BundleWriter {
     /// Where a file of the bundle is written before sealing (for writers that stream
     /// into it, such as an organization scan's inventories); [`Self::record`] it after.
     pub fn staged(&self, rel: &str) -> PathBuf {
-        self.staging.path().join(rel)
+        self.staging.path.join(rel)
     }
 
     /// Adds one file.
@@ -197,9 +224,7 @@ impl BundleWriter {
         if self.dest.exists() || self.dest.is_symlink() {
             return Err(EvidenceError::Exists(self.dest));
         }
-        let staging = self.staging.keep();
-        if let Err(source) = std::fs::rename(&staging, &self.dest) {
-            let _ = std::fs::remove_dir_all(&staging);
+        if let Err(source) = std::fs::rename(&self.staging.path, &self.dest) {
             return Err(EvidenceError::Io {
                 path: self.dest,
                 source,

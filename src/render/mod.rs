@@ -159,6 +159,9 @@ enum Staged<'a> {
     Replace {
         tmp: tempfile::NamedTempFile,
         target: PathBuf,
+        // Declared after `tmp`, so dropped after it: a second Ctrl-C removes the
+        // temporary file until it is renamed or removed.
+        _unstage: crate::interrupt::Unstage,
     },
     WriteInto {
         out: std::fs::File,
@@ -172,18 +175,26 @@ impl<'a> Staged<'a> {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_file() => {
                 let target = std::fs::canonicalize(path)?;
-                let tmp = temporary(&target, contents, Some(meta.permissions()))?;
-                Ok(Staged::Replace { tmp, target })
+                let (tmp, _unstage) = temporary(&target, contents, Some(meta.permissions()))?;
+                Ok(Staged::Replace {
+                    tmp,
+                    target,
+                    _unstage,
+                })
             }
             Ok(_) => Ok(Staged::WriteInto {
                 out: std::fs::OpenOptions::new().write(true).open(path)?,
                 path,
                 contents,
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Staged::Replace {
-                tmp: temporary(path, contents, None)?,
-                target: path.to_path_buf(),
-            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let (tmp, _unstage) = temporary(path, contents, None)?;
+                Ok(Staged::Replace {
+                    tmp,
+                    target: path.to_path_buf(),
+                    _unstage,
+                })
+            }
             Err(e) => Err(e),
         }
     }
@@ -197,7 +208,7 @@ impl<'a> Staged<'a> {
 
     fn commit(self) -> std::io::Result<()> {
         match self {
-            Staged::Replace { tmp, target } => {
+            Staged::Replace { tmp, target, .. } => {
                 tmp.persist(&target).map_err(|e| e.error)?;
                 Ok(())
             }
@@ -216,26 +227,30 @@ fn temporary(
     path: &Path,
     contents: &[u8],
     permissions: Option<std::fs::Permissions>,
-) -> std::io::Result<tempfile::NamedTempFile> {
+) -> std::io::Result<(tempfile::NamedTempFile, crate::interrupt::Unstage)> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut builder = tempfile::Builder::new();
-    // A new report gets the mode any new file would (0666 less the umask), not the
-    // temporary file's 0600: a metrics file node_exporter cannot read is no metrics file.
-    #[cfg(unix)]
-    if permissions.is_none() {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().make_in(dir, |p| {
+        crate::interrupt::create_staged(p, |p| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            // A new report gets the mode any new file would (0666 less the umask), not
+            // a temporary file's 0600: a metrics file node_exporter cannot read is no
+            // metrics file.
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o666);
+            options.open(p)
+        })
+    })?;
+    let unstage = crate::interrupt::Unstage(tmp.path().to_path_buf());
     tmp.write_all(contents)?;
     if let Some(permissions) = permissions {
         tmp.as_file().set_permissions(permissions)?;
     }
     tmp.as_file().sync_all()?;
-    Ok(tmp)
+    Ok((tmp, unstage))
 }
 
 #[cfg(test)]
