@@ -33,6 +33,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Finished, but some checks could not be evaluated (`error` findings).
     pub const INCOMPLETE: u8 = 3;
+    /// Stopped by a signal before anything was written.
+    pub const INTERRUPTED: u8 = crate::interrupt::EXIT;
 }
 
 const EXIT_CODES: &str = "\
@@ -43,6 +45,8 @@ Exit codes:
   2  could not run: bad flags, configuration or framework file, no credentials,
      unreachable endpoint
   3  the scan finished, but some checks could not be evaluated (error findings)
+  130  stopped by Ctrl-C or SIGTERM; nothing of the run was written (a second
+     Ctrl-C exits at once)
 
 Without --fail-on / --fail-under, failures alone do not change the exit code.";
 
@@ -275,7 +279,7 @@ pub struct ScanArgs {
     #[arg(long, env = "AWS_PROFILE")]
     pub profile: Option<String>,
     /// Region to scan; repeat for more. Default: tomscan.toml `regions`, else every enabled region.
-    #[arg(long = "region", value_name = "REGION")]
+    #[arg(long = "region", value_name = "REGION", value_parser = parse_region)]
     pub regions: Vec<String>,
     /// Send every request to this endpoint (moto, LocalStack). AWS_ENDPOINT_URL works too.
     #[arg(long)]
@@ -343,6 +347,14 @@ pub struct EvaluateArgs {
     pub evidence: EvidenceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    if crate::config::is_region_name(s) {
+        Ok(s.to_string())
+    } else {
+        Err("not an AWS region name: write one such as eu-central-1".into())
+    }
 }
 
 fn parse_score(s: &str) -> Result<f64, String> {
@@ -457,9 +469,8 @@ impl Sources {
 }
 
 /// A file, read whole, under the name its errors and findings give it.
-fn read_source(path: &Path, what: &str) -> Result<Source> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+fn read_source(path: &Path, what: &'static str) -> Result<Source> {
+    let text = crate::diagnostics::read(what, path)?;
     Ok(Source {
         text,
         read_as: path.display().to_string(),
@@ -815,8 +826,8 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     // One inventory at a time: a directory of a thousand accounts needs the memory of one.
     for path in &paths {
         crate::interrupt::check()?;
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read inventory {}", path.display()))?;
+        let text =
+            crate::diagnostics::read_at_most("inventory", path, crate::diagnostics::JSON_LIMIT)?;
         let inventory = Inventory::from_json(&text)
             .with_context(|| format!("cannot evaluate {}", path.display()))?;
         // Ages are judged as of the collection, so evaluating last month's inventory
@@ -858,8 +869,7 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
 }
 
 fn read_report(path: &Path) -> Result<Report> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read report {}", path.display()))?;
+    let text = crate::diagnostics::read_at_most("report", path, crate::diagnostics::JSON_LIMIT)?;
     Report::from_json(&text).with_context(|| format!("cannot read report {}", path.display()))
 }
 
@@ -1080,8 +1090,82 @@ impl OutputArgs {
                 report.display()
             );
         }
+        if let Some(dir) = &self.output_dir {
+            writable_dir(dir, "--output-dir")?;
+        }
+        for (path, flag) in [(&self.output, "--output"), (&self.metrics, "--metrics")] {
+            if let Some(path) = path {
+                writable_file(path, flag)?;
+            }
+        }
         Ok(formats)
     }
+}
+
+/// A directory the reports can be written into (or created in), found out before the
+/// scan rather than after it. A symlink is followed, to where it points.
+fn writable_dir(dir: &Path, flag: &str) -> Result<()> {
+    if let Ok(target) = std::fs::read_link(dir)
+        && !dir.exists()
+    {
+        bail!(
+            "{flag} {} is a symlink to {}, which does not exist: create that directory or name another",
+            dir.display(),
+            target.display()
+        );
+    }
+    // The directory itself, or the nearest one above it that exists: it is created later.
+    let existing = dir
+        .ancestors()
+        .find(|a| a.exists())
+        .unwrap_or(Path::new("."));
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    if !existing.is_dir() {
+        bail!(
+            "{flag} {}: {} is not a directory",
+            dir.display(),
+            existing.display()
+        );
+    }
+    tempfile::tempfile_in(existing).map(drop).with_context(|| {
+        format!(
+            "{flag} {}: cannot write into {}",
+            dir.display(),
+            existing.display()
+        )
+    })
+}
+
+/// A report path that can be written: an existing FIFO or terminal is written into, any
+/// other path replaced from a temporary file beside it, in a directory that must exist.
+fn writable_file(path: &Path, flag: &str) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => bail!("{flag} {} is a directory: name a file", path.display()),
+        Ok(meta) if !meta.is_file() => return Ok(()),
+        _ => {}
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        bail!(
+            "{flag} {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    tempfile::tempfile_in(dir).map(drop).with_context(|| {
+        format!(
+            "{flag} {}: cannot write into {}",
+            path.display(),
+            dir.display()
+        )
+    })
 }
 
 /// Colour only for a person at a terminal: never into a file, a pipe or a CI log, and

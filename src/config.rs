@@ -288,7 +288,8 @@ impl Config {
 }
 
 /// `eu-central-1`, `us-gov-west-1`, `cn-north-1`: letters, a dash-separated middle, a number.
-fn is_region_name(r: &str) -> bool {
+/// `eu-central-1`, `us-gov-west-1`: the shape of an AWS region name.
+pub fn is_region_name(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| {

@@ -15,6 +15,15 @@ pub enum InputError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "{kind} {path} is larger than {}, the most tomscan reads of one: is it the right file?",
+        size(*limit)
+    )]
+    TooLarge {
+        kind: &'static str,
+        path: String,
+        limit: u64,
+    },
     #[error("invalid {kind} {path}: {message}")]
     Parse {
         kind: &'static str,
@@ -37,23 +46,84 @@ pub struct Input<'a> {
     pub text: &'a str,
 }
 
-/// Reads a whole input file, or says which one could not be read.
+/// The most tomscan reads of a TOML input (the config, waivers, attestations, a
+/// framework): far above any real one (16 MiB is some 100,000 waivers), so that a wrong
+/// path (a disk image, `/dev/zero`) is refused at once instead of read into memory.
+pub const TOML_LIMIT: u64 = 16 << 20;
+
+/// The most tomscan reads of a JSON input (an inventory, a report): the report of a
+/// 1,000-account organization is about 100 MB.
+pub const JSON_LIMIT: u64 = 1 << 30;
+
+/// Reads a whole TOML input file, or says which one could not be read.
 pub fn read(kind: &'static str, path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|source| InputError::Read {
+    read_at_most(kind, path, TOML_LIMIT)
+}
+
+/// Reads a whole input file of at most `limit` bytes. A larger one is refused before it
+/// is read (a regular file) or as soon as it passes the limit (a pipe, a device).
+pub fn read_at_most(kind: &'static str, path: &Path, limit: u64) -> Result<String, InputError> {
+    use std::io::Read;
+    let unreadable = |source| InputError::Read {
         kind,
         path: path.display().to_string(),
         source,
-    })
+    };
+    let too_large = || InputError::TooLarge {
+        kind,
+        path: path.display().to_string(),
+        limit,
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.len() > limit {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    file.take(limit + 1)
+        .read_to_string(&mut text)
+        .map_err(unreadable)?;
+    if text.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(text)
 }
+
+/// `16 MiB`, `1 GiB`: the limits are whole powers of two.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// toml's message quotes the line it stopped on, whole: a line of a megabyte (a hostile
+/// or broken file) would fill the terminal. Past this many characters, it is left out.
+const QUOTED_LINE_LIMIT: usize = 200;
 
 impl Input<'_> {
     /// The file as `T`; toml's message names the line, the column and the missing,
     /// unknown or mistyped key.
     pub fn toml<T: DeserializeOwned>(&self) -> Result<T, InputError> {
-        toml::from_str(self.text).map_err(|e| InputError::Parse {
-            kind: self.kind,
-            path: self.path.to_string(),
-            message: e.to_string().trim_end().to_string(),
+        toml::from_str(self.text).map_err(|e: toml::de::Error| {
+            let full = e.to_string();
+            let message = if full.lines().all(|l| l.len() <= QUOTED_LINE_LIMIT) {
+                full.trim_end().to_string()
+            } else {
+                let at = e.span().map_or(0, |s| s.start);
+                let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let column = self.text[line_start..at].chars().count() + 1;
+                format!(
+                    "TOML parse error at line {}, column {column} (the line is too long to quote): {}",
+                    self.line(at),
+                    e.message().trim_end()
+                )
+            };
+            InputError::Parse {
+                kind: self.kind,
+                path: self.path.to_string(),
+                message,
+            }
         })
     }
 
@@ -116,5 +186,53 @@ mod tests {
         assert_eq!(line_of(text, 10_000), 4);
         assert_eq!(input.key("bee", "too big").to_string(), "x.toml:3: too big");
         assert_eq!(line_of_key(text, "be"), 0, "a key is matched whole");
+    }
+
+    #[test]
+    fn a_parse_error_on_a_huge_line_does_not_quote_it() {
+        let text = format!(
+            "a = 1\nx = {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let input = Input {
+            kind: "waiver file",
+            path: "w.toml",
+            text: &text,
+        };
+        let err = input.toml::<toml::Table>().unwrap_err().to_string();
+        assert!(err.len() < 400, "{err}");
+        assert!(
+            err.starts_with("invalid waiver file w.toml: TOML parse error at line 2, column "),
+            "{err}"
+        );
+        assert!(err.contains("recursion"), "{err}");
+    }
+
+    #[test]
+    fn an_input_past_its_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(TOML_LIMIT + 1).unwrap();
+        let err = read("waiver file", &path).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "waiver file {} is larger than 16 MiB, the most tomscan reads of one: is it the right file?",
+                path.display()
+            )
+        );
+        let err = read_at_most("report", Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                InputError::TooLarge {
+                    limit: 1_048_576,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

@@ -44,6 +44,16 @@ pub enum ScanError {
         "the account lists no enabled region (ec2:DescribeRegions answered an empty list): name the regions with --region"
     )]
     NoRegions,
+    #[error(
+        "{} {}: the account knows {} (ec2:DescribeRegions). Check the spelling in --region or tomscan.toml `regions`.",
+        unknown.join(", "),
+        if unknown.len() == 1 { "is not an AWS region" } else { "are not AWS regions" },
+        known.join(", ")
+    )]
+    UnknownRegions {
+        unknown: Vec<String>,
+        known: Vec<String>,
+    },
     #[error(transparent)]
     Selection(#[from] SelectionError),
     #[error(
@@ -151,6 +161,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         .await
         .map_err(ScanError::identity)?;
     tracing::info!(account = %who.account_id, principal = %who.arn, "scanning");
+    named_regions_exist(&aws, &who.partition, deadline, &opts.regions).await?;
     let regions = if opts.regions.is_empty() {
         until(
             deadline,
@@ -190,6 +201,58 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         judged_checks: part.checks.iter().map(|c| c.id).collect(),
         organisational: part.organisational,
     })
+}
+
+/// Regions named by the user (`--region`, tomscan.toml) must be regions AWS has: a typo
+/// would otherwise be scanned as a region with nothing in it (an emulator answers for any
+/// name) or fail call by call, and measure 3 would judge residency over the wrong list.
+/// A region the account has not opted into is a region still: its calls say so. When
+/// the list cannot be read, the names are taken as given, with a warning.
+async fn named_regions_exist(
+    aws: &Aws,
+    partition: &str,
+    deadline: Option<crate::deadline::Deadline>,
+    regions: &[String],
+) -> Result<(), ScanError> {
+    if regions.is_empty() {
+        return Ok(());
+    }
+    let ask = |region| {
+        until(
+            deadline,
+            "ec2:DescribeRegions",
+            collect::known_regions(aws, region),
+        )
+    };
+    let mut answer = ask(aws.home_region()).await;
+    // The home region is the first one named: when that is the typo, ask the partition's
+    // first region instead.
+    if answer.is_err() && regions.iter().any(|r| r == aws.home_region()) {
+        let first = match partition {
+            "aws-cn" => "cn-north-1",
+            "aws-us-gov" => "us-gov-west-1",
+            _ => "us-east-1",
+        };
+        answer = ask(first).await;
+    }
+    match answer {
+        Ok(known) => {
+            let unknown: Vec<String> = regions
+                .iter()
+                .filter(|r| !known.contains(r))
+                .cloned()
+                .collect();
+            if unknown.is_empty() {
+                Ok(())
+            } else {
+                Err(ScanError::UnknownRegions { unknown, known })
+            }
+        }
+        Err(u) => {
+            tracing::warn!(action = %u.action, code = %u.code, "cannot list AWS's regions to check the names given; scanning them as given");
+            Ok(())
+        }
+    }
 }
 
 /// Which accounts to scan besides (or instead of) the one behind the credentials.
@@ -278,6 +341,7 @@ pub async fn scan_accounts(
     let caller = until(deadline, "sts:GetCallerIdentity", collect::identity(&base))
         .await
         .map_err(ScanError::identity)?;
+    named_regions_exist(&base, &caller.partition, deadline, &opts.regions).await?;
     let mut members: Vec<Member> = if scope.org {
         until(
             deadline,

@@ -801,3 +801,332 @@ fn every_sdk_service_crate_has_its_release_opt_level() {
         );
     }
 }
+
+/// Inputs no one would write: nested past any real document, or larger than any real
+/// file (sparse, so the test writes nothing), or endless (`/dev/zero`). Each gets a clear
+/// error naming the file, exit 2, at once and in little memory; never a stack overflow,
+/// a terminal filled with the input, or a read of gigabytes.
+#[test]
+fn hostile_inputs_at_scale_get_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let sparse = |name: &str, len: u64| {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p).unwrap().set_len(len).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let depth = 200_000;
+    let deep_toml = file(
+        "deep.toml",
+        &format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+    );
+    let deep_table = file(
+        "deep-table.toml",
+        &format!("x = {}1{}\n", "{a=".repeat(depth), "}".repeat(depth)),
+    );
+    let deep_json = file(
+        "deep.json",
+        &format!("{}{}", "[".repeat(depth), "]".repeat(depth)),
+    );
+    let huge_toml = sparse("huge.toml", 100 << 20);
+    let huge_json = sparse("huge.json", (1 << 30) + 1);
+    let demo = project("mocks/inventories/demo.json");
+    let demo = demo.to_str().unwrap();
+    let inventory = |flag: &str, path: &str| {
+        vec![
+            "evaluate".to_string(),
+            demo.to_string(),
+            flag.to_string(),
+            path.to_string(),
+        ]
+    };
+    let mut cases: Vec<(Vec<String>, String, &str)> = Vec::new();
+    for flag in ["--waivers", "--attestations", "--framework", "--config"] {
+        for deep in [&deep_toml, &deep_table] {
+            cases.push((inventory(flag, deep), deep.clone(), "recursion"));
+        }
+        cases.push((
+            inventory(flag, &huge_toml),
+            huge_toml.clone(),
+            "larger than 16 MiB",
+        ));
+        cases.push((
+            inventory(flag, "/dev/zero"),
+            "/dev/zero".into(),
+            "larger than 16 MiB",
+        ));
+    }
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for path in [&deep_json, &huge_json] {
+        let why = if path == &deep_json {
+            "recursion limit"
+        } else {
+            "larger than 1 GiB"
+        };
+        cases.push((words(&["evaluate", path]), path.clone(), why));
+        cases.push((words(&["diff", path, path]), path.clone(), why));
+        cases.push((words(&["merge", path]), path.clone(), why));
+    }
+    for (args, path, why) in cases {
+        let out = tomscan(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let err = out.stderr.clone();
+        assert_eq!(out.code, 2, "{args:?}: {err}");
+        assert!(err.contains(&path) && err.contains(why), "{args:?}: {err}");
+        assert!(
+            err.len() < 1_000,
+            "{args:?}: the input is not quoted whole: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// A tmpfs at `dir` with `options` (root only, and where the machine allows mounts);
+/// unmounted when dropped. `None` where it cannot be mounted.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, options: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Tmpfs(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// An output directory or file that cannot take the reports is refused before the run
+/// (a dangling symlink, a directory nobody can write), or, when the disk fills while
+/// writing, with nothing of the run left behind. A symlink to a directory is followed.
+#[test]
+fn output_paths_that_cannot_take_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |args: &[&str], expect: &[&str]| {
+        let (out, _) = evaluate(args);
+        let err = out.stderr.clone();
+        assert_eq!(out.code, 2, "{args:?}: {err}");
+        for e in expect {
+            assert!(err.contains(e), "{args:?}: {e:?} not in {err}");
+        }
+        assert!(out.stdout.is_empty());
+    };
+    let formats = ["--format", "json", "--format", "html"];
+
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    let d = dangling.to_str().unwrap();
+    refused(
+        &[&formats[..], &["--output-dir", d]].concat(),
+        &[d, "is a symlink to", "nowhere", "does not exist"],
+    );
+    assert!(!dir.path().join("nowhere").exists(), "nothing is created");
+
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let (out, _) = evaluate(&[&formats[..], &["--output-dir", link.to_str().unwrap()]].concat());
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_dir(&real).unwrap().count(),
+        2,
+        "written where the link points"
+    );
+
+    // Not writable by anyone, root included.
+    refused(
+        &[&formats[..], &["--output-dir", "/proc"]].concat(),
+        &["--output-dir /proc: cannot write into /proc"],
+    );
+    refused(
+        &["--output", "/proc/tomscan.json"],
+        &["--output /proc/tomscan.json: cannot write into /proc"],
+    );
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let under_file = file.join("reports");
+    refused(
+        &["--output-dir", under_file.to_str().unwrap()],
+        &["is not a directory"],
+    );
+
+    // A full device: the error says so, and says nothing was written.
+    refused(
+        &["--output", "/dev/full"],
+        &[
+            "cannot write /dev/full",
+            "no output of this run was written",
+            "No space left",
+        ],
+    );
+
+    let read_only = dir.path().join("read-only");
+    if let Some(_mounted) = Tmpfs::mount(&read_only, "ro,size=1m") {
+        let r = read_only.to_str().unwrap();
+        refused(
+            &[&formats[..], &["--output-dir", r]].concat(),
+            &["cannot write into", r, "Read-only file system"],
+        );
+    } else {
+        eprintln!(
+            "no tmpfs (not root, or mounts not allowed): the read-only case is covered by /proc"
+        );
+    }
+    let full = dir.path().join("full");
+    if let Some(_mounted) = Tmpfs::mount(&full, "size=64k") {
+        let f = full.to_str().unwrap();
+        let metrics = full.join("tomscan.prom");
+        refused(
+            &[
+                &formats[..],
+                &["--output-dir", f, "--metrics", metrics.to_str().unwrap()],
+            ]
+            .concat(),
+            &["no output of this run was written", "No space left"],
+        );
+        assert_eq!(
+            std::fs::read_dir(&full).unwrap().count(),
+            0,
+            "no report, no metrics and no temporary file on the full disk"
+        );
+    } else {
+        eprintln!(
+            "no tmpfs (not root, or mounts not allowed): the full-disk case is covered by /dev/full"
+        );
+    }
+}
+
+/// Two runs writing the same paths at once: each file is one run's whole, never an
+/// interleaving of both.
+#[test]
+fn two_runs_writing_the_same_paths_leave_whole_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = project("mocks/inventories/demo.json");
+    let demo = demo.to_str().unwrap().to_string();
+    // Two runs whose reports differ, under the same names: the whole catalogue, and one check.
+    let selections: [&[&str]; 2] = [&[], &["--checks", "IAM-01"]];
+    let run = move |k: usize, report: &Path, out_dir: &Path| {
+        let both = ["--format", "json", "--format", "markdown", "--output-dir"];
+        let a = tomscan(
+            &[
+                &["evaluate", &demo],
+                selections[k],
+                &both,
+                &[out_dir.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        let one = ["--format", "json", "--output", report.to_str().unwrap()];
+        let b = tomscan(&[&["evaluate", &demo], selections[k], &one].concat());
+        assert!(a.code == 3 || a.code == 0, "{}", a.stderr);
+        assert_eq!(a.code, b.code, "{}", b.stderr);
+    };
+    let mut expected: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
+    for k in 0..2 {
+        let alone = dir.path().join(format!("alone-{k}"));
+        run(k, &alone.join("report.json"), &alone);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&alone)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 3, "{files:?}");
+        expected.push(files);
+    }
+    assert_ne!(expected[0], expected[1]);
+    let shared = dir.path().join("shared");
+    for round in 0..6 {
+        let runs: Vec<_> = (0..2)
+            .map(|k| {
+                let shared = shared.clone();
+                let run = run.clone();
+                std::thread::spawn(move || run(k, &shared.join("report.json"), &shared))
+            })
+            .collect();
+        for r in runs {
+            r.join().unwrap();
+        }
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&shared).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(
+                expected
+                    .iter()
+                    .any(|files| files.contains(&(name.clone(), bytes.clone()))),
+                "round {round}: {name} is not one run's whole file"
+            );
+            names.push(name);
+        }
+        names.sort();
+        let expected_names: Vec<&String> = expected[0].iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names.iter().collect::<Vec<_>>(),
+            expected_names,
+            "round {round}: no temporary file is left"
+        );
+    }
+}
+
+/// A region name that is not a region stops the run before the account is read: a typo
+/// in the shape of a name (`eu-west1`) before any request, one in the shape of a region
+/// (`xx-fake-1`) once AWS's list of regions says so. Neither is scanned as an empty region.
+#[test]
+fn a_region_that_does_not_exist_is_refused() {
+    let endpoint = fake_aws(|body| {
+        if body.contains("Action=GetCallerIdentity") {
+            (200, CALLER)
+        } else if body.contains("Action=DescribeRegions") && body.contains("AllRegions=true") {
+            (
+                200,
+                r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><regionInfo><item><regionName>eu-west-1</regionName></item><item><regionName>us-east-1</regionName></item></regionInfo></DescribeRegionsResponse>"#,
+            )
+        } else {
+            (500, "<title>500 Internal Server Error</title>")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let out = scan_against(&endpoint)
+        .envs(TEST_CREDENTIALS)
+        .args(["--region", "xx-fake-1", "--region", "eu-west-1"])
+        .args(["--format", "json", "--output", report.to_str().unwrap()])
+        .run();
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 2, "{err}");
+    assert!(
+        err.contains("xx-fake-1 is not an AWS region") && err.contains("eu-west-1, us-east-1"),
+        "{err}"
+    );
+    assert!(!report.exists(), "nothing is written");
+
+    let out = scan_against("http://127.0.0.1:9")
+        .envs(TEST_CREDENTIALS)
+        .args(["--region", "eu-west1"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("'eu-west1'") && out.stderr.contains("such as eu-central-1"),
+        "{}",
+        out.stderr
+    );
+}

@@ -187,3 +187,70 @@ async fn the_printed_policy_is_enough_and_every_action_in_it_is_needed() {
     };
     assert_eq!(verdicts(&report), verdicts(&cut));
 }
+
+/// Credentials STS accepts but every other call refuses (a principal with no policy,
+/// moto enforcing IAM): the scan finishes, exit 3, and not one check passes; every
+/// check that needs AWS says `error`, naming the action it was refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_principal_refused_everything_passes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = dir.path().join("enforce");
+    let scenario = load_scenario(&scenario_path("compliant"));
+    let moto = Moto::start_with(
+        scenario.root.as_ref(),
+        &[("TOMSCAN_MOTO_ENFORCE_WHEN", gate.to_str().unwrap())],
+    );
+    seed::seed(&moto, &scenario).await;
+    let nothing =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+    let key = scanner(&moto, "tomscan-refused", nothing).await;
+    std::fs::write(&gate, "").unwrap();
+
+    let out = dir.path().join("refused.json");
+    let mut args = vec![
+        "scan",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    let regions = scenario.region_names();
+    for r in &regions {
+        args.extend(["--region", r.as_str()]);
+    }
+    let Run { code, stderr, .. } = tomscan(
+        &args,
+        &[
+            ("AWS_ACCESS_KEY_ID", &key.0),
+            ("AWS_SECRET_ACCESS_KEY", &key.1),
+            ("AWS_ENDPOINT_URL", &moto.url),
+        ],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let passed: Vec<&Value> = findings.iter().filter(|f| f["status"] == "pass").collect();
+    assert!(passed.is_empty(), "nothing can pass: {passed:#?}");
+    assert_eq!(report["counts"]["pass"], 0);
+    assert!(
+        report["score"].is_null() || report["score"] == 0.0,
+        "{}",
+        report["score"]
+    );
+    let refused: Vec<&Value> = errors(&report)
+        .into_iter()
+        .filter(|f| f["evidence"]["missing_action"].is_string())
+        .collect();
+    assert!(
+        refused.len() > 40,
+        "the errors name the refused actions: {}",
+        report["counts"]
+    );
+    for f in findings {
+        assert!(
+            // Not even `not_applicable`: that nothing exists to judge is itself unknown.
+            ["error", "manual"].contains(&f["status"].as_str().unwrap()),
+            "{f:#}"
+        );
+    }
+}

@@ -318,6 +318,25 @@ pub async fn enabled_regions(aws: &Aws) -> Result<Vec<String>, Unavailable> {
     Ok(regions)
 }
 
+/// Every region of the partition, opted into or not (any region answers the same): what
+/// a region name is checked against.
+pub async fn known_regions(aws: &Aws, asking: &str) -> Result<Vec<String>, Unavailable> {
+    let out = aws
+        .ec2(asking)
+        .describe_regions()
+        .all_regions(true)
+        .send()
+        .await
+        .map_err(|e| crate::aws::unavailable("ec2:DescribeRegions", e))?;
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter_map(|r| r.region_name().map(str::to_string))
+        .collect();
+    regions.sort();
+    Ok(regions)
+}
+
 /// `2024-01-02T03:04:05Z`-style SDK timestamps to chrono.
 fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
