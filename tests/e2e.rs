@@ -530,3 +530,67 @@ fn rest_read(request: &Value) -> bool {
         .iter()
         .any(|p| path.ends_with(p))
 }
+
+/// Measure 3 takes a scanned region's listings from the regional collectors instead of
+/// listing them again: the footprint, and ACCT-01's verdicts, are those the footprint
+/// finds listing everything itself (ACCT-01 alone selects no regional source), for one
+/// listing per region instead of two in the scanned ones.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_footprint_of_a_scanned_region_is_not_listed_twice() {
+    let (moto, regions) = seeded("noncompliant").await;
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("tomscan.toml");
+    // Allowed: a region the scenario does not use, so its resources each fail.
+    assert!(!regions.contains(&"sa-east-1".to_string()));
+    std::fs::write(&conf, "allowed_regions = [\"sa-east-1\"]\n").unwrap();
+    let scan = |name: &str, checks: &[&str]| {
+        let inv = dir.path().join(name);
+        let mut args = vec!["--config", conf.to_str().unwrap()];
+        args.extend(["--save-inventory", inv.to_str().unwrap()]);
+        args.extend(checks);
+        args.extend(region_args(&regions));
+        let scan = tomscan(&moto, &args);
+        let inv: Value = serde_json::from_str(&std::fs::read_to_string(&inv).unwrap()).unwrap();
+        (scan, inv)
+    };
+    let (alone, listed) = scan("alone.json", &["--checks", "ACCT-01"]);
+    let (whole, reused) = scan("whole.json", &[]);
+    assert_eq!(listed["footprint"], reused["footprint"]);
+    let enabled = reused["footprint"]["enabled_regions"]["ok"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(enabled > regions.len(), "{enabled}");
+    let verdicts = |r: &Value| -> Vec<(String, String, String)> {
+        findings(r, "ACCT-01")
+            .into_iter()
+            .map(|f| {
+                (
+                    f["status"].to_string(),
+                    f["resource"].to_string(),
+                    f["message"].to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(verdicts(&alone.report), verdicts(&whole.report));
+    let failed = findings(&whole.report, "ACCT-01")
+        .into_iter()
+        .find(|f| f["status"] == "fail")
+        .unwrap_or_else(|| panic!("{:#?}", verdicts(&whole.report)));
+    let message = failed["message"].as_str().unwrap();
+    for kind in ["ec2:instance", "ec2:volume", "ec2:vpc", "rds:db"] {
+        assert!(message.contains(kind), "{message}");
+    }
+    for op in [
+        "EC2:DescribeVolumes",
+        "EC2:DescribeVpcs",
+        "RDS:DescribeDBInstances",
+    ] {
+        assert_eq!(
+            whole.report["stats"]["operations"][op].as_u64(),
+            Some(enabled as u64),
+            "{op}: once per enabled region"
+        );
+    }
+}

@@ -25,7 +25,7 @@ pub mod s3;
 pub mod securityhub;
 pub mod sns;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -95,8 +95,23 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     progress.globals_planned(5);
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
-            let facts =
-                crate::deadline::in_region(&region, collect_region(aws, &region, sources)).await;
+            let facts = crate::deadline::in_region(&region, async {
+                let facts = collect_region(aws, &region, sources).await;
+                // Measure 3's footprint of a scanned region reuses what was just listed.
+                let footprint = if sources.contains(&Source::RegionFootprint) {
+                    let listed = crate::deadline::bounded_or(
+                        "tag:GetResources",
+                        "the region footprint (every region's listings)",
+                        residency::scanned_region(aws, target, &region, &facts),
+                        inventory::RegionFootprint::unavailable,
+                    );
+                    Some(listed.await)
+                } else {
+                    None
+                };
+                (facts, footprint)
+            })
+            .await;
             progress.region_done();
             (region, facts)
         })
@@ -127,6 +142,14 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
             },
         )),
     );
+    let mut footprint = footprint;
+    let mut facts = BTreeMap::new();
+    for (region, (regional, listed)) in regional {
+        if let Some(listed) = listed {
+            footprint.regions.insert(region.clone(), listed);
+        }
+        facts.insert(region, regional);
+    }
     Inventory {
         format_version: INVENTORY_FORMAT_VERSION,
         account_id: target.account_id.to_string(),
@@ -137,7 +160,7 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         s3,
         cloudtrail,
         account,
-        regional: regional.into_iter().collect(),
+        regional: facts,
         footprint,
         organization_accounts: Vec::new(),
     }

@@ -15,39 +15,50 @@
 //! S3 buckets are listed once for the account with their location (`collect::s3`).
 //! Untagged resources of other services (an untagged DynamoDB table, say) are not seen;
 //! the check says so in its rationale.
+//!
+//! A region the scan reads anyway (`--region`, or every enabled region by default) is not
+//! listed twice: seven of its ten listings are the regional collectors' own (instances,
+//! volumes, non-default VPCs, RDS instances, clusters and both kinds of snapshot), taken
+//! from its facts when those were read ([`scanned_region`]). EBS snapshots and AMIs are
+//! listed again, as the footprint keeps only those whose owner is this account (an
+//! emulator that ignores `Owner=self` lists other owners' public ones too).
 
 use std::collections::BTreeSet;
+use std::future::Future;
 
 use futures_util::{StreamExt, stream};
 
 use super::{REGION_CONCURRENCY, Target, action};
 use crate::aws::{Aws, unavailable};
-use crate::inventory::{Collected, Footprint, RegionFootprint, Source, Unavailable};
+use crate::inventory::{
+    Collected, Footprint, InstanceState, RdsSnapshotKind, RegionFootprint, Regional, Source,
+    Unavailable,
+};
 
+/// The enabled regions and the footprint of those the scan does not read; the scanned
+/// ones are added by [`scanned_region`] as each is read.
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Footprint {
     if !sources.contains(&Source::RegionFootprint) {
         return Footprint::default();
     }
     // Asked even when the scan was given its regions: those are not the account's.
     let enabled = super::enabled_regions(aws).await;
-    let mut regions: BTreeSet<String> = target.regions.iter().cloned().collect();
-    if let Ok(list) = &enabled {
-        regions.extend(list.iter().cloned());
-    }
-    let listed = stream::iter(regions)
+    let unscanned: Vec<String> = match &enabled {
+        Ok(list) => list
+            .iter()
+            .filter(|r| !target.regions.contains(r))
+            .cloned()
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let listed = stream::iter(unscanned)
         .map(|region| async move {
             let arn = Arns {
                 partition: target.partition,
                 region: &region,
                 account: target.account_id,
             };
-            let facts = region_footprint(
-                &aws.tagging(&region),
-                &aws.ec2(&region),
-                &aws.rds(&region),
-                &arn,
-            )
-            .await;
+            let facts = region_footprint_of(aws, &arn, &Known::default()).await;
             (region, facts)
         })
         .buffer_unordered(REGION_CONCURRENCY)
@@ -56,6 +67,93 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     Footprint {
         enabled_regions: enabled.into(),
         regions: listed.into_iter().collect(),
+    }
+}
+
+/// The footprint of a region the scan read: what its facts hold is not listed again.
+pub async fn scanned_region(
+    aws: &Aws,
+    target: &Target<'_>,
+    region: &str,
+    facts: &Regional,
+) -> RegionFootprint {
+    let arn = Arns {
+        partition: target.partition,
+        region,
+        account: target.account_id,
+    };
+    region_footprint_of(aws, &arn, &Known::of(facts, &arn)).await
+}
+
+/// Listings already known from a region's facts; `None`: list it.
+#[derive(Default)]
+struct Known {
+    instances: Option<Vec<String>>,
+    volumes: Option<Vec<String>>,
+    vpcs: Option<Vec<String>>,
+    db_instances: Option<Vec<String>>,
+    db_clusters: Option<Vec<String>>,
+    db_snapshots: Option<Vec<String>>,
+    db_cluster_snapshots: Option<Vec<String>>,
+}
+
+impl Known {
+    /// What a region's facts say, with the footprint's own filters: only facts that were
+    /// read count (a source not selected, or refused, is listed by the footprint).
+    fn of(facts: &Regional, arn: &Arns<'_>) -> Known {
+        let rds_snapshots = |kind: RdsSnapshotKind| {
+            facts.rds_snapshots.ok().map(|list| {
+                list.iter()
+                    .filter(|s| s.kind == kind)
+                    .map(|s| s.arn.clone())
+                    .collect()
+            })
+        };
+        Known {
+            instances: facts.instances.ok().map(|list| {
+                list.iter()
+                    .filter(|i| {
+                        !matches!(
+                            i.state,
+                            InstanceState::Terminated | InstanceState::ShuttingDown
+                        )
+                    })
+                    .map(|i| arn.ec2(&format!("instance/{}", i.id)))
+                    .collect()
+            }),
+            volumes: facts.volumes.ok().map(|list| {
+                list.iter()
+                    .map(|v| arn.ec2(&format!("volume/{}", v.id)))
+                    .collect()
+            }),
+            vpcs: facts.vpcs.ok().map(|list| {
+                list.iter()
+                    .filter(|v| !v.is_default)
+                    .map(|v| arn.ec2(&format!("vpc/{}", v.id)))
+                    .collect()
+            }),
+            db_instances: facts
+                .db_instances
+                .ok()
+                .map(|list| list.iter().map(|d| d.arn.clone()).collect()),
+            db_clusters: facts
+                .db_clusters
+                .ok()
+                .map(|list| list.iter().map(|c| c.arn.clone()).collect()),
+            db_snapshots: rds_snapshots(RdsSnapshotKind::Db),
+            db_cluster_snapshots: rds_snapshots(RdsSnapshotKind::Cluster),
+        }
+    }
+}
+
+/// `known`, or else what `list` answers.
+async fn known_or(
+    known: &Option<Vec<String>>,
+    list: impl Future<Output = Result<Vec<String>, Unavailable>>,
+) -> Result<Vec<String>, Unavailable> {
+    match known {
+        Some(list) => Ok(list.clone()),
+        None => list.await,
     }
 }
 
@@ -82,19 +180,42 @@ pub async fn region_footprint(
     rds: &aws_sdk_rds::Client,
     arn: &Arns<'_>,
 ) -> RegionFootprint {
+    listed(tagging, ec2, rds, arn, &Known::default()).await
+}
+
+async fn region_footprint_of(aws: &Aws, arn: &Arns<'_>, known: &Known) -> RegionFootprint {
+    let region = arn.region;
+    listed(
+        &aws.tagging(region),
+        &aws.ec2(region),
+        &aws.rds(region),
+        arn,
+        known,
+    )
+    .await
+}
+
+/// The listings of one region not already `known`, concurrently; each fails on its own.
+async fn listed(
+    tagging: &aws_sdk_resourcegroupstagging::Client,
+    ec2: &aws_sdk_ec2::Client,
+    rds: &aws_sdk_rds::Client,
+    arn: &Arns<'_>,
+    known: &Known,
+) -> RegionFootprint {
     let (tagged, instances, volumes, snapshots, images) = tokio::join!(
         tagged(tagging),
-        instances(ec2, arn),
-        volumes(ec2, arn),
+        known_or(&known.instances, instances(ec2, arn)),
+        known_or(&known.volumes, volumes(ec2, arn)),
         snapshots(ec2, arn),
         images(ec2, arn),
     );
     let (vpcs, db_instances, db_clusters, db_snapshots, db_cluster_snapshots) = tokio::join!(
-        vpcs(ec2, arn),
-        db_instances(rds),
-        db_clusters(rds),
-        db_snapshots(rds),
-        db_cluster_snapshots(rds),
+        known_or(&known.vpcs, vpcs(ec2, arn)),
+        known_or(&known.db_instances, db_instances(rds)),
+        known_or(&known.db_clusters, db_clusters(rds)),
+        known_or(&known.db_snapshots, db_snapshots(rds)),
+        known_or(&known.db_cluster_snapshots, db_cluster_snapshots(rds)),
     );
     RegionFootprint {
         tagged: sorted(tagged),

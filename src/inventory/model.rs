@@ -1078,6 +1078,23 @@ pub struct RegionFootprint {
 }
 
 impl RegionFootprint {
+    /// Every listing unavailable for one reason (the deadline, say).
+    pub fn unavailable(why: super::Unavailable) -> RegionFootprint {
+        let none = || Collected::Unavailable(why.clone());
+        RegionFootprint {
+            tagged: none(),
+            instances: none(),
+            volumes: none(),
+            snapshots: none(),
+            images: none(),
+            vpcs: none(),
+            db_instances: none(),
+            db_clusters: none(),
+            db_snapshots: none(),
+            db_cluster_snapshots: none(),
+        }
+    }
+
     /// Every listing, named, in a fixed order.
     pub fn listings(&self) -> [(&'static str, &Collected<Vec<String>>); 10] {
         [
