@@ -12,6 +12,7 @@ and finds (or installs) moto.
 
     bench/org.sh                                  # 1, 5, 20, 50 members, 50 ms
     bench/org.sh --sizes 1,5 --latency-ms 100 --concurrency 8
+    bench/org.sh --fake --sizes 10,100,1000 --concurrency 32   # bench/fakeaws.py, not moto
 """
 
 import argparse
@@ -156,6 +157,12 @@ def seed_member(url, account, regions, n):
         "aws_secret_access_key": assumed["SecretAccessKey"],
         "aws_session_token": assumed["SessionToken"],
     }
+    seed_account(url, account, regions, n, creds)
+
+
+def seed_account(url, account, regions, n, creds):
+    """Users, buckets, a multi-region trail, and per region an open security group and
+    instances."""
     iam = client("iam", url, **creds)
     for i in range(n["users"]):
         user = f"user-{i}"
@@ -174,6 +181,10 @@ def seed_member(url, account, regions, n):
             s3.create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region}
             )
+    trail_bucket = f"bench-{account}-0"
+    client("cloudtrail", url, regions[0], **creds).create_trail(
+        Name="org-trail", S3BucketName=trail_bucket, IsMultiRegionTrail=True
+    )
     for region in regions:
         ec2 = client("ec2", url, region, **creds)
         group = ec2.create_security_group(GroupName="ssh", Description="ssh from anywhere")
@@ -224,10 +235,12 @@ def seconds(clock):
     return total
 
 
-def scan(binary, endpoint, regions, concurrency, workdir):
+def scan(binary, endpoint, regions, concurrency, workdir, org=True):
     report_path = os.path.join(workdir, "report.json")
-    cmd = ["/usr/bin/time", "-v", binary, "--quiet", "scan", "--org"]
-    cmd += ["--account-concurrency", str(concurrency), "--format", "json", "-o", report_path]
+    cmd = ["/usr/bin/time", "-v", binary, "--quiet", "scan"]
+    if org:
+        cmd += ["--org", "--account-concurrency", str(concurrency)]
+    cmd += ["--format", "json", "-o", report_path]
     for r in regions:
         cmd += ["--region", r]
     env = dict(os.environ)
@@ -245,6 +258,95 @@ def scan(binary, endpoint, regions, concurrency, workdir):
     return out.returncode, out.stderr, report
 
 
+class Fake:
+    """bench/fakeaws.py in `record` or `serve` mode, until closed; says what it printed."""
+
+    def __init__(self, *args):
+        script = os.path.join(PROJECT, "bench/fakeaws.py")
+        self.proc = subprocess.Popen(
+            [sys.executable, script, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline()
+        if not line.startswith("listening on "):
+            raise SystemExit(f"fakeaws.py did not start: {self.proc.stderr.read()}")
+        self.url = line.split()[-1]
+
+    def close(self):
+        self.proc.terminate()
+        _, err = self.proc.communicate(timeout=600)
+        return err
+
+
+def measured(err):
+    wall = seconds(rusage(err, "Elapsed (wall clock) time (h:mm:ss or m:ss):"))
+    cpu = float(rusage(err, "User time (seconds):")) + float(rusage(err, "System time (seconds):"))
+    peak = int(rusage(err, "Maximum resident set size (kbytes):")) / 1024
+    return wall, cpu, peak
+
+
+def fake_benchmark(args, regions, n):
+    """One account seeded into moto and recorded once; then organizations of every size
+    answered by the synthetic endpoint from that recording (bench/fakeaws.py)."""
+    latency = args.latency_ms
+    keep = tempfile.TemporaryDirectory()
+    cassette = os.path.join(keep.name, "cassette.json")
+    with Moto() as moto, tempfile.TemporaryDirectory() as workdir:
+        seed_account(moto.url, "123456789012", regions, n, KEYS)
+        recorder = Fake("record", "--upstream", moto.url, "--cassette", cassette)
+        try:
+            code, err, recorded = scan(args.tomscan, recorder.url, regions, 1, workdir, org=False)
+        finally:
+            print(f"  {recorder.close().strip()}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as workdir:
+        # The critical path of one account: a lone scan at the same latency is its chain
+        # of dependent calls (wall / latency), as nothing else can hold it up.
+        server = Fake("serve", "--cassette", cassette, "--accounts", "1", "--latency-ms", str(latency))
+        try:
+            _, err, _ = scan(args.tomscan, server.url, regions, 1, workdir, org=False)
+        finally:
+            server.close()
+        one, _, one_peak = measured(err)
+        chain = one / (latency / 1000) if latency else 0
+        print(
+            f"one account, recorded from moto: {recorded['stats']['requests']} requests, "
+            f"{len(recorded['findings'])} findings; alone at {latency:g} ms per request: "
+            f"{one:.2f} s, {one_peak:.0f} MiB (a chain of about {chain:.0f} dependent calls)"
+        )
+        print()
+        print(
+            "| accounts | wall time | critical path bound | wall / bound | tomscan CPU "
+            "| peak memory | requests per account | findings | not recorded | exit |"
+        )
+        print("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+        for members in [int(s) for s in args.sizes.split(",")]:
+            server = Fake(
+                "serve", "--cassette", cassette, "--accounts", str(members),
+                "--latency-ms", str(latency),
+            )
+            try:
+                code, err, report = scan(
+                    args.tomscan, server.url, regions, args.concurrency, workdir
+                )
+            finally:
+                served = server.close()
+            missing = served.split("requests; ")[1].split(" ")[0] if "requests; " in served else "?"
+            wall, cpu, peak = measured(err)
+            # ListAccounts, then each wave of --account-concurrency accounts: AssumeRole and
+            # the account's own chain.
+            waves = -(-members // args.concurrency)
+            bound = latency / 1000 + waves * (latency / 1000 + one)
+            accounts = len(report.get("account_summaries") or []) or 1
+            print(
+                f"| {members} | {wall:.1f} s | {bound:.1f} s | {wall / bound:.2f} | {cpu:.1f} s "
+                f"| {peak:.0f} MiB | {report['stats']['requests'] / accounts:.0f} "
+                f"| {len(report['findings'])} | {missing} | {code} |",
+                flush=True,
+            )
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1,5,20,50", help="member counts, comma-separated")
@@ -256,9 +358,17 @@ def main():
     ap.add_argument("--instances", type=int, default=2, help="per region")
     ap.add_argument("--tomscan", default=os.path.join(PROJECT, "target/release/tomscan"))
     ap.add_argument("--keep", metavar="DIR", help="keep each size's report as DIR/org-N.json")
+    ap.add_argument(
+        "--fake",
+        action="store_true",
+        help="answer the organization from bench/fakeaws.py (one account recorded from "
+        "moto), not moto: sizes of thousands",
+    )
     args = ap.parse_args()
     regions = args.regions.split(",")
     n = {"users": args.users, "buckets": args.buckets, "instances": args.instances}
+    if args.fake:
+        return fake_benchmark(args, regions, n)
 
     print(
         f"{args.users} users, {args.buckets} buckets, {args.instances} instances per region "

@@ -95,23 +95,8 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     progress.globals_planned(5);
     let regional = stream::iter(target.regions.iter().cloned())
         .map(|region| async move {
-            let facts = crate::deadline::in_region(&region, async {
-                let facts = collect_region(aws, &region, sources).await;
-                // Measure 3's footprint of a scanned region reuses what was just listed.
-                let footprint = if sources.contains(&Source::RegionFootprint) {
-                    let listed = crate::deadline::bounded_or(
-                        "tag:GetResources",
-                        "the region footprint (every region's listings)",
-                        residency::scanned_region(aws, target, &region, &facts),
-                        inventory::RegionFootprint::unavailable,
-                    );
-                    Some(listed.await)
-                } else {
-                    None
-                };
-                (facts, footprint)
-            })
-            .await;
+            let facts =
+                crate::deadline::in_region(&region, collect_region(aws, &region, sources)).await;
             progress.region_done();
             (region, facts)
         })
@@ -142,14 +127,35 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
             },
         )),
     );
+    let regional: BTreeMap<String, Regional> = regional.into_iter().collect();
+    // Measure 3's footprint of each scanned region takes what the region's facts hold.
     let mut footprint = footprint;
-    let mut facts = BTreeMap::new();
-    for (region, (regional, listed)) in regional {
-        if let Some(listed) = listed {
-            footprint.regions.insert(region.clone(), listed);
-        }
-        facts.insert(region, regional);
-    }
+    let filling = footprint
+        .regions
+        .iter_mut()
+        .filter_map(|(region, listed)| Some((region, listed, regional.get(region)?)))
+        .map(|(region, listed, facts)| async move {
+            let fill = async {
+                residency::fill_scanned(aws, target, region, &mut *listed, facts).await;
+                None
+            };
+            let cut = crate::deadline::bounded_or(
+                "tag:GetResources",
+                "the region footprint (every region's listings)",
+                fill,
+                Some,
+            )
+            .await;
+            // Never left "not collected": a listing nobody made is unknown, not empty.
+            if let Some(why) = cut {
+                for (_, slot) in listed.listings_mut() {
+                    if matches!(slot, Collected::NotCollected) {
+                        *slot = Collected::Unavailable(why.clone());
+                    }
+                }
+            }
+        });
+    futures_util::future::join_all(filling).await;
     Inventory {
         format_version: INVENTORY_FORMAT_VERSION,
         account_id: target.account_id.to_string(),
@@ -160,7 +166,7 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         s3,
         cloudtrail,
         account,
-        regional: facts,
+        regional,
         footprint,
         organization_accounts: Vec::new(),
     }

@@ -19,7 +19,7 @@
 //! A region the scan reads anyway (`--region`, or every enabled region by default) is not
 //! listed twice: seven of its ten listings are the regional collectors' own (instances,
 //! volumes, non-default VPCs, RDS instances, clusters and both kinds of snapshot), taken
-//! from its facts when those were read ([`scanned_region`]). EBS snapshots and AMIs are
+//! from its facts when those were read ([`fill_scanned`]). EBS snapshots and AMIs are
 //! listed again, as the footprint keeps only those whose owner is this account (an
 //! emulator that ignores `Owner=self` lists other owners' public ones too).
 
@@ -35,30 +35,33 @@ use crate::inventory::{
     Unavailable,
 };
 
-/// The enabled regions and the footprint of those the scan does not read; the scanned
-/// ones are added by [`scanned_region`] as each is read.
+/// The enabled regions and every region's footprint. In a region the scan reads, the
+/// listings a selected regional source makes too are left for [`fill_scanned`], which
+/// takes them from the region's facts once collected: waiting for them here would tie
+/// the footprint to the region's slowest service.
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Footprint {
     if !sources.contains(&Source::RegionFootprint) {
         return Footprint::default();
     }
     // Asked even when the scan was given its regions: those are not the account's.
     let enabled = super::enabled_regions(aws).await;
-    let unscanned: Vec<String> = match &enabled {
-        Ok(list) => list
-            .iter()
-            .filter(|r| !target.regions.contains(r))
-            .cloned()
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    let listed = stream::iter(unscanned)
+    let mut regions: BTreeSet<String> = target.regions.iter().cloned().collect();
+    if let Ok(list) = &enabled {
+        regions.extend(list.iter().cloned());
+    }
+    let listed = stream::iter(regions)
         .map(|region| async move {
             let arn = Arns {
                 partition: target.partition,
                 region: &region,
                 account: target.account_id,
             };
-            let facts = region_footprint_of(aws, &arn, &Known::default()).await;
+            let plan = if target.regions.contains(&region) {
+                Plan::scanned(sources)
+            } else {
+                Plan::default()
+            };
+            let facts = region_footprint_of(aws, &arn, &plan).await;
             (region, facts)
         })
         .buffer_unordered(REGION_CONCURRENCY)
@@ -70,37 +73,90 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     }
 }
 
-/// The footprint of a region the scan read: what its facts hold is not listed again.
-pub async fn scanned_region(
+/// Fills the listings [`collect`] left to a scanned region's facts: taken from them when
+/// they were read, listed now when not (the regional source failed on its own).
+pub async fn fill_scanned(
     aws: &Aws,
     target: &Target<'_>,
     region: &str,
+    footprint: &mut RegionFootprint,
     facts: &Regional,
-) -> RegionFootprint {
+) {
     let arn = Arns {
         partition: target.partition,
         region,
         account: target.account_id,
     };
-    region_footprint_of(aws, &arn, &Known::of(facts, &arn)).await
+    let plan = Plan::fill(footprint, facts, &arn);
+    let filled = region_footprint_of(aws, &arn, &plan).await;
+    for ((_, slot), (_, new)) in footprint
+        .listings_mut()
+        .into_iter()
+        .zip(filled.listings_owned())
+    {
+        if matches!(slot, Collected::NotCollected) {
+            *slot = new;
+        }
+    }
 }
 
-/// Listings already known from a region's facts; `None`: list it.
+/// What to do for one listing of one region.
 #[derive(Default)]
-struct Known {
-    instances: Option<Vec<String>>,
-    volumes: Option<Vec<String>>,
-    vpcs: Option<Vec<String>>,
-    db_instances: Option<Vec<String>>,
-    db_clusters: Option<Vec<String>>,
-    db_snapshots: Option<Vec<String>>,
-    db_cluster_snapshots: Option<Vec<String>>,
+enum Step {
+    /// List it now.
+    #[default]
+    List,
+    /// A regional source reads it: [`fill_scanned`] takes it from the facts.
+    Later,
+    /// Already known, from the facts.
+    Known(Vec<String>),
 }
 
-impl Known {
-    /// What a region's facts say, with the footprint's own filters: only facts that were
-    /// read count (a source not selected, or refused, is listed by the footprint).
-    fn of(facts: &Regional, arn: &Arns<'_>) -> Known {
+/// A step per listing.
+#[derive(Default)]
+struct Plan {
+    tagged: Step,
+    instances: Step,
+    volumes: Step,
+    snapshots: Step,
+    images: Step,
+    vpcs: Step,
+    db_instances: Step,
+    db_clusters: Step,
+    db_snapshots: Step,
+    db_cluster_snapshots: Step,
+}
+
+impl Plan {
+    /// A scanned region: what a selected regional source lists is left for later.
+    /// Snapshots and AMIs are listed anyway: the footprint keeps only the account's own.
+    fn scanned(sources: &BTreeSet<Source>) -> Plan {
+        let later = |source| {
+            if sources.contains(&source) {
+                Step::Later
+            } else {
+                Step::List
+            }
+        };
+        Plan {
+            instances: later(Source::Ec2Instances),
+            volumes: later(Source::Ec2Volumes),
+            vpcs: later(Source::Ec2Vpcs),
+            db_instances: later(Source::RdsInstances),
+            db_clusters: later(Source::RdsClusters),
+            db_snapshots: later(Source::RdsSnapshots),
+            db_cluster_snapshots: later(Source::RdsSnapshots),
+            ..Plan::default()
+        }
+    }
+
+    /// What is left of `footprint`, from `facts` where they were read, with the
+    /// footprint's own filters; the rest is listed.
+    fn fill(footprint: &RegionFootprint, facts: &Regional, arn: &Arns<'_>) -> Plan {
+        let left = |slot: &Collected<Vec<String>>, known: Option<Vec<String>>| match slot {
+            Collected::NotCollected => known.map_or(Step::List, Step::Known),
+            _ => Step::Known(Vec::new()),
+        };
         let rds_snapshots = |kind: RdsSnapshotKind| {
             facts.rds_snapshots.ok().map(|list| {
                 list.iter()
@@ -109,51 +165,73 @@ impl Known {
                     .collect()
             })
         };
-        Known {
-            instances: facts.instances.ok().map(|list| {
-                list.iter()
-                    .filter(|i| {
-                        !matches!(
-                            i.state,
-                            InstanceState::Terminated | InstanceState::ShuttingDown
-                        )
-                    })
-                    .map(|i| arn.ec2(&format!("instance/{}", i.id)))
-                    .collect()
-            }),
-            volumes: facts.volumes.ok().map(|list| {
-                list.iter()
-                    .map(|v| arn.ec2(&format!("volume/{}", v.id)))
-                    .collect()
-            }),
-            vpcs: facts.vpcs.ok().map(|list| {
-                list.iter()
-                    .filter(|v| !v.is_default)
-                    .map(|v| arn.ec2(&format!("vpc/{}", v.id)))
-                    .collect()
-            }),
-            db_instances: facts
-                .db_instances
-                .ok()
-                .map(|list| list.iter().map(|d| d.arn.clone()).collect()),
-            db_clusters: facts
-                .db_clusters
-                .ok()
-                .map(|list| list.iter().map(|c| c.arn.clone()).collect()),
-            db_snapshots: rds_snapshots(RdsSnapshotKind::Db),
-            db_cluster_snapshots: rds_snapshots(RdsSnapshotKind::Cluster),
+        Plan {
+            tagged: left(&footprint.tagged, None),
+            snapshots: left(&footprint.snapshots, None),
+            images: left(&footprint.images, None),
+            instances: left(
+                &footprint.instances,
+                facts.instances.ok().map(|list| {
+                    list.iter()
+                        .filter(|i| {
+                            !matches!(
+                                i.state,
+                                InstanceState::Terminated | InstanceState::ShuttingDown
+                            )
+                        })
+                        .map(|i| arn.ec2(&format!("instance/{}", i.id)))
+                        .collect()
+                }),
+            ),
+            volumes: left(
+                &footprint.volumes,
+                facts.volumes.ok().map(|list| {
+                    list.iter()
+                        .map(|v| arn.ec2(&format!("volume/{}", v.id)))
+                        .collect()
+                }),
+            ),
+            vpcs: left(
+                &footprint.vpcs,
+                facts.vpcs.ok().map(|list| {
+                    list.iter()
+                        .filter(|v| !v.is_default)
+                        .map(|v| arn.ec2(&format!("vpc/{}", v.id)))
+                        .collect()
+                }),
+            ),
+            db_instances: left(
+                &footprint.db_instances,
+                facts
+                    .db_instances
+                    .ok()
+                    .map(|list| list.iter().map(|d| d.arn.clone()).collect()),
+            ),
+            db_clusters: left(
+                &footprint.db_clusters,
+                facts
+                    .db_clusters
+                    .ok()
+                    .map(|list| list.iter().map(|c| c.arn.clone()).collect()),
+            ),
+            db_snapshots: left(&footprint.db_snapshots, rds_snapshots(RdsSnapshotKind::Db)),
+            db_cluster_snapshots: left(
+                &footprint.db_cluster_snapshots,
+                rds_snapshots(RdsSnapshotKind::Cluster),
+            ),
         }
     }
 }
 
-/// `known`, or else what `list` answers.
-async fn known_or(
-    known: &Option<Vec<String>>,
+/// One listing by its step: listed, known, or left (`NotCollected`) for later.
+async fn step(
+    step: &Step,
     list: impl Future<Output = Result<Vec<String>, Unavailable>>,
-) -> Result<Vec<String>, Unavailable> {
-    match known {
-        Some(list) => Ok(list.clone()),
-        None => list.await,
+) -> Collected<Vec<String>> {
+    match step {
+        Step::List => sorted(list.await),
+        Step::Later => Collected::NotCollected,
+        Step::Known(known) => sorted(Ok(known.clone())),
     }
 }
 
@@ -180,54 +258,54 @@ pub async fn region_footprint(
     rds: &aws_sdk_rds::Client,
     arn: &Arns<'_>,
 ) -> RegionFootprint {
-    listed(tagging, ec2, rds, arn, &Known::default()).await
+    listed(tagging, ec2, rds, arn, &Plan::default()).await
 }
 
-async fn region_footprint_of(aws: &Aws, arn: &Arns<'_>, known: &Known) -> RegionFootprint {
+async fn region_footprint_of(aws: &Aws, arn: &Arns<'_>, plan: &Plan) -> RegionFootprint {
     let region = arn.region;
     listed(
         &aws.tagging(region),
         &aws.ec2(region),
         &aws.rds(region),
         arn,
-        known,
+        plan,
     )
     .await
 }
 
-/// The listings of one region not already `known`, concurrently; each fails on its own.
+/// The listings of one region by `plan`, concurrently; each fails on its own.
 async fn listed(
     tagging: &aws_sdk_resourcegroupstagging::Client,
     ec2: &aws_sdk_ec2::Client,
     rds: &aws_sdk_rds::Client,
     arn: &Arns<'_>,
-    known: &Known,
+    plan: &Plan,
 ) -> RegionFootprint {
     let (tagged, instances, volumes, snapshots, images) = tokio::join!(
-        tagged(tagging),
-        known_or(&known.instances, instances(ec2, arn)),
-        known_or(&known.volumes, volumes(ec2, arn)),
-        snapshots(ec2, arn),
-        images(ec2, arn),
+        step(&plan.tagged, tagged(tagging)),
+        step(&plan.instances, instances(ec2, arn)),
+        step(&plan.volumes, volumes(ec2, arn)),
+        step(&plan.snapshots, snapshots(ec2, arn)),
+        step(&plan.images, images(ec2, arn)),
     );
     let (vpcs, db_instances, db_clusters, db_snapshots, db_cluster_snapshots) = tokio::join!(
-        known_or(&known.vpcs, vpcs(ec2, arn)),
-        known_or(&known.db_instances, db_instances(rds)),
-        known_or(&known.db_clusters, db_clusters(rds)),
-        known_or(&known.db_snapshots, db_snapshots(rds)),
-        known_or(&known.db_cluster_snapshots, db_cluster_snapshots(rds)),
+        step(&plan.vpcs, vpcs(ec2, arn)),
+        step(&plan.db_instances, db_instances(rds)),
+        step(&plan.db_clusters, db_clusters(rds)),
+        step(&plan.db_snapshots, db_snapshots(rds)),
+        step(&plan.db_cluster_snapshots, db_cluster_snapshots(rds)),
     );
     RegionFootprint {
-        tagged: sorted(tagged),
-        instances: sorted(instances),
-        volumes: sorted(volumes),
-        snapshots: sorted(snapshots),
-        images: sorted(images),
-        vpcs: sorted(vpcs),
-        db_instances: sorted(db_instances),
-        db_clusters: sorted(db_clusters),
-        db_snapshots: sorted(db_snapshots),
-        db_cluster_snapshots: sorted(db_cluster_snapshots),
+        tagged,
+        instances,
+        volumes,
+        snapshots,
+        images,
+        vpcs,
+        db_instances,
+        db_clusters,
+        db_snapshots,
+        db_cluster_snapshots,
     }
 }
 

@@ -1078,21 +1078,36 @@ pub struct RegionFootprint {
 }
 
 impl RegionFootprint {
-    /// Every listing unavailable for one reason (the deadline, say).
-    pub fn unavailable(why: super::Unavailable) -> RegionFootprint {
-        let none = || Collected::Unavailable(why.clone());
-        RegionFootprint {
-            tagged: none(),
-            instances: none(),
-            volumes: none(),
-            snapshots: none(),
-            images: none(),
-            vpcs: none(),
-            db_instances: none(),
-            db_clusters: none(),
-            db_snapshots: none(),
-            db_cluster_snapshots: none(),
-        }
+    /// Every listing, named, in the order of [`Self::listings`], to fill in.
+    pub fn listings_mut(&mut self) -> [(&'static str, &mut Collected<Vec<String>>); 10] {
+        [
+            ("tagged", &mut self.tagged),
+            ("instances", &mut self.instances),
+            ("volumes", &mut self.volumes),
+            ("snapshots", &mut self.snapshots),
+            ("images", &mut self.images),
+            ("vpcs", &mut self.vpcs),
+            ("db_instances", &mut self.db_instances),
+            ("db_clusters", &mut self.db_clusters),
+            ("db_snapshots", &mut self.db_snapshots),
+            ("db_cluster_snapshots", &mut self.db_cluster_snapshots),
+        ]
+    }
+
+    /// Every listing, named, in the order of [`Self::listings`], taken apart.
+    pub fn listings_owned(self) -> [(&'static str, Collected<Vec<String>>); 10] {
+        [
+            ("tagged", self.tagged),
+            ("instances", self.instances),
+            ("volumes", self.volumes),
+            ("snapshots", self.snapshots),
+            ("images", self.images),
+            ("vpcs", self.vpcs),
+            ("db_instances", self.db_instances),
+            ("db_clusters", self.db_clusters),
+            ("db_snapshots", self.db_snapshots),
+            ("db_cluster_snapshots", self.db_cluster_snapshots),
+        ]
     }
 
     /// Every listing, named, in a fixed order.

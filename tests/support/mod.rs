@@ -224,7 +224,7 @@ pub fn validate_oscal(document: &str) -> (String, bool) {
 /// A Python that has moto: `$PYTHON` (default `python3`) when it has it, else a private
 /// virtual environment under `target/moto-venv`, made and filled once (pip, from PyPI),
 /// so the README's two commands work on a machine with only Rust and Python.
-fn python() -> String {
+pub fn python() -> String {
     static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PYTHON.get_or_init(|| find_or_install(&MOTO)).clone()
 }
