@@ -101,7 +101,25 @@ def response(status, headers, body):
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
-async def serve_forever(handler, port):
+def handler_of(answer):
+    """An asyncio connection handler: each request, in turn, gets `await answer(request)`."""
+
+    async def handler(reader, writer):
+        try:
+            while (req := await read_request(reader)) is not None:
+                status, headers, body = await answer(*req)
+                writer.write(response(status, headers, body))
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    return handler
+
+
+async def serve_forever(answer, port):
+    handler = handler_of(answer)
     server = await asyncio.start_server(handler, "127.0.0.1", port, limit=1 << 24, backlog=4096)
     print(f"listening on http://127.0.0.1:{server.sockets[0].getsockname()[1]}", flush=True)
     stop = asyncio.Event()
@@ -125,27 +143,18 @@ def record(args):
         conn.close()
         return r.status, kept, answer
 
-    async def handler(reader, writer):
-        loop = asyncio.get_running_loop()
-        try:
-            while (req := await read_request(reader)) is not None:
-                method, target, headers, body = req
-                status, kept, answer = await loop.run_in_executor(
-                    None, forward, method, target, headers, body
-                )
-                cassette[key_of(method, target, headers, body, None)] = {
-                    "status": status,
-                    "headers": kept,
-                    "body": base64.b64encode(answer).decode(),
-                }
-                writer.write(response(status, kept, answer))
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+    async def recorded(method, target, headers, body):
+        status, kept, answer = await asyncio.get_running_loop().run_in_executor(
+            None, forward, method, target, headers, body
+        )
+        cassette[key_of(method, target, headers, body, None)] = {
+            "status": status,
+            "headers": kept,
+            "body": base64.b64encode(answer).decode(),
+        }
+        return status, kept, answer
 
-    asyncio.run(serve_forever(handler, args.port))
+    asyncio.run(serve_forever(recorded, args.port))
     with open(args.cassette, "w") as f:
         json.dump(cassette, f)
     print(f"recorded {len(cassette)} answers into {args.cassette}", file=sys.stderr)
@@ -237,21 +246,13 @@ def serve(args):
             kept = [(k, v.replace(TEMPLATE, account)) for k, v in kept]
         return status, kept, body
 
-    async def handler(reader, writer):
-        try:
-            while (req := await read_request(reader)) is not None:
-                counts["requests"] += 1
-                if delay:
-                    await asyncio.sleep(delay)
-                status, kept, body = answer(*req)
-                writer.write(response(status, kept, body))
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+    async def served(*request):
+        counts["requests"] += 1
+        if delay:
+            await asyncio.sleep(delay)
+        return answer(*request)
 
-    asyncio.run(serve_forever(handler, args.port))
+    asyncio.run(serve_forever(served, args.port))
     print(
         f"answered {counts['requests']} requests; {counts['missing']} not in the cassette",
         file=sys.stderr,

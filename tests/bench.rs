@@ -39,15 +39,13 @@ impl Fake {
     }
 
     /// Stops it (SIGTERM: `record` writes its cassette then); what it said on stderr.
-    fn stop(mut self) -> String {
+    fn stop(self) -> String {
         let killed = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(killed.success());
-        let out = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap())
-            .wait_with_output()
-            .unwrap();
+        let out = self.child.wait_with_output().unwrap();
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 }

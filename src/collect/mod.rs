@@ -331,29 +331,22 @@ pub async fn identity(aws: &Aws) -> Result<Identity, Unavailable> {
     })
 }
 
+/// The regions the account has enabled.
 pub async fn enabled_regions(aws: &Aws) -> Result<Vec<String>, Unavailable> {
-    let out = aws
-        .ec2(aws.home_region())
-        .describe_regions()
-        .send()
-        .await
-        .map_err(|e| crate::aws::unavailable("ec2:DescribeRegions", e))?;
-    let mut regions: Vec<String> = out
-        .regions()
-        .iter()
-        .filter_map(|r| r.region_name().map(str::to_string))
-        .collect();
-    regions.sort();
-    Ok(regions)
+    regions(aws, aws.home_region(), false).await
 }
 
 /// Every region of the partition, opted into or not (any region answers the same): what
 /// a region name is checked against.
 pub async fn known_regions(aws: &Aws, asking: &str) -> Result<Vec<String>, Unavailable> {
+    regions(aws, asking, true).await
+}
+
+async fn regions(aws: &Aws, asking: &str, all: bool) -> Result<Vec<String>, Unavailable> {
     let out = aws
         .ec2(asking)
         .describe_regions()
-        .all_regions(true)
+        .set_all_regions(all.then_some(true))
         .send()
         .await
         .map_err(|e| crate::aws::unavailable("ec2:DescribeRegions", e))?;
