@@ -28,13 +28,13 @@ fn main() -> ExitCode {
     runtime.shutdown_background();
     let Some(outcome) = outcome else {
         eprintln!("{}", interrupt::Interrupted);
-        return ExitCode::from(interrupt::EXIT);
+        return ExitCode::from(exit::INTERRUPTED);
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is::<interrupt::Interrupted>() => {
             eprintln!("{e}");
-            ExitCode::from(interrupt::EXIT)
+            ExitCode::from(exit::INTERRUPTED)
         }
         Err(e) => {
             // An endpoint's error message can carry escapes and bidi controls.

@@ -106,8 +106,9 @@ enum Step {
     /// List it now.
     #[default]
     List,
-    /// A regional source reads it: [`fill_scanned`] takes it from the facts.
-    Later,
+    /// Not listed here: a regional source reads it ([`fill_scanned`] takes it from the
+    /// facts), or it is already there.
+    Skip,
     /// Already known, from the facts.
     Known(Vec<String>),
 }
@@ -133,7 +134,7 @@ impl Plan {
     fn scanned(sources: &BTreeSet<Source>) -> Plan {
         let later = |source| {
             if sources.contains(&source) {
-                Step::Later
+                Step::Skip
             } else {
                 Step::List
             }
@@ -155,7 +156,7 @@ impl Plan {
     fn fill(footprint: &RegionFootprint, facts: &Regional, arn: &Arns<'_>) -> Plan {
         let left = |slot: &Collected<Vec<String>>, known: Option<Vec<String>>| match slot {
             Collected::NotCollected => known.map_or(Step::List, Step::Known),
-            _ => Step::Known(Vec::new()),
+            _ => Step::Skip,
         };
         let rds_snapshots = |kind: RdsSnapshotKind| {
             facts.rds_snapshots.ok().map(|list| {
@@ -223,14 +224,14 @@ impl Plan {
     }
 }
 
-/// One listing by its step: listed, known, or left (`NotCollected`) for later.
+/// One listing by its step: listed, known, or skipped (`NotCollected`, never kept so).
 async fn step(
     step: &Step,
     list: impl Future<Output = Result<Vec<String>, Unavailable>>,
 ) -> Collected<Vec<String>> {
     match step {
         Step::List => sorted(list.await),
-        Step::Later => Collected::NotCollected,
+        Step::Skip => Collected::NotCollected,
         Step::Known(known) => sorted(Ok(known.clone())),
     }
 }
