@@ -1176,64 +1176,57 @@ fn colour_on_stdout() -> bool {
 
 fn emit(report: &Report, output: &OutputArgs) -> Result<u8> {
     let formats = output.formats()?;
-    // Everything is rendered before anything is written.
     let table = crate::render::TableOptions {
         color: output.output.is_none() && output.output_dir.is_none() && colour_on_stdout(),
         details: output.details,
     };
-    let rendered: Vec<(Format, String)> = formats
-        .iter()
-        .map(|f| {
-            // Each render is seconds for a large organization: a Ctrl-C is heard between
-            // them (and, once a bundle names this report, no longer stops it).
-            if report.evidence.is_none() {
-                crate::interrupt::check()?;
-            }
-            Ok((*f, f.render_with(report, &table)))
-        })
-        .collect::<Result<_, crate::interrupt::Interrupted>>()?;
-    let metrics = output
-        .metrics
-        .as_ref()
-        .map(|path| (path, crate::render::metrics::render(report)));
-    // Every file of the run is written, or none: a report beside a stale one of another
-    // format, or a report without its metrics, would each tell a different story.
-    let mut files: Vec<(PathBuf, &str)> = Vec::new();
-    let stdout = match (&output.output, &output.output_dir) {
-        (Some(path), _) => {
-            files.push((path.clone(), &rendered[0].1));
-            None
-        }
+    // Each file with its format (`None`: the metrics).
+    let mut files: Vec<(PathBuf, Option<Format>)> = Vec::new();
+    match (&output.output, &output.output_dir) {
+        (Some(path), _) => files.push((path.clone(), Some(formats[0]))),
         (None, Some(dir)) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create --output-dir {}", dir.display()))?;
-            for (format, text) in &rendered {
-                files.push((dir.join(format.file_name(report)), text));
+            for format in &formats {
+                files.push((dir.join(format.file_name(report)), Some(*format)));
             }
-            None
         }
-        (None, None) => Some(&rendered[0].1),
-    };
-    if let Some((path, text)) = &metrics {
-        files.push((path.to_path_buf(), text));
+        (None, None) => {}
     }
-    let files: Vec<(&Path, &[u8])> = files
-        .iter()
-        .map(|(p, t)| (p.as_path(), t.as_bytes()))
-        .collect();
-    // A Ctrl-C during the render stops the run here, unless a sealed bundle already
-    // names this report (`Evidence::finish` asked before sealing).
-    if report.evidence.is_none() {
-        crate::interrupt::check()?;
+    if let Some(path) = &output.metrics {
+        files.push((path.clone(), None));
     }
-    crate::render::write_all_atomic(&files).map_err(|(path, e)| {
+    let stdout = (output.output.is_none() && output.output_dir.is_none())
+        .then(|| formats[0].render_with(report, &table));
+    let cannot_write = |path: &Path, e: std::io::Error| {
         anyhow::anyhow!(e).context(format!(
             "cannot write {}; no output of this run was written",
             path.display()
         ))
-    })?;
+    };
+    // Every file of the run is written, or none: each is rendered into a temporary file
+    // beside its target, one at a time, and only when all are do they take their places.
+    // A report beside a stale one of another format, or without its metrics, would each
+    // tell a different story.
+    let mut staged = Vec::new();
+    for (path, format) in &files {
+        // Each render is seconds for a large organization: a Ctrl-C is heard between
+        // them (and, once a bundle names this report, no longer stops it).
+        if report.evidence.is_none() {
+            crate::interrupt::check()?;
+        }
+        let write = |out: &mut dyn Write| match format {
+            Some(format) => format.write_into(report, &table, out),
+            None => out.write_all(crate::render::metrics::render(report).as_bytes()),
+        };
+        staged.push(crate::render::Staged::new(path, write).map_err(|e| cannot_write(path, e))?);
+    }
+    if report.evidence.is_none() {
+        crate::interrupt::check()?;
+    }
+    crate::render::commit_all(staged).map_err(|(path, e)| cannot_write(&path, e))?;
     if let Some(text) = stdout {
-        print(text)?;
+        print(&text)?;
     }
     Ok(exit_code(report, output.fail_on, output.fail_under))
 }

@@ -65,6 +65,21 @@ impl Format {
         }
     }
 
+    /// The report in this format, written into `out`: JSON is streamed, as it is the
+    /// largest (hundreds of megabytes for a large organization); the others are rendered
+    /// first.
+    pub fn write_into(
+        self,
+        report: &Report,
+        table: &TableOptions,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        match self {
+            Format::Json => json::write(report, out),
+            other => out.write_all(other.render_with(report, table).as_bytes()),
+        }
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Table => "txt",
@@ -134,7 +149,7 @@ fn is_hostile(c: char) -> bool {
 /// terminal or `/dev/stdout` is written into, never replaced: renaming onto
 /// `/dev/stdout` as root would swap the machine's symlink for a file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    Staged::new(path, contents)?.commit()
+    Staged::new(path, |out| out.write_all(contents))?.commit()
 }
 
 /// Writes several files all or none: every one is written and synced beside its target
@@ -144,8 +159,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
     let staged = files
         .iter()
-        .map(|(path, contents)| Staged::new(path, contents).map_err(|e| (path.to_path_buf(), e)))
+        .map(|(path, contents)| {
+            Staged::new(path, |out| out.write_all(contents)).map_err(|e| (path.to_path_buf(), e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
+    commit_all(staged)
+}
+
+/// Every staged file takes its place, in order; the error names the file.
+pub fn commit_all(staged: Vec<Staged>) -> Result<(), (PathBuf, std::io::Error)> {
     for s in staged {
         let path = s.path().to_path_buf();
         s.commit().map_err(|e| (path, e))?;
@@ -153,9 +175,12 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, std::i
     Ok(())
 }
 
-/// A file ready to take its place: for a regular file (or a new one), a synced
-/// temporary file beside it; for anything else (a FIFO, a terminal), the open target.
-enum Staged<'a> {
+/// A file ready to take its place ([`Staged::commit`]): for a regular file (or a new
+/// one), a synced temporary file beside it; for anything else (a FIFO, a terminal), the
+/// open target and what is to be written into it.
+pub struct Staged(Stage);
+
+enum Stage {
     Replace {
         tmp: tempfile::NamedTempFile,
         target: PathBuf,
@@ -165,67 +190,81 @@ enum Staged<'a> {
     },
     WriteInto {
         out: std::fs::File,
-        path: &'a Path,
-        contents: &'a [u8],
+        path: PathBuf,
+        contents: Vec<u8>,
     },
 }
 
-impl<'a> Staged<'a> {
-    fn new(path: &'a Path, contents: &'a [u8]) -> std::io::Result<Staged<'a>> {
-        match std::fs::metadata(path) {
+impl Staged {
+    /// Stages `path` with what `write` writes: streamed into the temporary file (a large
+    /// organization's report need not be held in memory first), or kept in memory for a
+    /// target that is written into at the commit.
+    pub fn new(
+        path: &Path,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<Staged> {
+        let stage = match std::fs::metadata(path) {
             Ok(meta) if meta.is_file() => {
                 let target = std::fs::canonicalize(path)?;
-                let (tmp, _unstage) = temporary(&target, contents, Some(meta.permissions()))?;
-                Ok(Staged::Replace {
+                let (tmp, _unstage) = temporary(&target, write, Some(meta.permissions()))?;
+                Stage::Replace {
                     tmp,
                     target,
                     _unstage,
-                })
+                }
             }
-            Ok(_) => Ok(Staged::WriteInto {
-                out: std::fs::OpenOptions::new().write(true).open(path)?,
-                path,
-                contents,
-            }),
+            Ok(_) => {
+                let out = std::fs::OpenOptions::new().write(true).open(path)?;
+                let mut contents = Vec::new();
+                write(&mut contents)?;
+                Stage::WriteInto {
+                    out,
+                    path: path.to_path_buf(),
+                    contents,
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let (tmp, _unstage) = temporary(path, contents, None)?;
-                Ok(Staged::Replace {
+                let (tmp, _unstage) = temporary(path, write, None)?;
+                Stage::Replace {
                     tmp,
                     target: path.to_path_buf(),
                     _unstage,
-                })
+                }
             }
-            Err(e) => Err(e),
+            Err(e) => return Err(e),
+        };
+        Ok(Staged(stage))
+    }
+
+    pub fn path(&self) -> &Path {
+        match &self.0 {
+            Stage::Replace { target, .. } => target,
+            Stage::WriteInto { path, .. } => path,
         }
     }
 
-    fn path(&self) -> &Path {
-        match self {
-            Staged::Replace { target, .. } => target,
-            Staged::WriteInto { path, .. } => path,
-        }
-    }
-
-    fn commit(self) -> std::io::Result<()> {
-        match self {
-            Staged::Replace { tmp, target, .. } => {
+    /// Takes its place: the rename, or the write into the target.
+    pub fn commit(self) -> std::io::Result<()> {
+        match self.0 {
+            Stage::Replace { tmp, target, .. } => {
                 tmp.persist(&target).map_err(|e| e.error)?;
                 Ok(())
             }
-            Staged::WriteInto {
+            Stage::WriteInto {
                 mut out, contents, ..
             } => {
-                out.write_all(contents)?;
+                out.write_all(&contents)?;
                 out.flush()
             }
         }
     }
 }
 
-/// `contents` in a synced temporary file in `path`'s directory, with `permissions`.
+/// What `write` writes, in a synced temporary file in `path`'s directory, with
+/// `permissions`.
 fn temporary(
     path: &Path,
-    contents: &[u8],
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     permissions: Option<std::fs::Permissions>,
 ) -> std::io::Result<(tempfile::NamedTempFile, crate::interrupt::Unstage)> {
     let dir = match path.parent() {
@@ -245,7 +284,10 @@ fn temporary(
         })
     })?;
     let unstage = crate::interrupt::Unstage(tmp.path().to_path_buf());
-    tmp.write_all(contents)?;
+    let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+    write(&mut out)?;
+    out.flush()?;
+    drop(out);
     if let Some(permissions) = permissions {
         tmp.as_file().set_permissions(permissions)?;
     }
