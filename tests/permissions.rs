@@ -55,21 +55,35 @@ async fn scanner(moto: &Moto, name: &str, policy: &str) -> (String, String) {
     )
 }
 
+/// moto with the compliant scenario seeded, enforcing IAM once `gate` exists.
+async fn enforcing(gate: &std::path::Path) -> (Moto, Vec<String>) {
+    let scenario = load_scenario(&scenario_path("compliant"));
+    let moto = Moto::start_with(
+        scenario.root.as_ref(),
+        &[("TOMSCAN_MOTO_ENFORCE_WHEN", gate.to_str().unwrap())],
+    );
+    seed::seed(&moto, &scenario).await;
+    (moto, scenario.region_names())
+}
+
+/// A scan of `checks` (every check: `None`) with `key`'s credentials.
 fn scan_as(
     moto: &Moto,
     key: &(String, String),
+    checks: Option<&str>,
     regions: &[String],
     out: &std::path::Path,
 ) -> (i32, Value) {
     let mut args = vec![
         "scan",
-        "--checks",
-        CHECKS,
         "--format",
         "json",
         "--output",
         out.to_str().unwrap(),
     ];
+    if let Some(checks) = checks {
+        args.extend(["--checks", checks]);
+    }
     for r in regions {
         args.extend(["--region", r.as_str()]);
     }
@@ -99,12 +113,7 @@ fn errors(report: &Value) -> Vec<&Value> {
 async fn the_printed_policy_is_enough_and_every_action_in_it_is_needed() {
     let dir = tempfile::tempdir().unwrap();
     let gate = dir.path().join("enforce");
-    let scenario = load_scenario(&scenario_path("compliant"));
-    let moto = Moto::start_with(
-        scenario.root.as_ref(),
-        &[("TOMSCAN_MOTO_ENFORCE_WHEN", gate.to_str().unwrap())],
-    );
-    seed::seed(&moto, &scenario).await;
+    let (moto, regions) = enforcing(&gate).await;
 
     let Run {
         code,
@@ -136,8 +145,13 @@ async fn the_printed_policy_is_enough_and_every_action_in_it_is_needed() {
     let partial = scanner(&moto, "tomscan-scanner-partial", &partial_policy).await;
     std::fs::write(&gate, "").unwrap();
 
-    let regions = scenario.region_names();
-    let (_, report) = scan_as(&moto, &full, &regions, &dir.path().join("full.json"));
+    let (_, report) = scan_as(
+        &moto,
+        &full,
+        Some(CHECKS),
+        &regions,
+        &dir.path().join("full.json"),
+    );
     assert!(
         errors(&report).is_empty(),
         "errors with the full policy: {:#?}",
@@ -151,7 +165,13 @@ async fn the_printed_policy_is_enough_and_every_action_in_it_is_needed() {
         report["counts"]
     );
 
-    let (code, cut) = scan_as(&moto, &partial, &regions, &dir.path().join("partial.json"));
+    let (code, cut) = scan_as(
+        &moto,
+        &partial,
+        Some(CHECKS),
+        &regions,
+        &dir.path().join("partial.json"),
+    );
     assert_eq!(code, 3, "unevaluated checks exit 3");
     let errs = errors(&cut);
     let named: BTreeSet<&str> = errs
@@ -188,46 +208,27 @@ async fn the_printed_policy_is_enough_and_every_action_in_it_is_needed() {
     assert_eq!(verdicts(&report), verdicts(&cut));
 }
 
-/// Credentials STS accepts but every other call refuses (a principal with no policy,
-/// moto enforcing IAM): the scan finishes, exit 3, and not one check passes; every
-/// check that needs AWS says `error`, naming the action it was refused.
+/// Credentials STS accepts but every other call refuses (a principal whose policy denies
+/// everything, moto enforcing IAM): the scan finishes, exit 3, and not one check passes;
+/// every check that needs AWS says `error`, naming the action it was refused.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_principal_refused_everything_passes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let gate = dir.path().join("enforce");
-    let scenario = load_scenario(&scenario_path("compliant"));
-    let moto = Moto::start_with(
-        scenario.root.as_ref(),
-        &[("TOMSCAN_MOTO_ENFORCE_WHEN", gate.to_str().unwrap())],
-    );
-    seed::seed(&moto, &scenario).await;
+    let (moto, regions) = enforcing(&gate).await;
     let nothing =
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
     let key = scanner(&moto, "tomscan-refused", nothing).await;
     std::fs::write(&gate, "").unwrap();
 
-    let out = dir.path().join("refused.json");
-    let mut args = vec![
-        "scan",
-        "--format",
-        "json",
-        "--output",
-        out.to_str().unwrap(),
-    ];
-    let regions = scenario.region_names();
-    for r in &regions {
-        args.extend(["--region", r.as_str()]);
-    }
-    let Run { code, stderr, .. } = tomscan(
-        &args,
-        &[
-            ("AWS_ACCESS_KEY_ID", &key.0),
-            ("AWS_SECRET_ACCESS_KEY", &key.1),
-            ("AWS_ENDPOINT_URL", &moto.url),
-        ],
+    let (code, report) = scan_as(
+        &moto,
+        &key,
+        None,
+        &regions,
+        &dir.path().join("refused.json"),
     );
-    assert_eq!(code, 3, "{stderr}");
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(code, 3);
     let findings = report["findings"].as_array().unwrap();
     let passed: Vec<&Value> = findings.iter().filter(|f| f["status"] == "pass").collect();
     assert!(passed.is_empty(), "nothing can pass: {passed:#?}");
