@@ -1131,13 +1131,7 @@ fn writable_dir(dir: &Path, flag: &str) -> Result<()> {
             existing.display()
         );
     }
-    tempfile::tempfile_in(existing).map(drop).with_context(|| {
-        format!(
-            "{flag} {}: cannot write into {}",
-            dir.display(),
-            existing.display()
-        )
-    })
+    can_write_into(existing, dir, flag)
 }
 
 /// A report path that can be written: an existing FIFO or terminal is written into, any
@@ -1159,6 +1153,12 @@ fn writable_file(path: &Path, flag: &str) -> Result<()> {
             dir.display()
         );
     }
+    can_write_into(dir, path, flag)
+}
+
+/// Whether a file can be created in `dir`, found out by creating one (permissions, a
+/// read-only mount and an ACL all answer at once), for `flag`'s `path`.
+fn can_write_into(dir: &Path, path: &Path, flag: &str) -> Result<()> {
     tempfile::tempfile_in(dir).map(drop).with_context(|| {
         format!(
             "{flag} {}: cannot write into {}",
