@@ -615,7 +615,7 @@ fn verify_command(args: &VerifyArgs) -> Result<u8> {
 }
 
 async fn scan_command(args: ScanArgs, quiet: bool) -> Result<u8> {
-    args.output.formats()?;
+    args.output.check()?;
     if let (Some(report), Some(inventory)) = (&args.output.output, &args.save_inventory)
         && same_file(report, inventory)
     {
@@ -806,7 +806,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
-    args.output.formats()?;
+    args.output.check()?;
     let (framework, selection, config, framework_source) = load_judgement(&args.select)?;
     let paths = inventory_paths(&args.inventory)?;
     let checks = selection.checks(&framework)?;
@@ -874,7 +874,7 @@ fn read_report(path: &Path) -> Result<Report> {
 }
 
 fn merge_command(args: MergeArgs) -> Result<u8> {
-    args.output.formats()?;
+    args.output.check()?;
     let evidence = Evidence::start(&args.evidence)?;
     // A shard's bundle is verified before its report is believed.
     let mut bundles: Vec<(&Path, crate::evidence::Manifest)> = Vec::new();
@@ -1067,8 +1067,7 @@ fn inventory_paths(path: &Path) -> Result<Vec<PathBuf>> {
 }
 
 impl OutputArgs {
-    /// The formats asked for, once each; refused before any work when they cannot all
-    /// be written where asked.
+    /// The formats asked for, once each; refused when the flags cannot hold them all.
     fn formats(&self) -> Result<Vec<Format>> {
         let mut formats: Vec<Format> = Vec::new();
         for f in &self.format {
@@ -1090,6 +1089,13 @@ impl OutputArgs {
                 report.display()
             );
         }
+        Ok(formats)
+    }
+
+    /// [`Self::formats`], and the paths they go to can be written: found out before the
+    /// run, not after a scan of an hour.
+    fn check(&self) -> Result<()> {
+        self.formats()?;
         if let Some(dir) = &self.output_dir {
             writable_dir(dir, "--output-dir")?;
         }
@@ -1098,7 +1104,7 @@ impl OutputArgs {
                 writable_file(path, flag)?;
             }
         }
-        Ok(formats)
+        Ok(())
     }
 }
 

@@ -1038,17 +1038,7 @@ fn two_runs_writing_the_same_paths_leave_whole_files() {
     for k in 0..2 {
         let alone = dir.path().join(format!("alone-{k}"));
         run(k, &alone.join("report.json"), &alone);
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&alone)
-            .unwrap()
-            .map(|e| {
-                let e = e.unwrap();
-                (
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                )
-            })
-            .collect();
-        files.sort();
+        let files = support::dir_contents(&alone);
         assert_eq!(files.len(), 3, "{files:?}");
         expected.push(files);
     }
@@ -1065,24 +1055,20 @@ fn two_runs_writing_the_same_paths_leave_whole_files() {
         for r in runs {
             r.join().unwrap();
         }
-        let mut names = Vec::new();
-        for entry in std::fs::read_dir(&shared).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let bytes = std::fs::read(entry.path()).unwrap();
+        let written = support::dir_contents(&shared);
+        for file in &written {
             assert!(
-                expected
-                    .iter()
-                    .any(|files| files.contains(&(name.clone(), bytes.clone()))),
-                "round {round}: {name} is not one run's whole file"
+                expected.iter().any(|files| files.contains(file)),
+                "round {round}: {} is not one run's whole file",
+                file.0
             );
-            names.push(name);
         }
-        names.sort();
-        let expected_names: Vec<&String> = expected[0].iter().map(|(n, _)| n).collect();
+        let names = |files: &[(String, Vec<u8>)]| -> Vec<String> {
+            files.iter().map(|(n, _)| n.clone()).collect()
+        };
         assert_eq!(
-            names.iter().collect::<Vec<_>>(),
-            expected_names,
+            names(&written),
+            names(&expected[0]),
             "round {round}: no temporary file is left"
         );
     }

@@ -55,24 +55,6 @@ fn ended(mut child: Child, limit: Duration) -> (Option<i32>, String) {
     }
 }
 
-/// Every entry of `dir`, with the bytes of the regular files (a FIFO is not opened).
-fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let bytes = if e.file_type().unwrap().is_file() {
-                std::fs::read(e.path()).unwrap()
-            } else {
-                Vec::new()
-            };
-            (e.file_name().to_string_lossy().into_owned(), bytes)
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 /// An endpoint that accepts connections and never answers: the scan waits on its
 /// first call until it is stopped. Says when the first connection arrives.
 fn silent_endpoint() -> (String, mpsc::Receiver<()>) {
@@ -95,7 +77,7 @@ fn a_signal_during_a_scan_writes_nothing_and_the_old_report_stays_whole() {
         let dir = tempfile::tempdir().unwrap();
         let report = dir.path().join("report.json");
         std::fs::write(&report, "{\"the\": \"last scan's report\"}\n").unwrap();
-        let before = contents(dir.path());
+        let before = support::dir_contents(dir.path());
         let (url, connected) = silent_endpoint();
         let child = support::run::tomscan(["scan", "--format", "json", "--region", "eu-west-1"])
             .args(["--output", report.to_str().unwrap()])
@@ -116,7 +98,7 @@ fn a_signal_during_a_scan_writes_nothing_and_the_old_report_stays_whole() {
         assert_eq!(code, 130, "SIG{name}: {stderr}");
         assert!(stderr.contains("interrupted"), "SIG{name}: {stderr}");
         assert_eq!(
-            contents(dir.path()),
+            support::dir_contents(dir.path()),
             before,
             "SIG{name}: the old report is untouched, and no bundle or temporary file is left"
         );
@@ -157,7 +139,7 @@ fn signals_at_any_moment_leave_every_output_whole() {
     let reference = tempfile::tempdir().unwrap();
     let (code, stderr) = finish(run(reference.path()), Duration::from_secs(300));
     assert_eq!(code, 3, "{stderr}");
-    let new = contents(reference.path());
+    let new = support::dir_contents(reference.path());
     assert_eq!(new.len(), 5, "{new:?}");
 
     let mut stopped = 0;
@@ -170,7 +152,7 @@ fn signals_at_any_moment_leave_every_output_whole() {
         for (name, _) in &new {
             std::fs::write(out.path().join(name), format!("old {name}\n")).unwrap();
         }
-        let old = contents(out.path());
+        let old = support::dir_contents(out.path());
         let child = run(out.path());
         std::thread::sleep(Duration::from_millis(delay));
         signal(&child, if k % 2 == 0 { "INT" } else { "TERM" });
@@ -179,7 +161,7 @@ fn signals_at_any_moment_leave_every_output_whole() {
             signal(&child, "INT");
         }
         let (code, stderr) = ended(child, Duration::from_secs(300));
-        let now = contents(out.path());
+        let now = support::dir_contents(out.path());
         // A signal in the first milliseconds, before main has installed the handlers,
         // ends the process as it would any other: nothing had been staged yet.
         let Some(code) = code else {
@@ -250,7 +232,10 @@ fn a_second_signal_exits_at_once() {
     let (code, stderr) = finish(child, Duration::from_secs(10));
     assert_eq!(code, 130, "{stderr}");
     assert!(stderr.contains("interrupted again"), "{stderr}");
-    let left: Vec<String> = contents(dir.path()).into_iter().map(|(n, _)| n).collect();
+    let left: Vec<String> = support::dir_contents(dir.path())
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(
         left,
         ["report.fifo"],

@@ -174,12 +174,7 @@ impl Plan {
                 &footprint.instances,
                 facts.instances.ok().map(|list| {
                     list.iter()
-                        .filter(|i| {
-                            !matches!(
-                                i.state,
-                                InstanceState::Terminated | InstanceState::ShuttingDown
-                            )
-                        })
+                        .filter(|i| hosts_data(&i.state))
                         .map(|i| arn.ec2(&format!("instance/{}", i.id)))
                         .collect()
                 }),
@@ -337,6 +332,15 @@ async fn tagged(
         .collect())
 }
 
+/// Whether an instance in `state` is hosted in its region: terminated instances linger
+/// in the listing for an hour and host nothing.
+fn hosts_data(state: &InstanceState) -> bool {
+    !matches!(
+        state,
+        InstanceState::Terminated | InstanceState::ShuttingDown
+    )
+}
+
 async fn instances(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<String>, Unavailable> {
     let reservations = ec2
         .describe_instances()
@@ -351,11 +355,9 @@ async fn instances(ec2: &aws_sdk_ec2::Client, arn: &Arns<'_>) -> Result<Vec<Stri
         .iter()
         .flat_map(|r| r.instances())
         .filter(|i| {
-            // Terminated instances linger in the listing for an hour and host nothing.
-            !matches!(
+            hosts_data(&super::word(
                 i.state().and_then(|s| s.name()).map(|n| n.as_str()),
-                Some("terminated" | "shutting-down")
-            )
+            ))
         })
         .filter_map(|i| i.instance_id())
         .map(|id| arn.ec2(&format!("instance/{id}")))
