@@ -25,7 +25,40 @@ pub struct Run {
 }
 
 /// Chromium on `url` with a fresh profile, killed after 60 s.
+///
+/// A browser that dies of a signal (CI saw a rare SIGSEGV in `chromium-headless-shell`
+/// with the log empty, so before it read the page) is started again, twice at most: the
+/// crash is the browser's, and the next run judges the same page. Debian's
+/// `chromium-headless-shell` is a `sh` wrapper, so the death shows as exit code 128 + the
+/// signal. A page problem, any other exit code or a timeout is never retried.
 pub fn run_chrome(url: &str, extra: &[String]) -> Run {
+    use std::os::unix::process::ExitStatusExt;
+    const ATTEMPTS: usize = 3;
+    for attempt in 1..=ATTEMPTS {
+        let (status, run) = run_chrome_once(url, extra);
+        let signal = status.signal().or_else(|| {
+            status
+                .code()
+                .filter(|c| (129..160).contains(c))
+                .map(|c| c - 128)
+        });
+        match signal {
+            Some(signal) if attempt < ATTEMPTS => {
+                eprintln!(
+                    "Chromium died of signal {signal} on {url} (attempt {attempt}), starting it again:\n{}",
+                    run.log
+                );
+            }
+            _ => {
+                assert!(status.success(), "Chromium failed ({status}):\n{}", run.log);
+                return run;
+            }
+        }
+    }
+    unreachable!("the last attempt returns or panics")
+}
+
+fn run_chrome_once(url: &str, extra: &[String]) -> (std::process::ExitStatus, Run) {
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(chrome());
     cmd.arg("--headless")
@@ -74,8 +107,7 @@ pub fn run_chrome(url: &str, extra: &[String]) -> Run {
         dom: out.join().unwrap(),
         log: err.join().unwrap(),
     };
-    assert!(status.success(), "Chromium failed ({status}):\n{}", run.log);
-    run
+    (status, run)
 }
 
 /// Lines of Chromium's log that tell of a problem in the page: any console message
