@@ -5,14 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::check::Check;
+use crate::check::{Check, Severity};
+use crate::findings::{self, Collector};
 use crate::framework::Framework;
 use crate::inventory::Inventory;
 use crate::report::{
-    AccountSection, AccountSummary, CheckResult, Finding, FrameworkRef, Report, SCHEMA_VERSION,
-    SectionResult, Stats, Tool,
+    AccountSection, AccountSummary, CheckResult, Counts, Finding, FrameworkRef, Report,
+    SCHEMA_VERSION, SectionResult, Stats, Tool,
 };
 use crate::score::{self, Tally};
 use crate::waiver::Waivers;
@@ -40,12 +41,14 @@ impl AccountMeta {
 }
 
 /// A report being put together: the judged accounts, their findings and what the run
-/// cost.
+/// cost. Findings are filed as they come and spilled to disk past a bound
+/// ([`crate::findings`]), so an organization's findings are never all in memory.
 pub struct Assembly<'a> {
     framework: &'a Framework,
     checks: &'a [&'static Check],
     accounts: Vec<AccountMeta>,
-    findings: Vec<Finding>,
+    findings: Collector,
+    waivers: Option<(&'a Waivers, NaiveDate)>,
     pub stats: Stats,
 }
 
@@ -55,7 +58,8 @@ impl<'a> Assembly<'a> {
             framework,
             checks,
             accounts: Vec::new(),
-            findings: Vec::new(),
+            findings: Collector::new(findings::spill_after()),
+            waivers: None,
             stats: Stats::default(),
         }
     }
@@ -63,55 +67,61 @@ impl<'a> Assembly<'a> {
     /// Files an account's findings, in the order the accounts come.
     pub fn account(&mut self, meta: AccountMeta, findings: impl IntoIterator<Item = Finding>) {
         self.accounts.push(meta);
-        self.findings.extend(findings);
+        self.findings(findings);
     }
 
     /// Files findings apart from their accounts' metadata: a merge unites each
     /// account's findings across shards.
     pub fn findings(&mut self, findings: impl IntoIterator<Item = Finding>) {
-        self.findings.extend(findings);
+        for f in findings {
+            self.findings.push(f);
+        }
     }
 
     /// Waives the findings the waivers in force on `on` cover. Once over all the
-    /// accounts, so a waiver that matches nowhere warns once, and one that matches in
-    /// several accounts is reported with all its matches.
-    pub fn waive(mut self, waivers: &Waivers, on: DateTime<Utc>) -> Self {
-        waivers.apply(&mut self.findings, on.date_naive()).warn();
+    /// accounts, as the report is made, so a waiver that matches nowhere warns once, and
+    /// one that matches in several accounts is reported with all its matches.
+    pub fn waive(mut self, waivers: &'a Waivers, on: DateTime<Utc>) -> Self {
+        self.waivers = Some((waivers, on.date_naive()));
         self
     }
 
-    /// The report as of `now`.
+    /// The report as of `now`: one pass over the findings in order waives them and
+    /// reduces them to the figures, filing them again as the report's.
     pub fn report(self, now: DateTime<Utc>) -> Report {
         let Assembly {
             framework,
             checks,
             mut accounts,
-            mut findings,
+            findings,
+            waivers,
             stats,
         } = self;
         accounts.sort_by(|a, b| a.id.cmp(&b.id));
-        findings.sort_by(|a, b| {
-            (&a.check_id, &a.account, &a.region, &a.resource, a.status).cmp(&(
-                &b.check_id,
-                &b.account,
-                &b.region,
-                &b.resource,
-                b.status,
-            ))
+        let mut applying = waivers.map(|(w, on)| w.applying(on));
+        let mut overall = Groups::default();
+        let mut per_account: BTreeMap<String, Groups> = BTreeMap::new();
+        let mut filed = Collector::new(findings::spill_after());
+        findings.finish().consume(|mut f| {
+            if let Some(applying) = &mut applying {
+                applying.apply(&mut f);
+            }
+            overall.add(&f);
+            match per_account.get_mut(f.account.as_str()) {
+                Some(groups) => groups.add(&f),
+                None => per_account.entry(f.account.clone()).or_default().add(&f),
+            }
+            filed.push(f);
         });
-        let all: Vec<&Finding> = findings.iter().collect();
-        let overall = Figures::of(framework, &all);
-        let mut per_account: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for f in &findings {
-            per_account.entry(f.account.as_str()).or_default().push(f);
+        if let Some(applying) = applying {
+            applying.finish().warn();
         }
+        let overall = Figures::of(framework, &overall);
+        let none = Groups::default();
         let account_summaries = accounts
             .iter()
             .map(|a| {
-                let mine = per_account
-                    .get(a.id.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
+                let mine = per_account.get(a.id.as_str()).unwrap_or(&none);
                 summary(a, Figures::of(framework, mine))
             })
             .collect();
@@ -154,11 +164,66 @@ impl<'a> Assembly<'a> {
             counts: overall.tally.counts(),
             sections: overall.sections,
             checks: check_results,
-            findings,
+            findings: filed.finish(),
             stats,
             shard: None,
             evidence: None,
         }
+    }
+}
+
+impl<'f> FromIterator<&'f Finding> for Groups {
+    fn from_iter<I: IntoIterator<Item = &'f Finding>>(findings: I) -> Groups {
+        let mut groups = Groups::default();
+        for f in findings {
+            groups.add(f);
+        }
+        groups
+    }
+}
+
+/// Findings reduced to what the figures are made of: per check and per set of sections
+/// it evidences, the check's severity and the counts of its findings.
+#[derive(Default)]
+pub struct Groups(BTreeMap<String, BTreeMap<Vec<String>, (Severity, Counts)>>);
+
+impl Groups {
+    pub fn add(&mut self, f: &Finding) {
+        let by_sections = match self.0.get_mut(f.check_id.as_str()) {
+            Some(by_sections) => by_sections,
+            None => self.0.entry(f.check_id.clone()).or_default(),
+        };
+        let group = match by_sections.get_mut(f.sections.as_slice()) {
+            Some(group) => group,
+            None => by_sections
+                .entry(f.sections.clone())
+                .or_insert((f.severity, Counts::default())),
+        };
+        group.1.add(f.status);
+    }
+
+    /// The tally of the findings evidencing any of `sections` (all findings: `None`).
+    fn tally(&self, sections: Option<&[&str]>) -> Tally {
+        let mut tally = Tally::default();
+        for (check, by_sections) in &self.0 {
+            for (of, (severity, counts)) in by_sections {
+                let kept = sections.is_none_or(|ids| of.iter().any(|s| ids.contains(&s.as_str())));
+                if kept {
+                    tally.file(check, *severity, counts);
+                }
+            }
+        }
+        tally
+    }
+
+    /// Every section some finding evidences.
+    fn sections(&self) -> BTreeSet<&str> {
+        self.0
+            .values()
+            .flat_map(BTreeMap::keys)
+            .flatten()
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -194,19 +259,8 @@ pub struct Figures {
 }
 
 impl Figures {
-    pub fn of(framework: &Framework, findings: &[&Finding]) -> Figures {
-        let in_scope = |ids: &[&str]| {
-            Tally::new(
-                findings
-                    .iter()
-                    .copied()
-                    .filter(|f| f.sections.iter().any(|s| ids.contains(&s.as_str()))),
-            )
-        };
-        let present: BTreeSet<&str> = findings
-            .iter()
-            .flat_map(|f| f.sections.iter().map(String::as_str))
-            .collect();
+    pub fn of(framework: &Framework, groups: &Groups) -> Figures {
+        let present = groups.sections();
         let mut sections = Vec::new();
         for s in &framework.sections {
             let ids: Vec<&str> = std::iter::once(s.id.as_str())
@@ -215,7 +269,7 @@ impl Figures {
             if !ids.iter().any(|id| present.contains(id)) {
                 continue;
             }
-            let t = in_scope(&ids);
+            let t = groups.tally(Some(&ids));
             let mut checks: Vec<String> = s
                 .control
                 .checks
@@ -240,7 +294,7 @@ impl Figures {
                 .iter()
                 .filter(|m| present.contains(m.id.as_str()))
             {
-                let t = in_scope(&[m.id.as_str()]);
+                let t = groups.tally(Some(&[m.id.as_str()]));
                 sections.push(SectionResult {
                     id: m.id.clone(),
                     parent: Some(s.id.clone()),
@@ -254,7 +308,7 @@ impl Figures {
             }
         }
         Figures {
-            tally: Tally::new(findings.iter().copied()),
+            tally: groups.tally(None),
             sections,
         }
     }

@@ -7,12 +7,18 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -102,11 +108,11 @@ pub struct Aws {
 /// root certificates: 576 of them for 16 accounts in flight, a third of the heap
 /// (heaptrack; README "A thousand accounts"). Built as the SDK builds its default:
 /// rustls with aws-lc, the proxy from the environment (`HTTPS_PROXY`, `NO_PROXY`).
-fn shared_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+fn shared_https_client() -> SharedHttpClient {
     use aws_smithy_http_client::proxy::ProxyConfig;
     use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
     use aws_smithy_http_client::{Builder, ConnectorBuilder};
-    Builder::new().build_with_connector_fn(|settings, components| {
+    let https = Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector =
             ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
         connector.set_connector_settings(settings.cloned());
@@ -115,7 +121,64 @@ fn shared_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClie
         }
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
         connector.build()
+    });
+    SharedHttpClient::new(InFlight {
+        inner: https,
+        permits: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT)),
     })
+}
+
+/// Requests awaiting their answer at once, over every account and region of the run.
+/// Each holds a connection with its buffers (and, over TLS, its session): unbounded, an
+/// organization scan at `--account-concurrency 32` held some 2,000 connections and a
+/// quarter of its heap in them (heaptrack; README "A thousand accounts"). 256 answers per
+/// round trip is more than a scan uses at AWS's latencies, so the bound costs no time:
+/// the CPU that reads the answers is the limit long before. A request waits for its turn
+/// inside its attempt's timeout, which is seconds to spare at this bound.
+const REQUESTS_IN_FLIGHT: usize = 256;
+
+/// The HTTP client with [`REQUESTS_IN_FLIGHT`] permits, taken in arrival order.
+#[derive(Debug)]
+struct InFlight {
+    inner: SharedHttpClient,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl HttpClient for InFlight {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(InFlightConnector {
+            inner: self.inner.http_connector(settings, components),
+            permits: self.permits.clone(),
+        })
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.inner.connector_metadata()
+    }
+}
+
+#[derive(Debug)]
+struct InFlightConnector {
+    inner: SharedHttpConnector,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl HttpConnector for InFlightConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let (inner, permits) = (self.inner.clone(), self.permits.clone());
+        HttpConnectorFuture::new(async move {
+            // Held until the answer's head is in; its body follows on the same connection.
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            inner.call(request).await
+        })
+    }
 }
 
 impl Aws {

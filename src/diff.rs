@@ -96,11 +96,13 @@ pub fn diff(old: &Report, new: &Report) -> Result<Diff, DiffError> {
     }
     // Several findings can share a key (one per rule of a resource, say): pair them in
     // status order, so an unchanged pair is never reported as a change.
+    let (old_findings, new_findings): (Vec<_>, Vec<_>) =
+        (old.findings.iter().collect(), new.findings.iter().collect());
     let mut pairs: BTreeMap<Key<'_>, (Vec<&Finding>, Vec<&Finding>)> = BTreeMap::new();
-    for f in &old.findings {
+    for f in old_findings.iter().map(AsRef::as_ref) {
         pairs.entry(key(f)).or_default().0.push(f);
     }
-    for f in &new.findings {
+    for f in new_findings.iter().map(AsRef::as_ref) {
         pairs.entry(key(f)).or_default().1.push(f);
     }
     let (mut new_failures, mut resolved, mut changed) = (Vec::new(), Vec::new(), Vec::new());

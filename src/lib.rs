@@ -21,6 +21,7 @@ pub mod diff;
 pub mod engine;
 pub mod evaluate;
 pub mod evidence;
+pub mod findings;
 pub mod framework;
 pub mod interrupt;
 pub mod inventory;

@@ -194,10 +194,15 @@ fn is_nothing_here(f: &Finding) -> bool {
 fn united_findings(reports: &[(String, Report)]) -> Result<Vec<Finding>, MergeError> {
     // Which shards judged each (check, account), and which of them found nothing to
     // judge: the account has nothing only if every part that looked says so.
+    let held: Vec<Vec<_>> = reports
+        .iter()
+        .map(|(_, r)| r.findings.iter().collect())
+        .collect();
+    let of = |i: usize| held[i].iter().map(AsRef::as_ref);
     let mut judged: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
     let mut nothing: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
-    for (i, (_, r)) in reports.iter().enumerate() {
-        for f in &r.findings {
+    for i in 0..reports.len() {
+        for f in of(i) {
             let key = (f.check_id.as_str(), f.account.as_str());
             judged.entry(key).or_default().insert(i);
             if is_nothing_here(f) {
@@ -215,10 +220,8 @@ fn united_findings(reports: &[(String, Report)]) -> Result<Vec<Finding>, MergeEr
     };
     let mut owner: BTreeMap<(&str, &str, &str, &str), &str> = BTreeMap::new();
     let mut findings: Vec<Finding> = Vec::new();
-    for (i, (name, r)) in reports.iter().enumerate() {
-        let mine: BTreeSet<_> = r
-            .findings
-            .iter()
+    for (i, (name, _)) in reports.iter().enumerate() {
+        let mine: BTreeSet<_> = of(i)
             .filter(|f| keep(i, f))
             .map(|f| {
                 (
@@ -244,7 +247,7 @@ fn united_findings(reports: &[(String, Report)]) -> Result<Vec<Finding>, MergeEr
                 });
             }
         }
-        findings.extend(r.findings.iter().filter(|f| keep(i, f)).cloned());
+        findings.extend(of(i).filter(|f| keep(i, f)).cloned());
     }
     Ok(findings)
 }

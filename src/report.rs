@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::check::{Severity, Status};
+use crate::findings::Findings;
 
 /// Bumped on any change that could break a consumer of the JSON report.
 /// "2": `account_summaries`, one per account scanned (organization scans).
@@ -34,7 +35,10 @@ pub struct Report {
     /// Top-level sections (`parent` null) and their measures, in document order.
     pub sections: Vec<SectionResult>,
     pub checks: Vec<CheckResult>,
-    pub findings: Vec<Finding>,
+    /// Ordered by check, then account, region, resource and status.
+    // (`crate::findings::order`; held on disk while the report is made when they are many.)
+    #[schemars(with = "Vec<Finding>")]
+    pub findings: Findings,
     pub stats: Stats,
     /// Which part of the work this report covers (`scan --shard K/N`); absent from a
     /// whole scan and from the report `tomscan merge` makes of the shards. Added within

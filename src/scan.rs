@@ -403,22 +403,25 @@ pub async fn scan_accounts(
     };
     let progress = crate::progress::counters();
     progress.accounts_planned(members.len());
-    let outcomes: Vec<Result<AccountOutcome, ScanError>> = futures_util::stream::iter(members)
+    let mut outcomes = futures_util::stream::iter(members)
         .map(|m| async {
             let outcome = ctx.scan(m).await;
             progress.account_done();
             outcome
         })
-        .buffer_unordered(scope.concurrency.max(1))
-        .collect()
-        .await;
+        .buffer_unordered(scope.concurrency.max(1));
+    // Each account is filed as it finishes, so what is held is the accounts in flight
+    // and the assembly's bounded share of the findings, not every account's.
     let mut assembly = Assembly::new(&opts.framework, &checks);
-    assembly.stats = stats_of(&base, started);
-    for outcome in outcomes {
+    while let Some(outcome) = outcomes.next().await {
         let outcome = outcome?;
         assembly.stats.add(&outcome.meta.stats);
         assembly.account(outcome.meta, outcome.findings);
     }
+    drop(outcomes);
+    let mut stats = stats_of(&base, started);
+    stats.add(&assembly.stats);
+    assembly.stats = stats;
     let mut report = assembly.waive(&opts.waivers, now).report(now);
     report.shard = opts.shard;
     Ok(AccountsOutput {

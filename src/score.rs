@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::{Severity, Status};
+use crate::check::Severity;
 use crate::report::{Counts, Finding, Scoring};
 
 pub const FORMULA: &str = "score = 100 * sum(w * pass / (pass + fail)) / sum(w) over checks with a pass or fail, \
@@ -48,18 +48,28 @@ pub struct Tally {
 
 impl Tally {
     pub fn new<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Tally {
-        let mut per_check: BTreeMap<String, (Severity, Counts, bool)> = BTreeMap::new();
+        let mut tally = Tally::default();
         for f in findings {
-            let entry = per_check.entry(f.check_id.clone()).or_insert((
-                f.severity,
+            let mut counts = Counts::default();
+            counts.add(f.status);
+            tally.file(&f.check_id, f.severity, &counts);
+        }
+        tally
+    }
+
+    /// Adds the counts of some of a check's findings.
+    pub fn file(&mut self, check: &str, severity: Severity, counts: &Counts) {
+        let entry = match self.per_check.get_mut(check) {
+            Some(entry) => entry,
+            None => self.per_check.entry(check.to_string()).or_insert((
+                severity,
                 Counts::default(),
                 false,
-            ));
-            entry.1.add(f.status);
-            // Only organisational measures are ever manual or attested.
-            entry.2 |= matches!(f.status, Status::Manual | Status::Attested);
-        }
-        Tally { per_check }
+            )),
+        };
+        entry.1.merge(counts);
+        // Only organisational measures are ever manual or attested.
+        entry.2 |= counts.manual + counts.attested > 0;
     }
 
     pub fn counts(&self) -> Counts {

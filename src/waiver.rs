@@ -187,26 +187,68 @@ impl Waivers {
     /// is the evidence). `today` decides expiry: the scan's instant, or the inventory's
     /// for `evaluate`.
     pub fn apply(&self, findings: &mut [Finding], today: NaiveDate) -> Applied {
-        let mut applied = Applied::default();
-        let mut matched = vec![0usize; self.0.len()];
-        for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
-            for (i, w) in self.0.iter().enumerate() {
-                if !w.matches(f) {
-                    continue;
-                }
-                matched[i] += 1;
-                if w.expires < today {
-                    continue;
-                }
-                waive(f, w);
-                applied.waived += 1;
-                break;
-            }
+        let mut applying = self.applying(today);
+        for f in findings {
+            applying.apply(f);
         }
-        for (w, n) in self.0.iter().zip(matched) {
-            if w.expires < today {
+        applying.finish()
+    }
+
+    /// [`Waivers::apply`] one finding at a time, for findings that are never all in
+    /// memory at once.
+    pub fn applying(&self, today: NaiveDate) -> Applying<'_> {
+        Applying {
+            waivers: self,
+            today,
+            waived: 0,
+            matched: vec![0; self.0.len()],
+            checked: vec![false; self.0.len()],
+        }
+    }
+}
+
+/// Waivers being applied; [`Applying::finish`] tells what they did.
+pub struct Applying<'a> {
+    waivers: &'a Waivers,
+    today: NaiveDate,
+    waived: usize,
+    /// Per waiver: the failures it matched, expired or not.
+    matched: Vec<usize>,
+    /// Per waiver: whether its check ran at all.
+    checked: Vec<bool>,
+}
+
+impl Applying<'_> {
+    pub fn apply(&mut self, f: &mut Finding) {
+        for (i, w) in self.waivers.0.iter().enumerate() {
+            self.checked[i] |= f.check_id == w.check;
+        }
+        if f.status != Status::Fail {
+            return;
+        }
+        for (i, w) in self.waivers.0.iter().enumerate() {
+            if !w.matches(f) {
+                continue;
+            }
+            self.matched[i] += 1;
+            if w.expires < self.today {
+                continue;
+            }
+            waive(f, w);
+            self.waived += 1;
+            break;
+        }
+    }
+
+    pub fn finish(self) -> Applied {
+        let mut applied = Applied {
+            waived: self.waived,
+            ..Applied::default()
+        };
+        for ((w, n), checked) in self.waivers.0.iter().zip(self.matched).zip(self.checked) {
+            if w.expires < self.today {
                 applied.expired.push((w.clone(), n));
-            } else if n == 0 && findings.iter().any(|f| f.check_id == w.check) {
+            } else if n == 0 && checked {
                 applied.unmatched.push(w.clone());
             }
         }

@@ -1117,3 +1117,113 @@ fn a_region_that_does_not_exist_is_refused() {
         out.stderr
     );
 }
+
+/// Issue #17: an organization's findings spilled to disk (`TOMSCAN_SPILL_AFTER=0`: every
+/// finding as it comes, then the waived report's again) make reports
+/// byte-equal, in every format, to those of findings held in memory; the waivers
+/// (one in force in several accounts as of the inventories' collection, one expired)
+/// act the same across the spill.
+#[test]
+fn findings_spilled_to_disk_make_the_same_reports() {
+    let inventories = tempfile::tempdir().unwrap();
+    let demo: Value = serde_json::from_str(
+        &std::fs::read_to_string(project("mocks/inventories/demo.json")).unwrap(),
+    )
+    .unwrap();
+    for i in 0..12 {
+        let mut inv = demo.clone();
+        inv["account_id"] = format!("{}", 100_000_000_000u64 + i).into();
+        std::fs::write(
+            inventories.path().join(format!("a{i:02}.json")),
+            inv.to_string(),
+        )
+        .unwrap();
+    }
+    let config = tempfile::tempdir().unwrap();
+    let waivers = config.path().join("waivers.toml");
+    std::fs::write(
+        &waivers,
+        r#"
+[[waiver]]
+check = "BAK-01"
+reason = "backups planned"
+approved_by = "Security lead"
+expires = 2027-06-30
+
+[[waiver]]
+check = "EC2-13"
+account = "100000000003"
+reason = "gone"
+approved_by = "Security lead"
+expires = 2020-01-01
+"#,
+    )
+    .unwrap();
+    let run = |spill_after: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let mut run = support::run::tomscan(["evaluate", inventories.path().to_str().unwrap()])
+            .args(["--waivers", waivers.to_str().unwrap()])
+            .args(["--output-dir", out.path().to_str().unwrap()])
+            .args([
+                "--metrics",
+                out.path().join("tomscan.prom").to_str().unwrap(),
+            ])
+            .env("TOMSCAN_SPILL_AFTER", spill_after)
+            .args(["-v"]);
+        for format in [
+            "json", "csv", "ocsf", "junit", "html", "markdown", "table", "oscal",
+        ] {
+            run = run.args(["--format", format]);
+        }
+        let done = run.run();
+        assert_eq!(done.code, 3, "{}", done.stderr);
+        assert!(
+            done.stderr.contains("waiver expired"),
+            "the expired waiver warns: {}",
+            done.stderr
+        );
+        let spilled = done
+            .stderr
+            .contains("findings spilled to the temporary directory");
+        assert_eq!(spilled, spill_after == "0", "{}", done.stderr);
+        support::dir_contents(out.path())
+    };
+    let in_memory = run("1000000");
+    let on_disk = run("0");
+    assert_eq!(in_memory.len(), 9, "eight formats and the metrics");
+    let json = in_memory
+        .iter()
+        .find(|(name, _)| {
+            name.ends_with(".json") && !name.contains("ocsf") && !name.contains("oscal")
+        })
+        .map(|(_, bytes)| serde_json::from_slice::<Value>(bytes).unwrap())
+        .unwrap();
+    let statuses = |check: &str| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check_id"] == check)
+            .map(|f| f["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let bak = statuses("BAK-01");
+    assert_eq!(
+        bak.iter().filter(|s| *s == "waived").count(),
+        12 * 7,
+        "waived in every account"
+    );
+    assert!(!bak.iter().any(|s| s == "fail"));
+    assert!(
+        statuses("EC2-13").iter().all(|s| s == "fail"),
+        "expired: fails"
+    );
+    assert_eq!(json["accounts"].as_array().unwrap().len(), 12);
+    for ((name, memory), (same, disk)) in in_memory.iter().zip(&on_disk) {
+        assert_eq!(name, same);
+        assert!(
+            memory == disk,
+            "{name} differs when the findings are spilled"
+        );
+    }
+}

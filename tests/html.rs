@@ -20,12 +20,12 @@ const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 /// The demo report with a finding whose resource, message and evidence carry markup.
 fn hostile_report() -> Report {
     let mut report = support::demo::attested_report();
-    let mut f = report.findings[0].clone();
+    let mut f = report.findings.to_mut()[0].clone();
     f.resource = format!("=HYPERLINK(\"http://evil\",\"x\")|{HOSTILE}\n# heading");
     f.message = format!("-2+3 | {HOSTILE} </script><script>alert(2)</script>");
     f.evidence = serde_json::json!({ "tag": HOSTILE, "nested": { "pipe": "a|b" } });
     f.status = Status::Fail;
-    report.findings.insert(0, f);
+    report.findings.to_mut().insert(0, f);
     report
 }
 
@@ -186,6 +186,7 @@ fn a_waived_finding_shows_its_waiver() {
     let mut report = support::demo::attested_report();
     let f = report
         .findings
+        .to_mut()
         .iter_mut()
         .find(|f| f.status == Status::Fail)
         .unwrap();

@@ -46,12 +46,12 @@ fn markdown() {
 /// The demo report with a finding whose values are hostile in every format at once.
 fn hostile_report() -> Report {
     let mut report = support::demo::report();
-    let mut f = report.findings[0].clone();
+    let mut f = report.findings.to_mut()[0].clone();
     f.resource = "=HYPERLINK(\"http://evil\",\"x\")|<img src=x onerror=alert(1)>\n# heading".into();
     f.message = "-2+3 | `code` *bold* [link](http://evil)\r\nsecond line\u{1b}[31m".into();
     f.evidence = serde_json::json!({ "tag": "@SUM(A1)", "nested": { "pipe": "a|b" } });
     f.status = tomscan::check::Status::Fail;
-    report.findings.insert(0, f);
+    report.findings.to_mut().insert(0, f);
     report
 }
 
@@ -217,10 +217,10 @@ fn junit_reads_back_as_ci_would() {
 fn every_status_report() -> Report {
     let mut report = hostile_report();
     for status in tomscan::check::Status::ALL {
-        let mut f = report.findings[0].clone();
+        let mut f = report.findings.to_mut()[0].clone();
         f.status = status;
         f.resource = format!("arn:aws:s3:::bucket-\"{}\"\n\\", status.as_str());
-        report.findings.push(f);
+        report.findings.to_mut().push(f);
     }
     report
 }
@@ -263,6 +263,7 @@ fn oscal_assessment_results_and_catalog_validate_and_every_reference_resolves() 
     let mut waived = support::demo::report();
     let fail = waived
         .findings
+        .to_mut()
         .iter_mut()
         .find(|f| f.status == tomscan::check::Status::Fail)
         .unwrap();
@@ -322,6 +323,7 @@ fn oscal_assessment_results_and_catalog_validate_and_every_reference_resolves() 
         let mut r = support::demo::report();
         let f = r
             .findings
+            .to_mut()
             .iter_mut()
             .find(|f| f.status == tomscan::check::Status::Fail)
             .unwrap();
@@ -486,8 +488,8 @@ fn ocsf_events_carry_the_findings() {
             .collect()
     };
     assert_eq!(uids(&events), uids(&again));
-    let distinct: std::collections::BTreeSet<_> = report
-        .findings
+    let all = report.findings.to_vec();
+    let distinct: std::collections::BTreeSet<_> = all
         .iter()
         .map(|f| (&f.check_id, &f.account, &f.region, &f.resource))
         .collect();
@@ -502,7 +504,7 @@ fn metrics_read_back_with_prometheus_client() {
     let mut report = every_status_report();
     let hostile_account = "acct\"} 1\nfake_metric 2 \\";
     report.accounts.push(hostile_account.into());
-    report.findings[0].account = hostile_account.into();
+    report.findings.to_mut()[0].account = hostile_account.into();
     report.framework.id = "tom \"v2\"\nline\\".into();
     report.stats.duration_ms = 1500;
     report.stats.requests = 36;
@@ -622,8 +624,8 @@ fn an_org_report_sums_up_each_account_by_the_one_formula() {
     );
     assert_eq!(refused.counts.pass + refused.counts.fail, 0);
     // The organization's score is the formula over every finding, not a mean of accounts.
-    let all: Vec<&tomscan::report::Finding> = r.findings.iter().collect();
-    let figures = tomscan::assemble::Figures::of(&Framework::builtin(), &all);
+    let all = r.findings.to_vec();
+    let figures = tomscan::assemble::Figures::of(&Framework::builtin(), &all.iter().collect());
     assert_eq!(r.score, figures.tally.score());
     let sum: u32 = r.account_summaries.iter().map(|a| a.counts.fail).sum();
     assert_eq!(r.counts.fail, sum);

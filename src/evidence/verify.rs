@@ -261,10 +261,14 @@ fn remerge(bundle: &Path, m: &Manifest, key: Option<&Path>) -> Result<Vec<String
         .map_err(|e| EvidenceError::mismatch(&m.report, format!("the shards do not merge: {e}")))?;
     let report: Report = serde_json::from_str(&text(bundle, &m.report)?)
         .map_err(|e| EvidenceError::mismatch(&m.report, format!("not a tomscan report: {e}")))?;
-    compare(
-        &m.report,
+    let (bundled, again): (Vec<_>, Vec<_>) = (
         report.findings.iter().collect(),
         merged.report.findings.iter().collect(),
+    );
+    compare(
+        &m.report,
+        bundled.iter().map(AsRef::as_ref).collect(),
+        again.iter().map(AsRef::as_ref).collect(),
         "merging the bundled shards' reports again gives",
     )?;
     lines.push(format!(
@@ -365,9 +369,10 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
         .map_err(|e| EvidenceError::mismatch(&m.report, format!("not a tomscan report: {e}")))?;
     // An account the scan could not read has no inventory: its findings can only say
     // so (`error`), never judge anything.
-    let (judgeable, unread): (Vec<&Finding>, Vec<&Finding>) = report
-        .findings
+    let bundled: Vec<_> = report.findings.iter().collect();
+    let (judgeable, unread): (Vec<&Finding>, Vec<&Finding>) = bundled
         .iter()
+        .map(AsRef::as_ref)
         .partition(|f| judged_accounts.contains(&f.account));
     if let Some(f) = unread.iter().find(|f| f.status != Status::Error) {
         return Err(EvidenceError::mismatch(

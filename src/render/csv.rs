@@ -17,8 +17,15 @@ const HEADER: [&str; 10] = [
 ];
 
 pub fn render(report: &Report) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(HEADER).expect("writing to memory");
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+}
+
+/// The rows written one finding at a time, so a large report is never held twice.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = csv::Writer::from_writer(out);
+    out.write_record(HEADER)?;
     for f in &report.findings {
         let evidence = if f.evidence.is_null() {
             String::new()
@@ -37,10 +44,9 @@ pub fn render(report: &Report) -> String {
             &evidence,
             &f.remediation,
         ];
-        out.write_record(row.map(neutralise))
-            .expect("writing to memory");
+        out.write_record(row.map(neutralise))?;
     }
-    String::from_utf8(out.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+    out.flush()
 }
 
 /// OWASP CSV injection: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage

@@ -7,6 +7,7 @@
 //! The page's one script is a fixed file; a Content-Security-Policy names it by its
 //! SHA-256, so even a value that slipped past escaping could neither run nor fetch.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use base64::Engine;
@@ -42,7 +43,8 @@ pub fn render(report: &Report) -> String {
     );
     env.add_template("report.html", TEMPLATE)
         .expect("the embedded template parses");
-    let page = Page::new(report);
+    let held: Vec<Cow<'_, Finding>> = report.findings.iter().collect();
+    let page = Page::new(report, &held);
     let mut html = env
         .get_template("report.html")
         .expect("just added")
@@ -157,9 +159,10 @@ struct FindingView<'a> {
 }
 
 impl<'a> Page<'a> {
-    fn new(report: &'a Report) -> Page<'a> {
+    /// `held`: the report's findings, which the page shows all at once.
+    fn new(report: &'a Report, held: &'a [Cow<'a, Finding>]) -> Page<'a> {
         let (score, score_value) = score_text(report.score);
-        let mut findings: Vec<&Finding> = report.findings.iter().collect();
+        let mut findings: Vec<&Finding> = held.iter().map(AsRef::as_ref).collect();
         // What needs attention first: by status, then the gravest, then by check.
         findings.sort_by(|a, b| {
             (status_rank(a.status), std::cmp::Reverse(a.severity))
@@ -169,13 +172,7 @@ impl<'a> Page<'a> {
                 })
                 .then_with(|| a.resource.cmp(&b.resource))
         });
-        let count_of = |status: Status| {
-            report
-                .findings
-                .iter()
-                .filter(|f| f.status == status)
-                .count()
-        };
+        let count_of = |status: Status| held.iter().filter(|f| f.status == status).count();
         Page {
             framework_id: &report.framework.id,
             framework_title: &report.framework.title,
@@ -234,12 +231,7 @@ impl<'a> Page<'a> {
                 Severity::Low,
             ]
             .into_iter()
-            .map(|s| {
-                (
-                    s.as_str(),
-                    report.findings.iter().filter(|f| f.severity == s).count(),
-                )
-            })
+            .map(|s| (s.as_str(), held.iter().filter(|f| f.severity == s).count()))
             .collect(),
         }
     }

@@ -24,7 +24,7 @@ pub fn render(report: &Report) -> String {
             .iter()
             .filter(|f| f.sections.iter().any(|m| in_section(m)))
         {
-            suite.add_test_case(test_case(f));
+            suite.add_test_case(test_case(&f));
         }
         junit.add_test_suite(suite);
     }

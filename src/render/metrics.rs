@@ -66,23 +66,29 @@ pub fn render(report: &Report) -> String {
         "Findings of the last scan by status, severity and account (zero included).",
         &["status", "severity", "account"],
     );
-    let mut counts: BTreeMap<(&str, Status, Severity), u32> = BTreeMap::new();
-    for account in &report.accounts {
-        for status in Status::ALL {
-            for severity in SEVERITIES {
-                counts.insert((account, status, severity), 0);
-            }
-        }
-    }
+    // Per account, then per (status, severity): every account's series, zeros included.
+    let zeros: BTreeMap<(Status, Severity), u32> = Status::ALL
+        .into_iter()
+        .flat_map(|status| SEVERITIES.map(|severity| ((status, severity), 0)))
+        .collect();
+    let mut counts: BTreeMap<String, BTreeMap<(Status, Severity), u32>> = report
+        .accounts
+        .iter()
+        .map(|a| (a.clone(), zeros.clone()))
+        .collect();
     for f in &report.findings {
-        *counts
-            .entry((f.account.as_str(), f.status, f.severity))
-            .or_default() += 1;
+        let of_account = match counts.get_mut(f.account.as_str()) {
+            Some(c) => c,
+            None => counts.entry(f.account.clone()).or_insert(zeros.clone()),
+        };
+        *of_account.entry((f.status, f.severity)).or_default() += 1;
     }
-    for ((account, status, severity), n) in counts {
-        findings
-            .with_label_values(&[status.as_str(), severity.as_str(), account])
-            .set(f64::from(n));
+    for (account, per) in &counts {
+        for ((status, severity), n) in per {
+            findings
+                .with_label_values(&[status.as_str(), severity.as_str(), account])
+                .set(f64::from(*n));
+        }
     }
 
     gauge(

@@ -65,9 +65,10 @@ impl Format {
         }
     }
 
-    /// The report in this format, written into `out`: JSON is streamed, as it is the
-    /// largest (hundreds of megabytes for a large organization); the others are rendered
-    /// first.
+    /// The report in this format, written into `out`. The formats an organization's
+    /// pipeline reads (JSON, CSV, OCSF) are streamed a finding at a time, as the
+    /// findings themselves are (hundreds of megabytes for a large organization); the
+    /// others are rendered first.
     pub fn write_into(
         self,
         report: &Report,
@@ -76,6 +77,8 @@ impl Format {
     ) -> std::io::Result<()> {
         match self {
             Format::Json => json::write(report, out),
+            Format::Csv => csv::write(report, out),
+            Format::Ocsf => ocsf::write(report, out),
             other => out.write_all(other.render_with(report, table).as_bytes()),
         }
     }

@@ -41,10 +41,17 @@ const ACTIVITY_CREATE: u32 = 1;
 const FINDING_TYPE: &str = "Software and Configuration Checks/Industry and Regulatory Standards";
 
 pub fn render(report: &Report) -> String {
-    let events: Vec<Value> = report.findings.iter().map(|f| event(report, f)).collect();
-    let mut out = serde_json::to_string_pretty(&events).expect("plain data");
-    out.push('\n');
-    out
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The events written one finding at a time, as `serde_json` pretty-prints an array.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use serde::Serializer as _;
+    let mut json = serde_json::Serializer::pretty(&mut *out);
+    json.collect_seq(report.findings.iter().map(|f| event(report, &f)))?;
+    out.write_all(b"\n")
 }
 
 fn event(report: &Report, f: &Finding) -> Value {

@@ -37,18 +37,20 @@ const NS: &str = "https://github.com/tomscan/tomscan/ns/oscal";
 pub fn render(report: &Report) -> String {
     let at = time(report.scanned_at);
     let root = format!("tomscan:{}:{}", report.framework.id, at);
-    let observations: Vec<(String, &Finding, Value)> = report
-        .findings
+    // The document is one JSON value, so its findings are all held while it is made.
+    let held: Vec<_> = report.findings.iter().collect();
+    let observations: Vec<(String, &Finding, Value)> = held
         .iter()
+        .map(AsRef::as_ref)
         .map(|f| {
             let id = uuid(&format!("{root}:observation:{}", finding_key(f)));
             let o = observation(report, f, &id);
             (id, f, o)
         })
         .collect();
-    let risks: Vec<(String, &Finding, Value)> = report
-        .findings
+    let risks: Vec<(String, &Finding, Value)> = held
         .iter()
+        .map(AsRef::as_ref)
         .filter(|f| f.status == Status::Waived)
         .map(|f| {
             let id = uuid(&format!("{root}:risk:{}", finding_key(f)));
@@ -59,8 +61,7 @@ pub fn render(report: &Report) -> String {
     let findings = findings(report, &root, &observations, &risks);
     // The controls reviewed: every measure, and a section where it is a control of its
     // own (findings are keyed to it, or it has no measures), as the catalog has them.
-    let keyed: std::collections::BTreeSet<&str> = report
-        .findings
+    let keyed: std::collections::BTreeSet<&str> = held
         .iter()
         .flat_map(|f| f.sections.iter().map(String::as_str))
         .collect();
