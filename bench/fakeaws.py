@@ -167,7 +167,7 @@ def serve(args):
         }
     members = [f"{100000000000 + i:012d}" for i in range(1, args.accounts + 1)]
     delay = args.latency_ms / 1000
-    counts = {"requests": 0, "missing": 0}
+    counts = {"requests": 0, "missing": 0, "in_flight": 0, "most_in_flight": 0}
     missing = {}
 
     def xml(body):
@@ -248,13 +248,19 @@ def serve(args):
 
     async def served(*request):
         counts["requests"] += 1
-        if delay:
-            await asyncio.sleep(delay)
-        return answer(*request)
+        counts["in_flight"] += 1
+        counts["most_in_flight"] = max(counts["most_in_flight"], counts["in_flight"])
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            return answer(*request)
+        finally:
+            counts["in_flight"] -= 1
 
     asyncio.run(serve_forever(served, args.port))
     print(
-        f"answered {counts['requests']} requests; {counts['missing']} not in the cassette",
+        f"answered {counts['requests']} requests; {counts['missing']} not in the cassette; "
+        f"at most {counts['most_in_flight']} at once",
         file=sys.stderr,
     )
     for what, n in sorted(missing.items(), key=lambda kv: -kv[1])[:20]:

@@ -116,4 +116,34 @@ async fn the_synthetic_endpoint_answers_as_moto_did() {
     for member in members {
         assert_eq!(verdicts(&org, member), moto_said, "member {member}");
     }
+
+    // Six accounts at once, each asking a hundred things at a time, answered slowly:
+    // the requests awaiting an answer stay at the bound (aws.rs REQUESTS_IN_FLIGHT), as
+    // do the connections that carry them. Unbounded, 484 were open at once.
+    let slow = Fake::start(&[
+        "serve",
+        "--cassette",
+        cassette,
+        "--accounts",
+        "6",
+        "--latency-ms",
+        "300",
+    ]);
+    let org = scan(
+        &slow.url,
+        &regions,
+        &["--org", "--account-concurrency", "6"],
+    );
+    let said = slow.stop();
+    assert_eq!(org["accounts"].as_array().unwrap().len(), 6);
+    let most: usize = said
+        .split("at most ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        (128..=256).contains(&most),
+        "{most} requests in flight at once: {said}"
+    );
 }
