@@ -3,8 +3,6 @@
 //! Findings are matched by check, account, region and resource; messages are not part of
 //! the key, since they carry ages that change every day.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -94,19 +92,27 @@ pub fn diff(old: &Report, new: &Report) -> Result<Diff, DiffError> {
             new: new.framework.id.clone(),
         });
     }
-    // Several findings can share a key (one per rule of a resource, say): pair them in
-    // status order, so an unchanged pair is never reported as a change.
-    let (old_findings, new_findings): (Vec<_>, Vec<_>) =
-        (old.findings.iter().collect(), new.findings.iter().collect());
-    let mut pairs: BTreeMap<Key<'_>, (Vec<&Finding>, Vec<&Finding>)> = BTreeMap::new();
-    for f in old_findings.iter().map(AsRef::as_ref) {
-        pairs.entry(key(f)).or_default().0.push(f);
-    }
-    for f in new_findings.iter().map(AsRef::as_ref) {
-        pairs.entry(key(f)).or_default().1.push(f);
-    }
+    // Both reports list their findings in one order (by check, account, region,
+    // resource), so one pass over the two, merged, meets each key's findings side by
+    // side, and holds no more than one key's at a time.
     let (mut new_failures, mut resolved, mut changed) = (Vec::new(), Vec::new(), Vec::new());
-    for (_, (mut before, mut after)) in pairs {
+    let merged = crate::findings::Merge::new(vec![old.findings.iter(), new.findings.iter()]);
+    let mut merged = merged.peekable();
+    while let Some(first) = merged.next() {
+        let mut group = vec![first];
+        while let Some(next) = merged.next_if(|(_, f)| key(f) == key(&group[0].1)) {
+            group.push(next);
+        }
+        let (mut before, mut after): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
+        for (side, f) in group {
+            if side == 0 {
+                before.push(f);
+            } else {
+                after.push(f);
+            }
+        }
+        // Several findings can share a key (one per rule of a resource, say): pair them
+        // in status order, so an unchanged pair is never reported as a change.
         before.sort_by_key(|f| f.status);
         after.sort_by_key(|f| f.status);
         // Equal statuses cancel out first; what remains changed.
@@ -119,7 +125,7 @@ pub fn diff(old: &Report, new: &Report) -> Result<Diff, DiffError> {
         });
         let n = before.len().max(after.len());
         for i in 0..n {
-            let (b, a) = (before.get(i).copied(), after.get(i).copied());
+            let (b, a) = (before.get(i), after.get(i));
             let shown = a.or(b).expect("one side exists below the longer length");
             let change = Change {
                 check_id: shown.check_id.clone(),

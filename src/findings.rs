@@ -19,12 +19,16 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::report::Finding;
 
-/// Findings held in memory before a run is spilled: about 3 KB each, so some 12 MB.
-pub const SPILL_AFTER: usize = 4096;
+/// Findings held in memory before a run is spilled: about 3 KB each, so some 3 MB. Two
+/// collectors are at work as a report is made (the findings filed, then the same
+/// findings waived), and each run read back costs a buffer: 1,000 accounts of the
+/// benchmark make some 150 runs.
+pub const SPILL_AFTER: usize = 1024;
 
 /// The bound in force: `TOMSCAN_SPILL_AFTER` when set (0 spills every finding at once,
 /// which tests use to read everything back from disk), else [`SPILL_AFTER`].
@@ -119,13 +123,7 @@ impl Findings {
             .map(|run| Source::Run(RunReader::new(&spill.file, *run).lines()))
             .collect();
         sources.push(Source::Memory(self.memory.iter()));
-        let mut heap = BinaryHeap::with_capacity(sources.len());
-        for (source, s) in sources.iter_mut().enumerate() {
-            if let Some(finding) = s.next() {
-                heap.push(Head { finding, source });
-            }
-        }
-        Iter(Inner::Merged { sources, heap })
+        Iter(Inner::Merged(Merge::new(sources)))
     }
 
     /// Hands each finding over, in order, without a copy of those held in memory.
@@ -169,9 +167,25 @@ impl Serialize for Findings {
     }
 }
 
+/// A report read back files its findings as they are parsed, so a large report costs
+/// what it would cost being made, and they come back in the report's order.
 impl<'de> Deserialize<'de> for Findings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Findings, D::Error> {
-        Vec::<Finding>::deserialize(deserializer).map(Findings::from)
+        struct Filed;
+        impl<'de> Visitor<'de> for Filed {
+            type Value = Findings;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of findings")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Findings, A::Error> {
+                let mut filed = Collector::new(spill_after());
+                while let Some(f) = seq.next_element()? {
+                    filed.push(f);
+                }
+                Ok(filed.finish())
+            }
+        }
+        deserializer.deserialize_seq(Filed)
     }
 }
 
@@ -333,7 +347,7 @@ impl<'a> RunReader<'a> {
 
     fn lines(self) -> Lines<'a> {
         Lines {
-            reader: BufReader::with_capacity(1 << 14, self),
+            reader: BufReader::with_capacity(1 << 13, self),
             line: Vec::new(),
         }
     }
@@ -377,12 +391,47 @@ enum Source<'a> {
     Memory(std::slice::Iter<'a, Finding>),
 }
 
-impl<'a> Source<'a> {
+impl<'a> Iterator for Source<'a> {
+    type Item = Cow<'a, Finding>;
     fn next(&mut self) -> Option<Cow<'a, Finding>> {
         match self {
             Source::Run(lines) => lines.next().map(Cow::Owned),
             Source::Memory(iter) => iter.next().map(Cow::Borrowed),
         }
+    }
+}
+
+/// Sequences of findings, each in the report's order, merged into one in that order;
+/// each finding comes with the index of its sequence. Equal findings come in the order
+/// of their sequences.
+pub struct Merge<'a, I> {
+    sources: Vec<I>,
+    heap: BinaryHeap<Head<'a>>,
+}
+
+impl<'a, I: Iterator<Item = Cow<'a, Finding>>> Merge<'a, I> {
+    pub fn new(mut sources: Vec<I>) -> Merge<'a, I> {
+        let mut heap = BinaryHeap::with_capacity(sources.len());
+        for (source, s) in sources.iter_mut().enumerate() {
+            if let Some(finding) = s.next() {
+                heap.push(Head { finding, source });
+            }
+        }
+        Merge { sources, heap }
+    }
+}
+
+impl<'a, I: Iterator<Item = Cow<'a, Finding>>> Iterator for Merge<'a, I> {
+    type Item = (usize, Cow<'a, Finding>);
+    fn next(&mut self) -> Option<(usize, Cow<'a, Finding>)> {
+        let Head { finding, source } = self.heap.pop()?;
+        if let Some(next) = self.sources[source].next() {
+            self.heap.push(Head {
+                finding: next,
+                source,
+            });
+        }
+        Some((source, finding))
     }
 }
 
@@ -418,10 +467,7 @@ pub struct Iter<'a>(Inner<'a>);
 
 enum Inner<'a> {
     Memory(std::slice::Iter<'a, Finding>),
-    Merged {
-        sources: Vec<Source<'a>>,
-        heap: BinaryHeap<Head<'a>>,
-    },
+    Merged(Merge<'a, Source<'a>>),
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -429,16 +475,7 @@ impl<'a> Iterator for Iter<'a> {
     fn next(&mut self) -> Option<Cow<'a, Finding>> {
         match &mut self.0 {
             Inner::Memory(iter) => iter.next().map(Cow::Borrowed),
-            Inner::Merged { sources, heap } => {
-                let Head { finding, source } = heap.pop()?;
-                if let Some(next) = sources[source].next() {
-                    heap.push(Head {
-                        finding: next,
-                        source,
-                    });
-                }
-                Some(finding)
-            }
+            Inner::Merged(merge) => merge.next().map(|(_, f)| f),
         }
     }
 }

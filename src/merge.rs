@@ -93,7 +93,7 @@ pub fn merge(
         meta.regions.dedup();
         assembly.account(meta, Vec::new());
     }
-    assembly.findings(united_findings(&reports)?);
+    unite_findings(&reports, |f| assembly.findings([f]))?;
     let scanned_at = reports
         .iter()
         .map(|(_, r)| r.scanned_at)
@@ -188,25 +188,31 @@ fn is_nothing_here(f: &Finding) -> bool {
     f.status == Status::NotApplicable && f.region == crate::check::GLOBAL && f.resource.is_empty()
 }
 
-/// Every shard's findings, each once: "nothing here" stays only where every shard that
-/// judged the check in the account says so (and then once), and any other finding two
-/// shards both report means the shards overlap.
-fn united_findings(reports: &[(String, Report)]) -> Result<Vec<Finding>, MergeError> {
-    // Which shards judged each (check, account), and which of them found nothing to
-    // judge: the account has nothing only if every part that looked says so.
-    let held: Vec<Vec<_>> = reports
-        .iter()
-        .map(|(_, r)| r.findings.iter().collect())
-        .collect();
-    let of = |i: usize| held[i].iter().map(AsRef::as_ref);
-    let mut judged: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
-    let mut nothing: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
-    for i in 0..reports.len() {
-        for f in of(i) {
-            let key = (f.check_id.as_str(), f.account.as_str());
-            judged.entry(key).or_default().insert(i);
-            if is_nothing_here(f) {
-                nothing.entry(key).or_default().insert(i);
+/// Every shard's findings, each once, filed in the report's order: "nothing here" stays
+/// only where every shard that judged the check in the account says so (and then once),
+/// and any other finding two shards both report means the shards overlap. Two passes
+/// over the shards' findings, neither holding them: the first learns who judged what,
+/// the second merges the shards' sorted findings, where an overlap is two neighbours.
+fn unite_findings(
+    reports: &[(String, Report)],
+    mut file: impl FnMut(Finding),
+) -> Result<(), MergeError> {
+    /// Per check and account: the shards that judged it, and those that found nothing.
+    type Judged = BTreeMap<String, BTreeMap<String, (BTreeSet<usize>, BTreeSet<usize>)>>;
+    let mut judged: Judged = BTreeMap::new();
+    for (i, (_, r)) in reports.iter().enumerate() {
+        for f in &r.findings {
+            let per_account = match judged.get_mut(f.check_id.as_str()) {
+                Some(per_account) => per_account,
+                None => judged.entry(f.check_id.clone()).or_default(),
+            };
+            let (by, nothing) = match per_account.get_mut(f.account.as_str()) {
+                Some(sets) => sets,
+                None => per_account.entry(f.account.clone()).or_default(),
+            };
+            by.insert(i);
+            if is_nothing_here(&f) {
+                nothing.insert(i);
             }
         }
     }
@@ -214,42 +220,48 @@ fn united_findings(reports: &[(String, Report)]) -> Result<Vec<Finding>, MergeEr
         if !is_nothing_here(f) {
             return true;
         }
-        let key = (f.check_id.as_str(), f.account.as_str());
-        let said = &nothing[&key];
-        said == &judged[&key] && said.first() == Some(&i)
+        let (by, nothing) = &judged[f.check_id.as_str()][f.account.as_str()];
+        nothing == by && nothing.first() == Some(&i)
     };
-    let mut owner: BTreeMap<(&str, &str, &str, &str), &str> = BTreeMap::new();
-    let mut findings: Vec<Finding> = Vec::new();
-    for (i, (name, _)) in reports.iter().enumerate() {
-        let mine: BTreeSet<_> = of(i)
-            .filter(|f| keep(i, f))
-            .map(|f| {
-                (
-                    f.check_id.as_str(),
-                    f.account.as_str(),
-                    f.region.as_str(),
-                    f.resource.as_str(),
-                )
-            })
-            .collect();
-        for key in mine {
-            if let Some(a) = owner.insert(key, name) {
-                let (check, account, region, resource) = key;
+    // Where a finding is about: two shards' findings about one place are an overlap.
+    type Place = (String, String, String, String);
+    let place = |f: &Finding| -> Place {
+        (
+            f.check_id.clone(),
+            f.account.clone(),
+            f.region.clone(),
+            f.resource.clone(),
+        )
+    };
+    let at = |p: &Place, f: &Finding| {
+        (&p.0, &p.1, &p.2, &p.3) == (&f.check_id, &f.account, &f.region, &f.resource)
+    };
+    let mut last: Option<(usize, Place)> = None;
+    let sorted = reports.iter().map(|(_, r)| r.findings.iter()).collect();
+    for (i, f) in crate::findings::Merge::new(sorted) {
+        if !keep(i, &f) {
+            continue;
+        }
+        match &last {
+            Some((shard, p)) if at(p, &f) && *shard != i => {
+                let (check, account, region, resource) = p;
                 let resource = if resource.is_empty() {
                     String::new()
                 } else {
                     format!(", resource {resource}")
                 };
                 return Err(MergeError::Overlap {
-                    a: a.to_string(),
-                    b: name.clone(),
+                    a: reports[*shard.min(&i)].0.clone(),
+                    b: reports[*shard.max(&i)].0.clone(),
                     what: format!("{check} in account {account}, region {region}{resource}"),
                 });
             }
+            Some((_, p)) if at(p, &f) => {}
+            _ => last = Some((i, place(&f))),
         }
-        findings.extend(of(i).filter(|f| keep(i, f)).cloned());
+        file(f.into_owned());
     }
-    Ok(findings)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -302,6 +314,20 @@ mod tests {
                 (format!("shard {k}"), report(&mine, findings, Some(shard)))
             })
             .collect();
+        // The same shards with their findings spilled to disk, as a large shard's are
+        // when it is read back: the merge streams them and unites the same findings.
+        let spilled: Vec<(String, Report)> = shards
+            .iter()
+            .map(|(name, r)| {
+                let mut r = r.clone();
+                let mut filed = crate::findings::Collector::new(3);
+                r.findings.iter().for_each(|f| filed.push(f.into_owned()));
+                r.findings = filed.finish();
+                assert!(r.findings.len() <= 3 || r.findings.is_spilled());
+                (name.clone(), r)
+            })
+            .collect();
+        let merged_spilled = merge(spilled, &framework, false).unwrap().report;
         let merged = merge(shards, &framework, false).unwrap().report;
         let keys = |r: &Report| -> Vec<String> {
             r.findings
@@ -315,8 +341,79 @@ mod tests {
                 .collect()
         };
         assert_eq!(keys(&merged), keys(&whole), "{extra:?}, {count} shards");
+        assert_eq!(
+            keys(&merged_spilled),
+            keys(&whole),
+            "spilled: {extra:?}, {count} shards"
+        );
         assert_eq!(merged.score, whole.score);
         assert_eq!(merged.counts, whole.counts);
+    }
+
+    /// Two shards that both report one place overlap, whether their findings are held
+    /// or spilled; findings of one shard about one place (a rule each) do not.
+    #[test]
+    fn two_shards_reporting_one_place_overlap() {
+        use crate::check::Severity;
+        let framework = Framework::builtin();
+        let selection = crate::evaluate::Selection::default();
+        let checks = selection.checks(&framework).unwrap();
+        let finding = |resource: &str, message: &str| Finding {
+            check_id: checks[0].id.to_string(),
+            title: String::new(),
+            sections: vec![],
+            severity: Severity::High,
+            status: Status::Fail,
+            account: "111122223333".into(),
+            region: "eu-west-1".into(),
+            resource: resource.into(),
+            message: message.into(),
+            evidence: serde_json::Value::Null,
+            remediation: String::new(),
+        };
+        let shard = |k: u32, findings: Vec<Finding>, bound: usize| {
+            let mut assembly = Assembly::new(&framework, &checks);
+            assembly.account(
+                AccountMeta {
+                    id: "111122223333".into(),
+                    ..AccountMeta::default()
+                },
+                Vec::new(),
+            );
+            let mut r = assembly.report("2026-12-07T12:00:00Z".parse().unwrap());
+            let mut filed = crate::findings::Collector::new(bound);
+            findings.into_iter().for_each(|f| filed.push(f));
+            r.findings = filed.finish();
+            r.shard = Some(Shard { index: k, count: 2 });
+            (format!("shard-{k}.json"), r)
+        };
+        for bound in [0, usize::MAX] {
+            let apart = vec![
+                shard(
+                    1,
+                    vec![finding("a", "rule 1"), finding("a", "rule 2")],
+                    bound,
+                ),
+                shard(2, vec![finding("b", "x")], bound),
+            ];
+            let merged = merge(apart, &framework, false).unwrap().report;
+            assert_eq!(merged.findings.len(), 3, "bound {bound}");
+            let overlapping = vec![
+                shard(1, vec![finding("a", "x"), finding("c", "x")], bound),
+                shard(2, vec![finding("b", "x"), finding("c", "y")], bound),
+            ];
+            let Err(err) = merge(overlapping, &framework, false) else {
+                panic!("bound {bound}: merged overlapping shards");
+            };
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "shard-1.json and shard-2.json both report {} in account 111122223333, region eu-west-1, resource c: the shards overlap (were they made with different organizations or region lists?)",
+                    checks[0].id
+                ),
+                "bound {bound}"
+            );
+        }
     }
 
     #[test]

@@ -237,9 +237,19 @@ impl Report {
     /// Reads a JSON report, refusing schema versions this build does not know: a field
     /// read with another meaning would compare or merge things that differ.
     pub fn from_json(text: &str) -> Result<Report, ReportError> {
-        let value: Value = serde_json::from_str(text).map_err(ReportError::Parse)?;
-        let found = match value.get("schema_version") {
-            Some(Value::String(v)) => v.clone(),
+        // The version alone first (the rest skipped, never built), so a report of another
+        // version is refused for its version, not for a field it names differently.
+        #[derive(Deserialize)]
+        struct Versioned {
+            schema_version: Option<Value>,
+        }
+        let versioned: Versioned = serde_json::from_str(text).map_err(|e| match e.classify() {
+            // Valid JSON, but not an object: nothing here could be a report.
+            serde_json::error::Category::Data => ReportError::NotAReport,
+            _ => ReportError::Parse(e),
+        })?;
+        let found = match versioned.schema_version {
+            Some(Value::String(v)) => v,
             Some(other) => other.to_string(),
             None => return Err(ReportError::NotAReport),
         };
@@ -252,7 +262,7 @@ impl Report {
             };
             return Err(ReportError::Version { found, hint });
         }
-        serde_json::from_value(value).map_err(ReportError::Parse)
+        serde_json::from_str(text).map_err(ReportError::Parse)
     }
 }
 

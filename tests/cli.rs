@@ -1226,4 +1226,32 @@ expires = 2020-01-01
             "{name} differs when the findings are spilled"
         );
     }
+
+    // `diff` reads both reports into the spill and pairs them in one merged pass: the
+    // same changes either way, one failure resolved and one new.
+    let old = config.path().join("old.json");
+    std::fs::write(&old, serde_json::to_vec(&json).unwrap()).unwrap();
+    let mut newer = json.clone();
+    let findings = newer["findings"].as_array_mut().unwrap();
+    let fixed = findings.iter().position(|f| f["status"] == "fail").unwrap();
+    findings[fixed]["status"] = "pass".into();
+    let broken = findings
+        .iter()
+        .rposition(|f| f["status"] == "pass")
+        .unwrap();
+    findings[broken]["status"] = "fail".into();
+    let new = config.path().join("new.json");
+    std::fs::write(&new, serde_json::to_vec(&newer).unwrap()).unwrap();
+    let diff = |spill_after: &str| {
+        let run = support::run::tomscan(["diff", old.to_str().unwrap(), new.to_str().unwrap()])
+            .args(["--format", "json"])
+            .env("TOMSCAN_SPILL_AFTER", spill_after)
+            .run();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.json()
+    };
+    let held = diff("1000000");
+    assert_eq!(held["new_failures"].as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(held["resolved"].as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(diff("0"), held);
 }
