@@ -117,12 +117,18 @@ impl<'a> Assembly<'a> {
             applying.finish().warn();
         }
         let overall = Figures::of(framework, &overall);
-        let none = Groups::default();
-        let account_summaries = accounts
+        let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+        let regions: BTreeSet<String> = accounts
             .iter()
+            .flat_map(|a| a.regions.iter().cloned())
+            .collect();
+        // Each account's metadata moves into its summary (its request counts are a map
+        // per account: a thousand accounts' are worth not copying).
+        let account_summaries = accounts
+            .into_iter()
             .map(|a| {
-                let mine = per_account.get(a.id.as_str()).unwrap_or(&none);
-                summary(a, Figures::of(framework, mine))
+                let mine = per_account.remove(a.id.as_str()).unwrap_or_default();
+                summary(a, Figures::of(framework, &mine))
             })
             .collect();
         let by_check = framework.controls_by_check();
@@ -140,10 +146,6 @@ impl<'a> Assembly<'a> {
                 counts: overall.tally.check_counts(c.id),
             })
             .collect();
-        let regions: BTreeSet<String> = accounts
-            .iter()
-            .flat_map(|a| a.regions.iter().cloned())
-            .collect();
         Report {
             schema_version: SCHEMA_VERSION.to_string(),
             tool: Tool {
@@ -155,7 +157,7 @@ impl<'a> Assembly<'a> {
                 title: framework.title.clone(),
             },
             scanned_at: now,
-            accounts: accounts.iter().map(|a| a.id.clone()).collect(),
+            accounts: ids,
             account_summaries,
             regions: regions.into_iter().collect(),
             score: overall.tally.score(),
@@ -227,12 +229,12 @@ impl Groups {
     }
 }
 
-fn summary(a: &AccountMeta, fig: Figures) -> AccountSummary {
+fn summary(a: AccountMeta, fig: Figures) -> AccountSummary {
     AccountSummary {
-        id: a.id.clone(),
-        name: a.name.clone(),
-        error: a.error.clone(),
-        regions: a.regions.clone(),
+        id: a.id,
+        name: a.name,
+        error: a.error,
+        regions: a.regions,
         score: fig.tally.score(),
         coverage: fig.tally.coverage(),
         counts: fig.tally.counts(),
@@ -246,7 +248,7 @@ fn summary(a: &AccountMeta, fig: Figures) -> AccountSummary {
                 counts: s.counts,
             })
             .collect(),
-        stats: a.stats.clone(),
+        stats: a.stats,
     }
 }
 

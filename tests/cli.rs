@@ -1125,20 +1125,7 @@ fn a_region_that_does_not_exist_is_refused() {
 /// act the same across the spill.
 #[test]
 fn findings_spilled_to_disk_make_the_same_reports() {
-    let inventories = tempfile::tempdir().unwrap();
-    let demo: Value = serde_json::from_str(
-        &std::fs::read_to_string(project("mocks/inventories/demo.json")).unwrap(),
-    )
-    .unwrap();
-    for i in 0..12 {
-        let mut inv = demo.clone();
-        inv["account_id"] = format!("{}", 100_000_000_000u64 + i).into();
-        std::fs::write(
-            inventories.path().join(format!("a{i:02}.json")),
-            inv.to_string(),
-        )
-        .unwrap();
-    }
+    let inventories = support::demo_inventories(12);
     let config = tempfile::tempdir().unwrap();
     let waivers = config.path().join("waivers.toml");
     std::fs::write(

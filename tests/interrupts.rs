@@ -109,20 +109,7 @@ fn a_signal_during_a_scan_writes_nothing_and_the_old_report_stays_whole() {
 /// writes it, whenever the signal comes: while judging, rendering, staging or renaming.
 #[test]
 fn signals_at_any_moment_leave_every_output_whole() {
-    let inventories = tempfile::tempdir().unwrap();
-    let demo: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(project("mocks/inventories/demo.json")).unwrap(),
-    )
-    .unwrap();
-    for i in 0..12 {
-        let mut inv = demo.clone();
-        inv["account_id"] = format!("{}", 100_000_000_000u64 + i).into();
-        std::fs::write(
-            inventories.path().join(format!("a{i:02}.json")),
-            inv.to_string(),
-        )
-        .unwrap();
-    }
+    let inventories = support::demo_inventories(12);
     let run = |out: &Path| {
         support::run::tomscan(["evaluate", inventories.path().to_str().unwrap()])
             .args([

@@ -41,6 +41,23 @@ pub fn dir_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// An organization offline: `count` copies of the demo inventory, accounts
+/// 100000000000 and up, as `a00.json`, `a01.json`, ... in a new directory for
+/// `tomscan evaluate DIR`.
+pub fn demo_inventories(count: u64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let demo: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project_dir().join("mocks/inventories/demo.json")).unwrap(),
+    )
+    .unwrap();
+    for i in 0..count {
+        let mut inv = demo.clone();
+        inv["account_id"] = format!("{}", 100_000_000_000u64 + i).into();
+        std::fs::write(dir.path().join(format!("a{i:02}.json")), inv.to_string()).unwrap();
+    }
+    dir
+}
+
 pub fn project_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
