@@ -4,6 +4,7 @@
 //! findings, never averaged from other figures.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -99,6 +100,7 @@ impl<'a> Assembly<'a> {
         } = self;
         accounts.sort_by(|a, b| a.id.cmp(&b.id));
         let mut applying = waivers.map(|(w, on)| w.applying(on));
+        let mut names = Names::default();
         let mut overall = Groups::default();
         let mut per_account: BTreeMap<String, Groups> = BTreeMap::new();
         let mut filed = Collector::new(findings::spill_after());
@@ -106,10 +108,13 @@ impl<'a> Assembly<'a> {
             if let Some(applying) = &mut applying {
                 applying.apply(&mut f);
             }
-            overall.add(&f);
+            overall.add(&f, &mut names);
             match per_account.get_mut(f.account.as_str()) {
-                Some(groups) => groups.add(&f),
-                None => per_account.entry(f.account.clone()).or_default().add(&f),
+                Some(groups) => groups.add(&f, &mut names),
+                None => per_account
+                    .entry(f.account.clone())
+                    .or_default()
+                    .add(&f, &mut names),
             }
             filed.push(f);
         });
@@ -176,43 +181,69 @@ impl<'a> Assembly<'a> {
 
 impl<'f> FromIterator<&'f Finding> for Groups {
     fn from_iter<I: IntoIterator<Item = &'f Finding>>(findings: I) -> Groups {
+        let mut names = Names::default();
         let mut groups = Groups::default();
         for f in findings {
-            groups.add(f);
+            groups.add(f, &mut names);
         }
         groups
     }
 }
 
 /// Findings reduced to what the figures are made of: per check and per set of sections
-/// it evidences, the check's severity and the counts of its findings.
+/// it evidences, the check's severity and the counts of its findings. One flat map of
+/// interned names: an organization keeps one per account while its report is made.
 #[derive(Default)]
-pub struct Groups(BTreeMap<String, BTreeMap<Vec<String>, (Severity, Counts)>>);
+pub struct Groups(BTreeMap<Group, (Severity, Counts)>);
+
+/// A check, and the sections its findings in a group evidence.
+type Group = (Arc<str>, Arc<[String]>);
+
+/// The check ids and section lists of a report's groups, each held once for all of them.
+#[derive(Default)]
+pub struct Names {
+    checks: BTreeSet<Arc<str>>,
+    sections: BTreeSet<Arc<[String]>>,
+}
+
+impl Names {
+    fn of(&mut self, f: &Finding) -> Group {
+        let check = match self.checks.get(f.check_id.as_str()) {
+            Some(check) => check.clone(),
+            None => {
+                let check: Arc<str> = f.check_id.as_str().into();
+                self.checks.insert(check.clone());
+                check
+            }
+        };
+        let sections = match self.sections.get(f.sections.as_slice()) {
+            Some(sections) => sections.clone(),
+            None => {
+                let sections: Arc<[String]> = f.sections.as_slice().into();
+                self.sections.insert(sections.clone());
+                sections
+            }
+        };
+        (check, sections)
+    }
+}
 
 impl Groups {
-    pub fn add(&mut self, f: &Finding) {
-        let by_sections = match self.0.get_mut(f.check_id.as_str()) {
-            Some(by_sections) => by_sections,
-            None => self.0.entry(f.check_id.clone()).or_default(),
-        };
-        let group = match by_sections.get_mut(f.sections.as_slice()) {
-            Some(group) => group,
-            None => by_sections
-                .entry(f.sections.clone())
-                .or_insert((f.severity, Counts::default())),
-        };
+    pub fn add(&mut self, f: &Finding, names: &mut Names) {
+        let group = self
+            .0
+            .entry(names.of(f))
+            .or_insert((f.severity, Counts::default()));
         group.1.add(f.status);
     }
 
     /// The tally of the findings evidencing any of `sections` (all findings: `None`).
     fn tally(&self, sections: Option<&[&str]>) -> Tally {
         let mut tally = Tally::default();
-        for (check, by_sections) in &self.0 {
-            for (of, (severity, counts)) in by_sections {
-                let kept = sections.is_none_or(|ids| of.iter().any(|s| ids.contains(&s.as_str())));
-                if kept {
-                    tally.file(check, *severity, counts);
-                }
+        for ((check, of), (severity, counts)) in &self.0 {
+            let kept = sections.is_none_or(|ids| of.iter().any(|s| ids.contains(&s.as_str())));
+            if kept {
+                tally.file(check, *severity, counts);
             }
         }
         tally
@@ -221,9 +252,8 @@ impl Groups {
     /// Every section some finding evidences.
     fn sections(&self) -> BTreeSet<&str> {
         self.0
-            .values()
-            .flat_map(BTreeMap::keys)
-            .flatten()
+            .keys()
+            .flat_map(|(_, of)| of.iter())
             .map(String::as_str)
             .collect()
     }
