@@ -79,16 +79,6 @@ struct Run {
     len: usize,
 }
 
-impl From<Vec<Finding>> for Findings {
-    /// Findings in the report's order, as a report read back has them.
-    fn from(memory: Vec<Finding>) -> Findings {
-        Findings {
-            spill: None,
-            memory,
-        }
-    }
-}
-
 impl Findings {
     pub fn len(&self) -> usize {
         let spilled: usize = self.runs().iter().map(|r| r.len).sum();
@@ -126,7 +116,7 @@ impl Findings {
         Iter(Inner::Merged(Merge::new(sources)))
     }
 
-    /// Hands each finding over, in order, without a copy of those held in memory.
+    /// Hands each finding over, in order; those never spilled are moved, not copied.
     pub fn consume(self, mut each: impl FnMut(Finding)) {
         if self.spill.is_none() {
             self.memory.into_iter().for_each(each);
@@ -234,7 +224,10 @@ impl Collector {
     pub fn finish(mut self) -> Findings {
         self.memory.sort_by(order);
         let Some(writer) = self.spill else {
-            return Findings::from(self.memory);
+            return Findings {
+                spill: None,
+                memory: self.memory,
+            };
         };
         // Every recorded run was flushed whole; what is left in the buffer is a run that
         // failed and stayed in memory, so it is dropped, not written.
