@@ -19,10 +19,29 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use schemars::JsonSchema;
 use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
-use crate::report::Finding;
+use crate::check::{Severity, Status};
+
+/// One verdict: a check on one resource (or on the account, in a region), with the
+/// evidence behind it and what to do.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    pub check_id: String,
+    pub title: String,
+    pub sections: Vec<String>,
+    pub severity: Severity,
+    pub status: Status,
+    pub account: String,
+    pub region: String,
+    pub resource: String,
+    pub message: String,
+    pub evidence: Value,
+    pub remediation: String,
+}
 
 /// Findings held in memory before a run is spilled: about 3 KB each, so some 3 MB. Two
 /// collectors are at work as a report is made (the findings filed, then the same
@@ -478,7 +497,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::check::{Severity, Status};
 
     fn finding(check: u8, account: u8, resource: u8, status: usize, note: u16) -> Finding {
         Finding {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::check::{Severity, Status};
-use crate::findings::Findings;
+pub use crate::findings::{Finding, Findings};
 
 /// Bumped on any change that could break a consumer of the JSON report.
 /// "2": `account_summaries`, one per account scanned (organization scans).
@@ -153,21 +153,6 @@ pub struct CheckResult {
     pub sections: Vec<String>,
     pub score: Option<f64>,
     pub counts: Counts,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Finding {
-    pub check_id: String,
-    pub title: String,
-    pub sections: Vec<String>,
-    pub severity: Severity,
-    pub status: Status,
-    pub account: String,
-    pub region: String,
-    pub resource: String,
-    pub message: String,
-    pub evidence: Value,
-    pub remediation: String,
 }
 
 /// One account of the scan, beside the organization-wide figures.
