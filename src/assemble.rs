@@ -1,7 +1,8 @@
-//! Findings in, report out: waivers applied, every score and count computed. Pure, and
-//! the one way a report is made, whether one account was scanned, a thousand, an
-//! inventory evaluated again or shards merged: a figure is always computed from the
-//! findings, never averaged from other figures.
+//! Findings in, report out: waivers applied, every score and count computed. Pure (past
+//! a bound the findings wait in a temporary file rather than in memory, with the same
+//! result), and the one way a report is made, whether one account was scanned, a
+//! thousand, an inventory evaluated again or shards merged: a figure is always computed
+//! from the findings, never averaged from other figures.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
