@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::Severity;
-use crate::report::{Counts, Finding, Scoring};
+use crate::report::{Counts, Scoring};
 
 pub const FORMULA: &str = "score = 100 * sum(w * pass / (pass + fail)) / sum(w) over checks with a pass or fail, \
 w = severity weight (low 1, medium 2, high 4, critical 8); coverage = weighted share of checks and \
@@ -47,7 +47,10 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn new<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Tally {
+    /// The tally of findings one by one, for the tests: reports tally their findings'
+    /// groups (`assemble::Groups`).
+    #[cfg(test)]
+    pub fn new<'a>(findings: impl IntoIterator<Item = &'a crate::report::Finding>) -> Tally {
         let mut tally = Tally::default();
         for f in findings {
             let mut counts = Counts::default();
@@ -132,6 +135,7 @@ fn round1(x: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::check::Status;
+    use crate::report::Finding;
 
     fn finding(check: &str, severity: Severity, status: Status) -> Finding {
         Finding {

@@ -155,21 +155,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     Staged::new(path, |out| out.write_all(contents))?.commit()
 }
 
-/// Writes several files all or none: every one is written and synced beside its target
-/// first, and only when all of them are does any take its place. A full disk, an
-/// unwritable directory or a target that is a directory leaves every target as it was.
-/// The error names the file it is about.
-pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
-    let staged = files
-        .iter()
-        .map(|(path, contents)| {
-            Staged::new(path, |out| out.write_all(contents)).map_err(|e| (path.to_path_buf(), e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    commit_all(staged)
-}
-
-/// Every staged file takes its place, in order; the error names the file.
+/// Every staged file takes its place, in order; the error names the file. Staging all
+/// of a run's files first ([`Staged::new`]), then committing them, writes them all or
+/// none: a full disk, an unwritable directory or a target that is a directory fails the
+/// staging and leaves every target as it was.
 pub fn commit_all(staged: Vec<Staged>) -> Result<(), (PathBuf, std::io::Error)> {
     for s in staged {
         let path = s.path().to_path_buf();
@@ -319,6 +308,18 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new report");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_atomic(&dir.path().join("missing/dir/r.json"), b"x").is_err());
+    }
+
+    /// Stages every file, then commits them, as `cli::emit` does.
+    fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
+        let staged = files
+            .iter()
+            .map(|(path, contents)| {
+                Staged::new(path, |out| out.write_all(contents))
+                    .map_err(|e| (path.to_path_buf(), e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        commit_all(staged)
     }
 
     #[test]
