@@ -868,9 +868,21 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
     emit(&report, &args.output)
 }
 
+/// A report file is streamed, whatever its size; a pipe or a device, which cannot be read
+/// twice, is read whole within the JSON limit.
 fn read_report(path: &Path) -> Result<Report> {
+    let context = || format!("cannot read report {}", path.display());
+    let file =
+        std::fs::File::open(path).map_err(|source| crate::diagnostics::InputError::Read {
+            kind: "report",
+            path: path.display().to_string(),
+            source,
+        })?;
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        return Report::read(file).with_context(context);
+    }
     let text = crate::diagnostics::read_at_most("report", path, crate::diagnostics::JSON_LIMIT)?;
-    Report::from_json(&text).with_context(|| format!("cannot read report {}", path.display()))
+    Report::from_json(&text).with_context(context)
 }
 
 fn merge_command(args: MergeArgs) -> Result<u8> {

@@ -51,8 +51,8 @@ pub struct Input<'a> {
 /// path (a disk image, `/dev/zero`) is refused at once instead of read into memory.
 pub const TOML_LIMIT: u64 = 16 << 20;
 
-/// The most tomscan reads of a JSON input (an inventory, a report): the report of a
-/// 1,000-account organization is about 100 MB.
+/// The most tomscan reads whole of a JSON input: an inventory (one account's, some
+/// megabytes at most), or a report given as a pipe. A report file is streamed instead.
 pub const JSON_LIMIT: u64 = 1 << 30;
 
 /// Reads a whole TOML input file, or says which one could not be read.

@@ -40,9 +40,23 @@ fn main() -> ExitCode {
             // An endpoint's error message can carry escapes and bidi controls.
             eprintln!(
                 "error: {}",
-                tomscan::render::sanitize_lines(&tomscan::redact::text(&format!("{e:#}")))
+                tomscan::render::sanitize_lines(&tomscan::redact::text(&message(&e)))
             );
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+/// The error and its causes, as `{:#}` writes them, but a cause its parent already quotes
+/// (thiserror messages that name their `source`) is not said twice.
+fn message(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }

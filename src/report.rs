@@ -1,6 +1,7 @@
 //! The report: the JSON contract users script against, and what every renderer reads.
 
 use std::collections::BTreeMap;
+use std::io::{BufReader, Read, Seek};
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -216,23 +217,35 @@ pub enum ReportError {
     NotAReport,
     #[error("report schema_version {found:?}, this tomscan reads {SCHEMA_VERSION:?}: {hint}")]
     Version { found: String, hint: &'static str },
+    #[error("cannot read the report again after its version: {0}")]
+    Reread(std::io::Error),
 }
 
 impl Report {
     /// Reads a JSON report, refusing schema versions this build does not know: a field
     /// read with another meaning would compare or merge things that differ.
     pub fn from_json(text: &str) -> Result<Report, ReportError> {
+        Report::read(std::io::Cursor::new(text))
+    }
+
+    /// [`Report::from_json`] over a file, read twice and never held whole: the report's
+    /// findings go straight to their (spilling) store, so a report of a million findings
+    /// costs what the one that wrote it cost.
+    pub fn read<R: Read + Seek>(mut source: R) -> Result<Report, ReportError> {
         // The version alone first (the rest skipped, never built), so a report of another
         // version is refused for its version, not for a field it names differently.
         #[derive(Deserialize)]
         struct Versioned {
             schema_version: Option<Value>,
         }
-        let versioned: Versioned = serde_json::from_str(text).map_err(|e| match e.classify() {
-            // Valid JSON, but not an object: nothing here could be a report.
-            serde_json::error::Category::Data => ReportError::NotAReport,
-            _ => ReportError::Parse(e),
-        })?;
+        let versioned: Versioned =
+            serde_json::from_reader(BufReader::new(&mut source)).map_err(|e| {
+                match e.classify() {
+                    // Valid JSON, but not an object: nothing here could be a report.
+                    serde_json::error::Category::Data => ReportError::NotAReport,
+                    _ => ReportError::Parse(e),
+                }
+            })?;
         let found = match versioned.schema_version {
             Some(Value::String(v)) => v,
             Some(other) => other.to_string(),
@@ -247,7 +260,8 @@ impl Report {
             };
             return Err(ReportError::Version { found, hint });
         }
-        serde_json::from_str(text).map_err(ReportError::Parse)
+        source.rewind().map_err(ReportError::Reread)?;
+        serde_json::from_reader(BufReader::new(source)).map_err(ReportError::Parse)
     }
 }
 
