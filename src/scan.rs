@@ -166,7 +166,7 @@ pub async fn scan(opts: &ScanOptions) -> Result<ScanOutput, ScanError> {
         until(
             deadline,
             "ec2:DescribeRegions",
-            collect::enabled_regions(&aws),
+            collect::enabled_regions(&aws, &who.partition),
         )
         .await
         .map_err(ScanError::regions)?
@@ -221,7 +221,7 @@ async fn named_regions_exist(
         until(
             deadline,
             "ec2:DescribeRegions",
-            collect::known_regions(aws, region),
+            collect::known_regions(aws, region, partition),
         )
     };
     let mut answer = ask(aws.home_region()).await;
@@ -473,7 +473,7 @@ impl MemberScan<'_> {
             match until(
                 deadline,
                 "ec2:DescribeRegions",
-                collect::enabled_regions(&aws),
+                collect::enabled_regions(&aws, &who.partition),
             )
             .await
             {

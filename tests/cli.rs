@@ -296,6 +296,34 @@ fn bad_input_is_a_usage_error_naming_file_line_and_fix() {
     assert!(!target.exists());
 }
 
+/// A file that is not there is named once, with the system's reason said once (the
+/// reason is both the message's tail and its cause; it was printed twice).
+#[test]
+fn a_missing_input_is_named_with_its_reason_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone");
+    let gone = gone.to_str().unwrap();
+    let demo = project("mocks/inventories/demo.json");
+    let demo = demo.to_str().unwrap();
+    for args in [
+        vec!["diff", gone, gone],
+        vec!["merge", gone],
+        vec!["evaluate", gone],
+        vec!["evaluate", demo, "--waivers", gone],
+        vec!["evaluate", demo, "--config", gone],
+    ] {
+        let out = tomscan(&args);
+        let err = out.stderr.clone();
+        assert_eq!(out.code, 2, "{args:?}: {err}");
+        assert!(err.contains(gone), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("No such file or directory").count(),
+            1,
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn hostile_names_cannot_reach_the_terminal() {
     let mut inv: Value = serde_json::from_str(
@@ -862,13 +890,23 @@ fn hostile_inputs_at_scale_get_a_clear_error() {
         ));
     }
     let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    for path in [&deep_json, &huge_json] {
-        let why = if path == &deep_json {
-            "recursion limit"
-        } else {
-            "larger than 1 GiB"
-        };
-        cases.push((words(&["evaluate", path]), path.clone(), why));
+    cases.push((
+        words(&["evaluate", &huge_json]),
+        huge_json.clone(),
+        "larger than 1 GiB",
+    ));
+    // A report is streamed, never held whole, so its size is no reason to refuse it; a
+    // gigabyte of zeros is refused at its first byte.
+    for (path, why) in [
+        (&deep_json, "recursion limit"),
+        (
+            &huge_json,
+            "not a tomscan JSON report: expected value at line 1 column 1",
+        ),
+    ] {
+        if path == &deep_json {
+            cases.push((words(&["evaluate", path]), path.clone(), why));
+        }
         cases.push((words(&["diff", path, path]), path.clone(), why));
         cases.push((words(&["merge", path]), path.clone(), why));
     }
@@ -1085,7 +1123,7 @@ fn a_region_that_does_not_exist_is_refused() {
         } else if body.contains("Action=DescribeRegions") && body.contains("AllRegions=true") {
             (
                 200,
-                r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><regionInfo><item><regionName>eu-west-1</regionName></item><item><regionName>us-east-1</regionName></item></regionInfo></DescribeRegionsResponse>"#,
+                r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><regionInfo><item><regionName>eu-west-1</regionName></item><item><regionName>us-east-1</regionName></item><item><regionName>cn-north-1</regionName></item></regionInfo></DescribeRegionsResponse>"#,
             )
         } else {
             (500, "<title>500 Internal Server Error</title>")
@@ -1101,10 +1139,22 @@ fn a_region_that_does_not_exist_is_refused() {
     let err = out.stderr.clone();
     assert_eq!(out.code, 2, "{err}");
     assert!(
-        err.contains("xx-fake-1 is not an AWS region") && err.contains("eu-west-1, us-east-1"),
+        err.contains("xx-fake-1 is not an AWS region")
+            && err.contains("knows eu-west-1, us-east-1 ("),
         "{err}"
     );
     assert!(!report.exists(), "nothing is written");
+    // Another partition's region, though the endpoint names it, is none of this account's.
+    let out = scan_against(&endpoint)
+        .envs(TEST_CREDENTIALS)
+        .args(["--region", "cn-north-1"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cn-north-1 is not an AWS region"),
+        "{}",
+        out.stderr
+    );
 
     let out = scan_against("http://127.0.0.1:9")
         .envs(TEST_CREDENTIALS)

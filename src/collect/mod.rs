@@ -331,18 +331,27 @@ pub async fn identity(aws: &Aws) -> Result<Identity, Unavailable> {
     })
 }
 
-/// The regions the account has enabled.
-pub async fn enabled_regions(aws: &Aws) -> Result<Vec<String>, Unavailable> {
-    regions(aws, aws.home_region(), false).await
+/// The regions the account has enabled, in `partition` (the caller's).
+pub async fn enabled_regions(aws: &Aws, partition: &str) -> Result<Vec<String>, Unavailable> {
+    regions(aws, aws.home_region(), partition, false).await
 }
 
-/// Every region of the partition, opted into or not (any region answers the same): what
-/// a region name is checked against.
-pub async fn known_regions(aws: &Aws, asking: &str) -> Result<Vec<String>, Unavailable> {
-    regions(aws, asking, true).await
+/// Every region of `partition`, opted into or not (any region answers the same): what a
+/// region name is checked against.
+pub async fn known_regions(
+    aws: &Aws,
+    asking: &str,
+    partition: &str,
+) -> Result<Vec<String>, Unavailable> {
+    regions(aws, asking, partition, true).await
 }
 
-async fn regions(aws: &Aws, asking: &str, all: bool) -> Result<Vec<String>, Unavailable> {
+async fn regions(
+    aws: &Aws,
+    asking: &str,
+    partition: &str,
+    all: bool,
+) -> Result<Vec<String>, Unavailable> {
     let out = aws
         .ec2(asking)
         .describe_regions()
@@ -350,16 +359,61 @@ async fn regions(aws: &Aws, asking: &str, all: bool) -> Result<Vec<String>, Unav
         .send()
         .await
         .map_err(|e| crate::aws::unavailable("ec2:DescribeRegions", e))?;
-    let mut regions: Vec<String> = out
+    let answered = out
         .regions()
         .iter()
-        .filter_map(|r| r.region_name().map(str::to_string))
+        .filter_map(|r| Some((r.region_name()?, r.opt_in_status())));
+    Ok(of_partition(answered, partition, all))
+}
+
+/// AWS answers DescribeRegions with its own partition's regions, and without
+/// `AllRegions` only those the account has enabled. An emulator may answer every region
+/// of every partition, opted into or not (moto does, 38 of them): read as the account's,
+/// they would be swept for data residency (ten listings each) and accepted by `--region`.
+/// A region not opted into hosts nothing that can be read, and another partition's
+/// regions cannot be reached with this partition's credentials.
+fn of_partition<'a>(
+    answered: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+    partition: &str,
+    all: bool,
+) -> Vec<String> {
+    let mut regions: Vec<String> = answered
+        .filter(|(name, _)| crate::inventory::partition_of_region(name) == partition)
+        .filter(|(_, opt_in)| all || *opt_in != Some("not-opted-in"))
+        .map(|(name, _)| name.to_string())
         .collect();
     regions.sort();
-    Ok(regions)
+    regions
 }
 
 /// `2024-01-02T03:04:05Z`-style SDK timestamps to chrono.
 fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::of_partition;
+
+    const ANSWERED: [(&str, Option<&str>); 6] = [
+        ("eu-west-1", Some("opt-in-not-required")),
+        ("af-south-1", Some("opted-in")),
+        ("me-south-1", Some("not-opted-in")),
+        ("cn-north-1", Some("opt-in-not-required")),
+        ("us-gov-west-1", Some("opt-in-not-required")),
+        ("ap-east-2", None),
+    ];
+
+    #[test]
+    fn the_enabled_regions_are_the_partitions_opted_into() {
+        let enabled = of_partition(ANSWERED.into_iter(), "aws", false);
+        assert_eq!(enabled, ["af-south-1", "ap-east-2", "eu-west-1"]);
+        let known = of_partition(ANSWERED.into_iter(), "aws", true);
+        assert_eq!(
+            known,
+            ["af-south-1", "ap-east-2", "eu-west-1", "me-south-1"]
+        );
+        let china = of_partition(ANSWERED.into_iter(), "aws-cn", false);
+        assert_eq!(china, ["cn-north-1"]);
+    }
 }

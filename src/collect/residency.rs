@@ -44,7 +44,7 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         return Footprint::default();
     }
     // Asked even when the scan was given its regions: those are not the account's.
-    let enabled = super::enabled_regions(aws).await;
+    let enabled = super::enabled_regions(aws, target.partition).await;
     let mut regions: BTreeSet<String> = target.regions.iter().cloned().collect();
     if let Ok(list) = &enabled {
         regions.extend(list.iter().cloned());

@@ -38,6 +38,24 @@ pub struct Inventory {
 /// the snapshot's `public`), ACL grantees, KMS key policies, Access Analyzer findings.
 pub const INVENTORY_FORMAT_VERSION: u32 = 3;
 
+/// The partition a region belongs to, by its name's prefix (AWS names no region of one
+/// partition with another's prefix): `cn-north-1` is `aws-cn`, `eu-west-1` is `aws`.
+pub fn partition_of_region(region: &str) -> &'static str {
+    const PREFIXES: [(&str, &str); 7] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("eusc-", "aws-eusc"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
+}
+
 impl Inventory {
     pub fn partition_or_default(&self) -> &str {
         if self.partition.is_empty() {

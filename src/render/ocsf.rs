@@ -231,9 +231,7 @@ fn arn(resource: &str) -> Option<[&str; 5]> {
 fn partition<'a>(resource: &'a str, region: &str) -> &'a str {
     match arn(resource) {
         Some([partition, ..]) if !partition.is_empty() => partition,
-        _ if region.starts_with("cn-") => "aws-cn",
-        _ if region.starts_with("us-gov-") => "aws-us-gov",
-        _ => "aws",
+        _ => crate::inventory::partition_of_region(region),
     }
 }
 
