@@ -234,11 +234,7 @@ impl Report {
     pub fn read<R: Read + Seek>(mut source: R) -> Result<Report, ReportError> {
         // The version alone first (the rest skipped, never built), so a report of another
         // version is refused for its version, not for a field it names differently.
-        #[derive(Deserialize)]
-        struct Versioned {
-            schema_version: Option<Value>,
-        }
-        let versioned: Versioned =
+        let Versioned(version) =
             serde_json::from_reader(BufReader::new(&mut source)).map_err(|e| {
                 match e.classify() {
                     // Valid JSON, but not an object: nothing here could be a report.
@@ -246,7 +242,7 @@ impl Report {
                     _ => ReportError::Parse(e),
                 }
             })?;
-        let found = match versioned.schema_version {
+        let found = match version {
             Some(Value::String(v)) => v,
             Some(other) => other.to_string(),
             None => return Err(ReportError::NotAReport),
@@ -265,6 +261,39 @@ impl Report {
     }
 }
 
+/// A JSON object's `schema_version`, every other member skipped unread. Only an object:
+/// a derived struct would also take an array (`[1]`) as its fields in order.
+struct Versioned(Option<Value>);
+
+impl<'de> Deserialize<'de> for Versioned {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = Versioned;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Versioned, A::Error> {
+                let mut version = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "schema_version" {
+                        version = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(Versioned(version))
+            }
+        }
+        deserializer.deserialize_map(Object)
+    }
+}
+
 /// The JSON Schema of [`Report`], published as `schema/report.schema.json`.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Report);
@@ -272,4 +301,35 @@ pub fn json_schema() -> String {
         "{}\n",
         serde_json::to_string_pretty(&schema).expect("plain data")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_no_object_is_no_report_whatever_it_holds() {
+        for text in [
+            "[1]",
+            "[\"2\"]",
+            "\"2\"",
+            "2",
+            "null",
+            "{}",
+            "{\"schema\": \"2\"}",
+        ] {
+            assert!(
+                matches!(Report::from_json(text), Err(ReportError::NotAReport)),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            Report::from_json("{\"findings\": [], \"schema_version\": \"1\"}"),
+            Err(ReportError::Version { found, .. }) if found == "1"
+        ));
+        assert!(matches!(
+            Report::from_json("{\"schema_version\": \"2\""),
+            Err(ReportError::Parse(_))
+        ));
+    }
 }
