@@ -213,7 +213,9 @@ impl Stats {
 pub enum ReportError {
     #[error("not a tomscan JSON report: {0} (write one with `--format json`)")]
     Parse(serde_json::Error),
-    #[error("not a tomscan JSON report: it has no schema_version (write one with `--format json`)")]
+    #[error(
+        "not a tomscan JSON report: it is no JSON object with a schema_version (write one with `--format json`)"
+    )]
     NotAReport,
     #[error("report schema_version {found:?}, this tomscan reads {SCHEMA_VERSION:?}: {hint}")]
     Version { found: String, hint: &'static str },

@@ -895,18 +895,33 @@ fn hostile_inputs_at_scale_get_a_clear_error() {
         huge_json.clone(),
         "larger than 1 GiB",
     ));
-    // A report is streamed, never held whole, so its size is no reason to refuse it; a
-    // gigabyte of zeros is refused at its first byte.
+    cases.push((
+        words(&["evaluate", &deep_json]),
+        deep_json.clone(),
+        "recursion limit",
+    ));
+    // A report is streamed, never held whole, so its size is no reason to refuse it: a
+    // gigabyte of zeros is refused at its first byte, a deep array as no object at its
+    // first, and a report whose findings nest deep at the findings.
+    let deep_findings = file(
+        "deep-findings.json",
+        &format!(
+            r#"{{"schema_version": "2", "findings": {}{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    );
     for (path, why) in [
-        (&deep_json, "recursion limit"),
         (
             &huge_json,
             "not a tomscan JSON report: expected value at line 1 column 1",
         ),
+        (
+            &deep_json,
+            "not a tomscan JSON report: it is no JSON object",
+        ),
+        (&deep_findings, "not a tomscan JSON report: invalid type"),
     ] {
-        if path == &deep_json {
-            cases.push((words(&["evaluate", path]), path.clone(), why));
-        }
         cases.push((words(&["diff", path, path]), path.clone(), why));
         cases.push((words(&["merge", path]), path.clone(), why));
     }
