@@ -54,6 +54,14 @@ pub enum ScanError {
         unknown: Vec<String>,
         known: Vec<String>,
     },
+    #[error(
+        "{region} is a region of the {of} partition, and these credentials are of {partition}: scan it with credentials of {of}"
+    )]
+    OtherPartition {
+        region: String,
+        of: &'static str,
+        partition: String,
+    },
     #[error(transparent)]
     Selection(#[from] SelectionError),
     #[error(
@@ -216,6 +224,17 @@ async fn named_regions_exist(
 ) -> Result<(), ScanError> {
     if regions.is_empty() {
         return Ok(());
+    }
+    // Named apart from a typo: no region list of this partition would show it.
+    if let Some(region) = regions
+        .iter()
+        .find(|r| crate::inventory::partition_of_region(r) != partition)
+    {
+        return Err(ScanError::OtherPartition {
+            region: region.clone(),
+            of: crate::inventory::partition_of_region(region),
+            partition: partition.to_string(),
+        });
     }
     let ask = |region| {
         until(

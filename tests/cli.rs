@@ -1166,7 +1166,9 @@ fn a_region_that_does_not_exist_is_refused() {
         .run();
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("cn-north-1 is not an AWS region"),
+        out.stderr.contains(
+            "cn-north-1 is a region of the aws-cn partition, and these credentials are of aws"
+        ),
         "{}",
         out.stderr
     );
