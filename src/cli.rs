@@ -871,18 +871,12 @@ fn evaluate_command(args: EvaluateArgs) -> Result<u8> {
 /// A report file is streamed, whatever its size; a pipe or a device, which cannot be read
 /// twice, is read whole within the JSON limit.
 fn read_report(path: &Path) -> Result<Report> {
-    let context = || format!("cannot read report {}", path.display());
-    let file =
-        std::fs::File::open(path).map_err(|source| crate::diagnostics::InputError::Read {
-            kind: "report",
-            path: path.display().to_string(),
-            source,
-        })?;
-    if file.metadata().is_ok_and(|m| m.is_file()) {
-        return Report::read(file).with_context(context);
-    }
-    let text = crate::diagnostics::read_at_most("report", path, crate::diagnostics::JSON_LIMIT)?;
-    Report::from_json(&text).with_context(context)
+    use crate::diagnostics::{JSON_LIMIT, Opened};
+    let report = match crate::diagnostics::open("report", path, JSON_LIMIT)? {
+        Opened::File(file) => Report::read(file),
+        Opened::Text(text) => Report::from_json(&text),
+    };
+    report.with_context(|| format!("cannot read report {}", path.display()))
 }
 
 fn merge_command(args: MergeArgs) -> Result<u8> {

@@ -63,29 +63,63 @@ pub fn read(kind: &'static str, path: &Path) -> Result<String, InputError> {
 /// Reads a whole input file of at most `limit` bytes. A larger one is refused before it
 /// is read (a regular file) or as soon as it passes the limit (a pipe, a device).
 pub fn read_at_most(kind: &'static str, path: &Path, limit: u64) -> Result<String, InputError> {
-    use std::io::Read;
-    let unreadable = |source| InputError::Read {
-        kind,
-        path: path.display().to_string(),
-        source,
-    };
-    let too_large = || InputError::TooLarge {
-        kind,
-        path: path.display().to_string(),
-        limit,
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    if file.metadata().map_err(unreadable)?.len() > limit {
-        return Err(too_large());
+    let file = std::fs::File::open(path).map_err(unreadable(kind, path))?;
+    if file.metadata().map_err(unreadable(kind, path))?.len() > limit {
+        return Err(too_large(kind, path, limit));
     }
+    read_within(kind, path, file, limit)
+}
+
+/// An input opened to be parsed as a stream: a regular file, which can be read as often
+/// as a parser needs and at any size; or the whole text, within `limit`, of anything
+/// else (a pipe, a device), which can be read only once.
+pub enum Opened {
+    File(std::fs::File),
+    Text(String),
+}
+
+pub fn open(kind: &'static str, path: &Path, limit: u64) -> Result<Opened, InputError> {
+    let file = std::fs::File::open(path).map_err(unreadable(kind, path))?;
+    if file.metadata().map_err(unreadable(kind, path))?.is_file() {
+        return Ok(Opened::File(file));
+    }
+    read_within(kind, path, file, limit).map(Opened::Text)
+}
+
+fn read_within(
+    kind: &'static str,
+    path: &Path,
+    file: std::fs::File,
+    limit: u64,
+) -> Result<String, InputError> {
+    use std::io::Read;
     let mut text = String::new();
     file.take(limit + 1)
         .read_to_string(&mut text)
-        .map_err(unreadable)?;
+        .map_err(unreadable(kind, path))?;
     if text.len() as u64 > limit {
-        return Err(too_large());
+        return Err(too_large(kind, path, limit));
     }
     Ok(text)
+}
+
+fn unreadable<'p>(
+    kind: &'static str,
+    path: &'p Path,
+) -> impl Fn(std::io::Error) -> InputError + 'p {
+    move |source| InputError::Read {
+        kind,
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn too_large(kind: &'static str, path: &Path, limit: u64) -> InputError {
+    InputError::TooLarge {
+        kind,
+        path: path.display().to_string(),
+        limit,
+    }
 }
 
 /// `16 MiB`, `1 GiB`: the limits are whole powers of two.

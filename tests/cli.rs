@@ -324,6 +324,30 @@ fn a_missing_input_is_named_with_its_reason_once() {
     }
 }
 
+/// A report given as a pipe (`diff <(cat old.json) new.json`) cannot be read twice as a
+/// file is streamed: it is read whole, within the limit, and compared as the file.
+#[test]
+fn a_report_given_as_a_pipe_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let (out, _) = evaluate(&["--output", report.to_str().unwrap()]);
+    assert!(report.exists(), "{}", out.stderr);
+    let pipe = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+    assert!(made.is_ok_and(|s| s.success()));
+    let (to, from) = (pipe.clone(), report.clone());
+    // Blocks until tomscan opens the pipe; left behind if it never does (the test fails).
+    let writer = std::thread::spawn(move || std::fs::write(to, std::fs::read(from).unwrap()));
+    let out = tomscan(&["diff", pipe.to_str().unwrap(), report.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("0 new failure(s), 0 resolved"),
+        "{}",
+        out.stdout
+    );
+    writer.join().unwrap().unwrap();
+}
+
 #[test]
 fn hostile_names_cannot_reach_the_terminal() {
     let mut inv: Value = serde_json::from_str(
