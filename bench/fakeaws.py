@@ -32,6 +32,7 @@ import json
 import re
 import signal
 import sys
+import time
 
 # moto's account: the one recorded, and the organization's management account when
 # serving (the credentials that are not a member's are its own, answered as recorded).
@@ -260,7 +261,7 @@ def serve(args):
     asyncio.run(serve_forever(served, args.port))
     print(
         f"answered {counts['requests']} requests; {counts['missing']} not in the cassette; "
-        f"at most {counts['most_in_flight']} at once",
+        f"at most {counts['most_in_flight']} at once; {time.process_time():.1f} s of CPU",
         file=sys.stderr,
     )
     for what, n in sorted(missing.items(), key=lambda kv: -kv[1])[:20]:

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         std::env::remove_var("AWS_PROFILE");
         std::env::remove_var("AWS_SESSION_TOKEN");
     }
-    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let runtime = tomscan::scan::runtime().expect("tokio runtime");
     runtime.block_on(demo())
 }
 

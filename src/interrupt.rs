@@ -60,15 +60,28 @@ pub fn install() -> impl std::future::Future<Output = ()> {
 /// the end: a writer waiting to stage another file never gets to.
 fn abandon() -> ! {
     let staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
-    for path in staged.iter() {
+    remove(&staged);
+    eprintln!("interrupted again: stopped at once; nothing of this run was written");
+    std::process::exit(i32::from(EXIT))
+}
+
+/// Removes what is being staged, for a run that ends without unwinding: a release build
+/// aborts on a panic (Cargo.toml), and no destructor runs. The lock is only tried: a
+/// panic while a file was being created holds it already, and that file is then left.
+pub fn remove_staged() {
+    if let Ok(staged) = STAGED.try_lock() {
+        remove(&staged);
+    }
+}
+
+fn remove(staged: &BTreeSet<PathBuf>) {
+    for path in staged {
         if path.is_dir() {
             let _ = std::fs::remove_dir_all(path);
         } else {
             let _ = std::fs::remove_file(path);
         }
     }
-    eprintln!("interrupted again: stopped at once; nothing of this run was written");
-    std::process::exit(i32::from(EXIT))
 }
 
 /// Creates a file or directory that is being staged (`create` must make `path` anew),
@@ -152,5 +165,20 @@ mod tests {
             !STAGED.lock().unwrap().contains(&path),
             "what was not created is not tracked"
         );
+    }
+
+    #[test]
+    fn what_was_staged_is_removed_files_and_directories_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("report.json.tmp");
+        let tree = dir.path().join("bundle.tmp");
+        std::fs::write(&file, "{").unwrap();
+        std::fs::create_dir_all(tree.join("inventories")).unwrap();
+        std::fs::write(tree.join("inventories/1.json"), "{").unwrap();
+        let kept = dir.path().join("report.json");
+        std::fs::write(&kept, "{}").unwrap();
+        remove(&BTreeSet::from([file.clone(), tree.clone()]));
+        assert!(!file.exists() && !tree.exists());
+        assert!(kept.exists(), "only what was staged is removed");
     }
 }

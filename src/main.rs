@@ -5,9 +5,19 @@ use tomscan::cli::{self, Cli, exit};
 use tomscan::interrupt;
 
 fn main() -> ExitCode {
+    // Without unwinding no destructor removes the outputs being staged: a panic leaves
+    // nothing half-written all the same.
+    #[cfg(panic = "abort")]
+    {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            report(info);
+            interrupt::remove_staged();
+        }));
+    }
     let cli = Cli::parse();
     tomscan::logging::init(cli.verbose, cli.quiet);
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match tomscan::scan::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -605,12 +605,52 @@ async fn collect_part<'c>(
         None => Part::whole(checks, regions),
     };
     let sources = collect::expand(part.checks.iter().flat_map(|c| c.sources.iter().copied()));
-    let target = Target {
-        account_id,
-        partition,
-        regions: &part.regions,
+    let (aws, account_id, partition, regions) = (
+        aws.clone(),
+        account_id.to_string(),
+        partition.to_string(),
+        part.regions.clone(),
+    );
+    let collection = async move {
+        let target = Target {
+            account_id: &account_id,
+            partition: &partition,
+            regions: &regions,
+        };
+        collect::collect(&aws, &target, &sources).await
     };
-    (collect::collect(aws, &target, &sources).await, part)
+    (on_workers(collection).await, part)
+}
+
+/// The runtime a scan runs in. An account's collection runs on a worker
+/// ([`on_workers`]), and its futures nest deep: the workers get the main thread's stack
+/// (a debug build overflows tokio's 2 MiB).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(8 << 20)
+        .build()
+}
+
+/// Runs `work` as a task of its own. Polled inline, every account in flight would share
+/// the one thread that drives the scan, and the SDK's (de)serialisers, most of a scan's
+/// CPU, would keep one core busy however many the machine has (`bench/org.sh`: 1.2 of 2).
+/// Dropped (a stopped run), the task is aborted with it; a panic in it goes on here.
+async fn on_workers<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> T {
+    struct AbortOnDrop(tokio::task::AbortHandle);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let task = tokio::spawn(work);
+    let _abort = AbortOnDrop(task.abort_handle());
+    match task.await {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only the guard above aborts the task, and it outlives this wait.
+        Err(e) => unreachable!("the collection was cancelled while awaited: {e}"),
+    }
 }
 
 /// A call the scan cannot go on without, bounded by the scan deadline.

@@ -5,8 +5,8 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{ReportStateType, SummaryKeyType};
 use chrono::{DateTime, Utc};
 
-use futures_util::future::join_all;
-use futures_util::{StreamExt, TryStreamExt, stream};
+use futures_util::future::{BoxFuture, join_all};
+use futures_util::{FutureExt, StreamExt, TryStreamExt, stream};
 
 use super::{action, when};
 use crate::aws::unavailable;
@@ -495,23 +495,33 @@ async fn login_profiles(
     client: &aws_sdk_iam::Client,
     report: &CredentialReport,
 ) -> Result<BTreeMap<String, LoginProfile>, Unavailable> {
-    let unused = report
+    // The calls are made before they are streamed: a stream that maps with a closure
+    // is not proven `Send` for every lifetime of what the closure is given, and the
+    // account's collection runs as a task of its own.
+    let calls: Vec<BoxFuture<'_, _>> = report
         .users
         .iter()
-        .filter(|u| u.password_enabled && u.password_last_used.is_none());
-    let answers: Vec<_> = stream::iter(unused)
-        .map(|u| async move {
-            let profile = match client.get_login_profile().user_name(&u.user).send().await {
-                Ok(out) => out.login_profile().map(|p| LoginProfile {
-                    created: super::to_chrono(p.create_date()),
-                    password_reset_required: p.password_reset_required(),
-                }),
-                // The password was removed after the report was generated.
-                Err(e) if e.code() == Some("NoSuchEntity") => None,
-                Err(e) => return Err(unavailable(action!(IamLoginProfiles, GetLoginProfile), e)),
-            };
-            Ok((u.user.clone(), profile))
+        .filter(|u| u.password_enabled && u.password_last_used.is_none())
+        .map(|u| {
+            let user = u.user.as_str();
+            async move {
+                let profile = match client.get_login_profile().user_name(user).send().await {
+                    Ok(out) => out.login_profile().map(|p| LoginProfile {
+                        created: super::to_chrono(p.create_date()),
+                        password_reset_required: p.password_reset_required(),
+                    }),
+                    // The password was removed after the report was generated.
+                    Err(e) if e.code() == Some("NoSuchEntity") => None,
+                    Err(e) => {
+                        return Err(unavailable(action!(IamLoginProfiles, GetLoginProfile), e));
+                    }
+                };
+                Ok((user.to_string(), profile))
+            }
+            .boxed()
         })
+        .collect();
+    let answers: Vec<_> = stream::iter(calls)
         .buffer_unordered(LOGIN_PROFILE_CONCURRENCY)
         .try_collect()
         .await?;
