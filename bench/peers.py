@@ -82,8 +82,7 @@ def tomscan(binary, endpoint, regions, workdir):
     verdicts = {}
     for f in report["findings"]:
         verdicts[f["status"]] = verdicts.get(f["status"], 0) + 1
-    tomscan.operations = report["stats"]["operations"]
-    return wall, cpu, peak, code, verdicts
+    return wall, cpu, peak, code, verdicts, report["stats"]["operations"]
 
 
 def prowler(binary, endpoint, regions, workdir):
@@ -105,7 +104,7 @@ def prowler(binary, endpoint, regions, workdir):
     for e in events:
         status = e.get("status_code", "?").lower()
         verdicts[status] = verdicts.get(status, 0) + 1
-    return wall, cpu, peak, code, verdicts
+    return wall, cpu, peak, code, verdicts, None
 
 
 def main():
@@ -132,10 +131,12 @@ def main():
         for name, run, binary in (("tomscan", tomscan, args.tomscan), ("Prowler", prowler, args.prowler)):
             proxy = LatencyProxy(moto.port, args.latency_ms / 1000)
             try:
-                wall, cpu, peak, code, verdicts = run(binary, proxy.url, regions, workdir)
+                wall, cpu, peak, code, verdicts, operations = run(binary, proxy.url, regions, workdir)
             finally:
                 proxy.close()
             rows.append((name, wall, cpu, peak, proxy.requests, code, verdicts))
+            if operations:
+                asked = operations
     version = subprocess.run([args.prowler, "--version"], capture_output=True, text=True).stdout.strip()
     print(
         f"{len(PAIRS)} checks, {args.users} users, {args.buckets} buckets, "
@@ -150,7 +151,7 @@ def main():
         print(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {peak:.0f} MiB | {requests} | {code} | {said} |")
     (_, tw, tc, tp, tr, _, _), (_, pw, pc, pp, pr, _, _) = rows
     print()
-    print("tomscan's requests: " + ", ".join(f"{op} {k}" for op, k in sorted(tomscan.operations.items())))
+    print("tomscan's requests: " + ", ".join(f"{op} {k}" for op, k in sorted(asked.items())))
     print()
     print(
         f"tomscan: {pw / tw:.1f}x faster, {pc / tc:.1f}x less CPU, {pp / tp:.1f}x less memory, "
