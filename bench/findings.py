@@ -7,7 +7,9 @@ findings each) under new account ids, in two halves, and times with /usr/bin/tim
 - `evaluate` of each half, the two written as the shards 1/2 and 2/2 of one scan;
 - `merge` of the two shards (its findings must be the whole report's);
 - `diff` of the whole report against the merged one (no change) and against shard 1
-  (half of the accounts gone).
+  (half of the accounts gone);
+- `evaluate` of all N again, writing an evidence bundle, and `verify` of that bundle,
+  which judges every bundled inventory again and compares.
 
 With --held it runs each step again with every finding held in memory
 (TOMSCAN_SPILL_AFTER past the count), which is what the spill saves. It prints a Markdown
@@ -107,13 +109,18 @@ def main():
             os.link(os.path.join(directory, name), os.path.join(every, name))
 
     p = lambda name: os.path.join(work, name)
-    steps = [
+    # A bundle is never overwritten: each mode writes its own.
+    steps = lambda mode: [
         ("evaluate, all accounts", ["evaluate", every, "--format", "json", "-o", p("whole.json")]),
         ("evaluate, half 1 (shard 1/2)", ["evaluate", one, "--format", "json", "-o", p("shard-1.json")]),
         ("evaluate, half 2 (shard 2/2)", ["evaluate", two, "--format", "json", "-o", p("shard-2.json")]),
         ("merge of the 2 shards", ["merge", p("shard-1.json"), p("shard-2.json"), "--format", "json", "-o", p("merged.json")]),
         ("diff whole / merged (no change)", ["diff", p("whole.json"), p("merged.json"), "--format", "json", "-o", p("same.json")]),
         ("diff whole / shard 1 (half gone)", ["diff", p("whole.json"), p("shard-1.json"), "--format", "json", "-o", p("gone.json")]),
+        ("evaluate, all accounts, with an evidence bundle", [
+            "evaluate", every, "--format", "json", "-o", p("bundled.json"), "--evidence", p(f"bundle-{mode}"),
+        ]),
+        ("verify of that bundle (every account judged again)", ["verify", p(f"bundle-{mode}")]),
     ]
     modes = [("spilled", {})]
     if args.held:
@@ -121,7 +128,7 @@ def main():
     rows = []
     for mode, extra in modes:
         env = {**os.environ, **extra}
-        for name, step in steps:
+        for name, step in steps(mode):
             print(f"{mode}: {name} ...", file=sys.stderr)
             wall, cpu, peak = timed(args.tomscan, step, env)
             if step[0] == "evaluate" and "shard" in step[-1]:

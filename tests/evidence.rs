@@ -253,6 +253,21 @@ async fn a_signed_scan_bundle_verifies_with_ssh_keygen_and_tomscan_and_every_tam
         said.contains("report.json") && said.contains("do not follow"),
         "{said}"
     );
+    // One finding each way, both named: the forged pass, and the fail it hides.
+    let (_, example) = said.split_once("e.g. the report has ").expect(&said);
+    let (forged_one, true_one) = example.split_once(", the evidence gives ").expect(&said);
+    assert!(
+        said.contains("1 finding(s) of the report are not what")
+            && said.contains("and 1 of that are not in the report"),
+        "{said}"
+    );
+    assert!(forged_one.contains(" pass ("), "{said}");
+    assert!(true_one.contains(" fail ("), "{said}");
+    assert_eq!(
+        forged_one.split(" pass (").next(),
+        true_one.split(" fail (").next(),
+        "the same check and resource, judged both ways: {said}"
+    );
     // Another key is not the signer.
     let other = run(&["keygen", "other-key"], w);
     assert!(other.code == 0);

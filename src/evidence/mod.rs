@@ -58,8 +58,57 @@ impl EvidenceError {
 /// `sha256:` + hex: how the manifest and the reports name a digest.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// [`sha256_hex`] of what `reader` holds, and how many bytes that is, read in pieces: a
+/// bundled report can be a gigabyte.
+pub fn sha256_hex_of(mut reader: impl std::io::Read) -> std::io::Result<(u64, String)> {
+    let mut digesting = Digesting::new(std::io::sink());
+    std::io::copy(&mut reader, &mut digesting)?;
+    let (_, bytes, digest) = digesting.finish();
+    Ok((bytes, digest))
+}
+
+/// Writes through to `inner`, taking the SHA-256 and the length of what passes, so that a
+/// file is digested as it is written, never held to be.
+pub struct Digesting<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+    bytes: u64,
+}
+
+impl<W> Digesting<W> {
+    pub fn new(inner: W) -> Digesting<W> {
+        use sha2::Digest;
+        Digesting {
+            inner,
+            hasher: sha2::Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The writer back, with the length and the [`sha256_hex`] of what it was given.
+    pub fn finish(self) -> (W, u64, String) {
+        use sha2::Digest;
+        (self.inner, self.bytes, hex(&self.hasher.finalize()))
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Digesting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

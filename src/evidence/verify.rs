@@ -1,13 +1,16 @@
 //! `tomscan verify`: everything an auditor needs to rely on a bundle, each step named
 //! in what it prints, and the first failure naming the file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use super::sign;
-use super::{BUNDLE_FORMAT, Catalogue, EvidenceError, MANIFEST, Manifest, SIGNATURE, sha256_hex};
+use super::{
+    BUNDLE_FORMAT, Catalogue, EvidenceError, MANIFEST, Manifest, SIGNATURE, sha256_hex,
+    sha256_hex_of,
+};
 use crate::attest::Attestations;
 use crate::check::Status;
 use crate::config::Settings;
@@ -75,8 +78,8 @@ pub fn verify(bundle: &Path, key: Option<&Path>) -> Result<Verified, EvidenceErr
     }
     for entry in &manifest.files {
         let path = bundle.join(&entry.path);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(EvidenceError::mismatch(
                     &entry.path,
@@ -85,15 +88,13 @@ pub fn verify(bundle: &Path, key: Option<&Path>) -> Result<Verified, EvidenceErr
             }
             Err(e) => return Err(EvidenceError::io(path)(e)),
         };
-        let digest = sha256_hex(&bytes);
-        if bytes.len() as u64 != entry.bytes || digest != entry.sha256 {
+        let (bytes, digest) = sha256_hex_of(file).map_err(EvidenceError::io(&path))?;
+        if bytes != entry.bytes || digest != entry.sha256 {
             return Err(EvidenceError::mismatch(
                 &entry.path,
                 format!(
-                    "changed after the bundle was sealed: {} bytes with sha256 {digest}, the manifest says {} bytes with sha256 {}",
-                    bytes.len(),
-                    entry.bytes,
-                    entry.sha256
+                    "changed after the bundle was sealed: {bytes} bytes with sha256 {digest}, the manifest says {} bytes with sha256 {}",
+                    entry.bytes, entry.sha256
                 ),
             ));
         }
@@ -226,6 +227,14 @@ fn text(bundle: &Path, rel: &str) -> Result<String, EvidenceError> {
     std::fs::read_to_string(bundle.join(rel)).map_err(EvidenceError::io(bundle.join(rel)))
 }
 
+/// A bundled report, streamed from its file: its findings go to their (spilling) store,
+/// so a report of a million findings is verified in the memory it was written in.
+fn bundled_report(bundle: &Path, rel: &str) -> Result<Report, EvidenceError> {
+    let path = bundle.join(rel);
+    let file = std::fs::File::open(&path).map_err(EvidenceError::io(&path))?;
+    Report::read(file).map_err(|e| EvidenceError::mismatch(rel, e.to_string()))
+}
+
 /// A merged bundle: each shard's bundle verified whole (digests, signature, its own
 /// verdicts judged again), then the shards' reports merged again, which must give the
 /// merged report's findings.
@@ -253,22 +262,22 @@ fn remerge(bundle: &Path, m: &Manifest, key: Option<&Path>) -> Result<Vec<String
         ));
         let nested_manifest = Manifest::read(&bundle.join(shard))?;
         let rel = format!("{shard}/{}", nested_manifest.report);
-        let report: Report = serde_json::from_str(&text(bundle, &rel)?)
-            .map_err(|e| EvidenceError::mismatch(&rel, format!("not a tomscan report: {e}")))?;
+        let report = bundled_report(bundle, &rel)?;
         reports.push((rel, report));
     }
     let merged = crate::merge::merge(reports, &framework, m.allow_partial)
         .map_err(|e| EvidenceError::mismatch(&m.report, format!("the shards do not merge: {e}")))?;
-    let report: Report = serde_json::from_str(&text(bundle, &m.report)?)
-        .map_err(|e| EvidenceError::mismatch(&m.report, format!("not a tomscan report: {e}")))?;
-    let (bundled, again): (Vec<_>, Vec<_>) = (
-        report.findings.iter().collect(),
-        merged.report.findings.iter().collect(),
-    );
+    let report = bundled_report(bundle, &m.report)?;
     compare(
         &m.report,
-        bundled.iter().map(AsRef::as_ref).collect(),
-        again.iter().map(AsRef::as_ref).collect(),
+        &|each| {
+            report.findings.iter().for_each(|f| each(&f));
+            Ok(())
+        },
+        &|each| {
+            merged.report.findings.iter().for_each(|f| each(&f));
+            Ok(())
+        },
         "merging the bundled shards' reports again gives",
     )?;
     lines.push(format!(
@@ -334,62 +343,80 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
         settings: &settings,
         attestations: &attestations,
     };
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut judged_accounts = BTreeSet::new();
-    for entry in &m.inventories {
-        let inventory = Inventory::from_json(&text(bundle, &entry.path)?)
-            .map_err(|e| EvidenceError::mismatch(&entry.path, e.to_string()))?;
-        if inventory.account_id != entry.account {
+    // Judged again one inventory at a time and never all held: gone through once to
+    // compare, and once more only to name a difference.
+    let judge_again = |each: &mut dyn FnMut(&Finding)| -> Result<(), EvidenceError> {
+        let mut applying = waivers.applying(m.waivers_applied_on);
+        for entry in &m.inventories {
+            let inventory = Inventory::from_json(&text(bundle, &entry.path)?)
+                .map_err(|e| EvidenceError::mismatch(&entry.path, e.to_string()))?;
+            if inventory.account_id != entry.account {
+                return Err(EvidenceError::mismatch(
+                    &entry.path,
+                    format!(
+                        "is account {}'s inventory, the manifest says {}",
+                        inventory.account_id, entry.account
+                    ),
+                ));
+            }
+            // A shard judged the part of the selection the manifest names.
+            let part: Vec<&crate::check::Check> = match &entry.checks {
+                None => checks.clone(),
+                Some(ids) => ids
+                    .iter()
+                    .map(|id| {
+                        crate::checks::find(id).ok_or_else(|| {
+                            EvidenceError::mismatch(
+                                MANIFEST,
+                                format!("names an unknown check {id:?}"),
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            for mut f in rules.judge(&inventory, &part, entry.organisational, entry.judged_at) {
+                applying.apply(&mut f);
+                each(&f);
+            }
+        }
+        Ok(())
+    };
+    let judged_accounts: BTreeSet<&str> =
+        m.inventories.iter().map(|e| e.account.as_str()).collect();
+
+    let report = bundled_report(bundle, &m.report)?;
+    // An account the scan could not read has no inventory: its findings can only say
+    // so (`error`), never judge anything.
+    let mut unread = 0;
+    for f in report.findings.iter() {
+        if judged_accounts.contains(f.account.as_str()) {
+            continue;
+        }
+        if f.status != Status::Error {
             return Err(EvidenceError::mismatch(
-                &entry.path,
+                &m.report,
                 format!(
-                    "is account {}'s inventory, the manifest says {}",
-                    inventory.account_id, entry.account
+                    "{} {} in account {} is {}, but the bundle holds no inventory of that account to judge it from",
+                    f.check_id,
+                    f.resource,
+                    f.account,
+                    f.status.as_str()
                 ),
             ));
         }
-        judged_accounts.insert(entry.account.clone());
-        // A shard judged the part of the selection the manifest names.
-        let part: Vec<&crate::check::Check> = match &entry.checks {
-            None => checks.clone(),
-            Some(ids) => ids
-                .iter()
-                .map(|id| {
-                    crate::checks::find(id).ok_or_else(|| {
-                        EvidenceError::mismatch(MANIFEST, format!("names an unknown check {id:?}"))
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-        };
-        findings.extend(rules.judge(&inventory, &part, entry.organisational, entry.judged_at));
-    }
-    let _ = waivers.apply(&mut findings, m.waivers_applied_on);
-
-    let report: Report = serde_json::from_str(&text(bundle, &m.report)?)
-        .map_err(|e| EvidenceError::mismatch(&m.report, format!("not a tomscan report: {e}")))?;
-    // An account the scan could not read has no inventory: its findings can only say
-    // so (`error`), never judge anything.
-    let bundled: Vec<_> = report.findings.iter().collect();
-    let (judgeable, unread): (Vec<&Finding>, Vec<&Finding>) = bundled
-        .iter()
-        .map(AsRef::as_ref)
-        .partition(|f| judged_accounts.contains(&f.account));
-    if let Some(f) = unread.iter().find(|f| f.status != Status::Error) {
-        return Err(EvidenceError::mismatch(
-            &m.report,
-            format!(
-                "{} {} in account {} is {}, but the bundle holds no inventory of that account to judge it from",
-                f.check_id,
-                f.resource,
-                f.account,
-                f.status.as_str()
-            ),
-        ));
+        unread += 1;
     }
     compare(
         &m.report,
-        judgeable,
-        findings.iter().collect(),
+        &|each| {
+            report
+                .findings
+                .iter()
+                .filter(|f| judged_accounts.contains(f.account.as_str()))
+                .for_each(|f| each(&f));
+            Ok(())
+        },
+        &judge_again,
         "judging the bundled inventories again gives",
     )?;
     Ok(format!(
@@ -397,59 +424,59 @@ fn rejudge(bundle: &Path, m: &Manifest) -> Result<String, EvidenceError> {
         report.findings.len(),
         m.inventories.len(),
         if m.inventories.len() == 1 { "y" } else { "ies" },
-        unread.len()
+        unread
     ))
 }
 
+/// The findings of one side of a comparison, handed over one at a time.
+type Side<'a> = &'a dyn Fn(&mut dyn FnMut(&Finding)) -> Result<(), EvidenceError>;
+
 /// The same findings on both sides, as multisets of their whole JSON (evidence
-/// included); otherwise a mismatch of `file` with the first difference each way.
+/// included), counted by digest so that neither side is held; otherwise a mismatch of
+/// `file` with the first difference each way (each side gone through again to find it).
 fn compare(
     file: &str,
-    in_report: Vec<&Finding>,
-    from_evidence: Vec<&Finding>,
+    in_report: Side<'_>,
+    from_evidence: Side<'_>,
     how: &str,
 ) -> Result<(), EvidenceError> {
-    let canonical = |list: Vec<&Finding>| -> BTreeMap<String, usize> {
-        let mut counts = BTreeMap::new();
-        for f in list {
-            let key = serde_json::to_string(f).expect("plain data");
-            *counts.entry(key).or_default() += 1;
-        }
-        counts
+    let digest = |f: &Finding| -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut out = [0; 32];
+        out.copy_from_slice(&Sha256::digest(serde_json::to_vec(f).expect("plain data")));
+        out
     };
-    let (in_report, from_evidence) = (canonical(in_report), canonical(from_evidence));
-    if in_report == from_evidence {
+    // The report's count of each finding less the evidence's.
+    let mut balance: HashMap<[u8; 32], i64> = HashMap::new();
+    in_report(&mut |f| *balance.entry(digest(f)).or_default() += 1)?;
+    from_evidence(&mut |f| *balance.entry(digest(f)).or_default() -= 1)?;
+    balance.retain(|_, n| *n != 0);
+    if balance.is_empty() {
         return Ok(());
     }
-    let differing = |a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>| -> Vec<String> {
-        a.keys()
-            .filter(|k| a.get(*k) != b.get(*k))
-            .cloned()
-            .collect()
-    };
-    let only_report = differing(&in_report, &from_evidence);
-    let only_evidence = differing(&from_evidence, &in_report);
-    let describe = |k: Option<&String>| {
-        k.and_then(|k| serde_json::from_str::<Value>(k).ok())
-            .map(|f| {
-                format!(
+    let only_report: i64 = balance.values().filter(|n| **n > 0).sum();
+    let only_evidence: i64 = -balance.values().filter(|n| **n < 0).sum::<i64>();
+    let first = |side: Side<'_>, sign: i64| -> Result<String, EvidenceError> {
+        let mut found = None;
+        side(&mut |f| {
+            if found.is_none() && balance.get(&digest(f)).is_some_and(|n| n.signum() == sign) {
+                found = Some(format!(
                     "{} {} {} ({})",
-                    f["check_id"].as_str().unwrap_or_default(),
-                    f["resource"].as_str().unwrap_or_default(),
-                    f["status"].as_str().unwrap_or_default(),
-                    f["message"].as_str().unwrap_or_default()
-                )
-            })
-            .unwrap_or_else(|| "nothing".into())
+                    f.check_id,
+                    f.resource,
+                    f.status.as_str(),
+                    f.message
+                ));
+            }
+        })?;
+        Ok(found.unwrap_or_else(|| "nothing".into()))
     };
     Err(EvidenceError::mismatch(
         file,
         format!(
-            "its findings do not follow from the evidence: {} finding(s) of the report are not what {how}, and {} of that are not in the report; e.g. the report has {}, the evidence gives {}",
-            only_report.len(),
-            only_evidence.len(),
-            describe(only_report.first()),
-            describe(only_evidence.first())
+            "its findings do not follow from the evidence: {only_report} finding(s) of the report are not what {how}, and {only_evidence} of that are not in the report; e.g. the report has {}, the evidence gives {}",
+            first(in_report, 1)?,
+            first(from_evidence, -1)?
         ),
     ))
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use super::sign::Signer;
 use super::{
-    BUNDLE_FORMAT, Caller, Catalogue, EvidenceError, FileEntry, Input, InventoryEntry, MANIFEST,
-    Manifest, SIGNATURE, SelectionRecord, ToolRecord, sha256_hex,
+    BUNDLE_FORMAT, Caller, Catalogue, Digesting, EvidenceError, FileEntry, Input, InventoryEntry,
+    MANIFEST, Manifest, SIGNATURE, SelectionRecord, ToolRecord, sha256_hex, sha256_hex_of,
 };
 use crate::config::Settings;
 use crate::report::Report;
@@ -118,32 +118,48 @@ impl BundleWriter {
 
     /// Adds one file.
     pub fn add(&mut self, rel: &str, bytes: &[u8]) -> Result<(), EvidenceError> {
+        self.add_written(rel, |out| out.write_all(bytes))
+    }
+
+    /// Adds one file, written by `write` straight into it and digested on the way: the
+    /// report of a large organization is never held whole to be bundled.
+    pub fn add_written(
+        &mut self,
+        rel: &str,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), EvidenceError> {
         let path = self.staged(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(EvidenceError::io(dir))?;
         }
-        let mut file = std::fs::File::create(&path).map_err(EvidenceError::io(&path))?;
-        file.write_all(bytes)
-            .and_then(|()| file.sync_all())
+        let file = std::fs::File::create(&path).map_err(EvidenceError::io(&path))?;
+        let mut out = Digesting::new(std::io::BufWriter::new(file));
+        write(&mut out)
+            .and_then(|()| out.flush())
             .map_err(EvidenceError::io(&path))?;
-        self.push(rel, bytes);
+        let (file, bytes, sha256) = out.finish();
+        file.get_ref()
+            .sync_all()
+            .map_err(EvidenceError::io(&path))?;
+        self.push(rel, bytes, sha256);
         Ok(())
     }
 
     /// Records a file already written at [`Self::staged`]`(rel)`.
     pub fn record(&mut self, rel: &str) -> Result<(), EvidenceError> {
         let path = self.staged(rel);
-        let bytes = std::fs::read(&path).map_err(EvidenceError::io(&path))?;
-        self.push(rel, &bytes);
+        let file = std::fs::File::open(&path).map_err(EvidenceError::io(&path))?;
+        let (bytes, sha256) = sha256_hex_of(file).map_err(EvidenceError::io(&path))?;
+        self.push(rel, bytes, sha256);
         Ok(())
     }
 
-    fn push(&mut self, rel: &str, bytes: &[u8]) {
+    fn push(&mut self, rel: &str, bytes: u64, sha256: String) {
         self.files.retain(|f| f.path != rel);
         self.files.push(FileEntry {
             path: rel.to_string(),
-            sha256: sha256_hex(bytes),
-            bytes: bytes.len() as u64,
+            sha256,
+            bytes,
         });
     }
 
@@ -154,9 +170,11 @@ impl BundleWriter {
         contents: Contents<'_>,
         signer: Option<&Signer>,
     ) -> Result<Sealed, EvidenceError> {
-        let mut report = serde_json::to_vec_pretty(contents.report).expect("plain data");
-        report.push(b'\n');
-        self.add("report.json", &report)?;
+        self.add_written("report.json", |out| {
+            serde_json::to_writer_pretty(&mut *out, contents.report)
+                .map_err(std::io::Error::other)?;
+            out.write_all(b"\n")
+        })?;
         let mut input = |rel: &str, source: &Source| -> Result<Input, EvidenceError> {
             self.add(rel, source.text.as_bytes())?;
             Ok(Input {
