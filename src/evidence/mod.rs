@@ -112,3 +112,32 @@ impl<W: std::io::Write> std::io::Write for Digesting<W> {
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::{Digesting, sha256_hex, sha256_hex_of};
+
+    /// FIPS 180-2's example: what the manifest says of a file must be its real SHA-256,
+    /// whether the file was digested whole, while written, or read back in pieces.
+    #[test]
+    fn a_digest_is_the_same_however_the_bytes_pass() {
+        const ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(sha256_hex(b"abc"), ABC);
+        let mut writing = Digesting::new(Vec::new());
+        for piece in [&b"a"[..], b"", b"bc"] {
+            writing.write_all(piece).unwrap();
+        }
+        let (written, bytes, digest) = writing.finish();
+        assert_eq!(
+            (written.as_slice(), bytes, digest.as_str()),
+            (&b"abc"[..], 3, ABC)
+        );
+        let long = vec![7u8; 200_000];
+        assert_eq!(
+            sha256_hex_of(long.as_slice()).unwrap(),
+            (200_000, sha256_hex(&long))
+        );
+    }
+}
