@@ -21,7 +21,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from org import KEYS, PROJECT, LatencyProxy, Moto, rusage, seconds, seed_account  # noqa: E402
+import org  # noqa: E402
+from org import KEYS, PROJECT, LatencyProxy, Moto, seed_account  # noqa: E402
 
 # tomscan check id -> Prowler check: the same question asked of the same API.
 PAIRS = [
@@ -42,14 +43,12 @@ PAIRS = [
 
 
 def measured(cmd, env, workdir):
+    """`cmd` run under `/usr/bin/time -v`: its figures as bench/org.py reads them, its
+    exit code and what it printed on stderr."""
     out = subprocess.run(
         ["/usr/bin/time", "-v", *cmd], env=env, cwd=workdir, capture_output=True, text=True
     )
-    err = out.stderr
-    wall = seconds(rusage(err, "Elapsed (wall clock) time (h:mm:ss or m:ss):"))
-    cpu = float(rusage(err, "User time (seconds):")) + float(rusage(err, "System time (seconds):"))
-    peak = int(rusage(err, "Maximum resident set size (kbytes):")) / 1024
-    return wall, cpu, peak, out.returncode, err
+    return (*org.measured(out.stderr), out.returncode, out.stderr)
 
 
 def scan_env(endpoint, region):
