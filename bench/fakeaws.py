@@ -17,6 +17,13 @@ So every member is the recorded account under its own id: the same resources, th
 findings (tests/bench.rs holds the replay to moto's findings). A request the cassette
 does not hold is answered HTTP 500 and counted; the count is printed on exit.
 
+`serve --resource-explorer` gives every account a Resource Explorer aggregator index
+(moto has none to record): active in us-east-1, replicating from every region, its
+default view unfiltered, and in each region the default VPC only. That is what the
+recorded account holds outside the regions the benchmark seeds and scans, so a scan
+takes the index's word for those regions' data stores (collect::resource_explorer) and
+finds what it finds without it.
+
     python3 bench/fakeaws.py record --upstream http://127.0.0.1:5000 --cassette c.json
     python3 bench/fakeaws.py serve --cassette c.json --accounts 1000 --latency-ms 50
 
@@ -205,6 +212,8 @@ def serve(args):
         return None
 
     member_set = set(members)
+    # Every region of the partition the recording swept (each is named in a request's scope).
+    explorer_regions = sorted({k.split("|", 1)[0] for k in cassette} - {""})
     accounts_page = json.dumps(
         {
             "Accounts": [
@@ -222,11 +231,48 @@ def serve(args):
         }
     ).encode()
 
+    def json_answer(value):
+        return 200, [("Content-Type", "application/json")], json.dumps(value).encode()
+
+    def resource_explorer(target, body, region, account):
+        """The index `--resource-explorer` gives every account: see the module's doc."""
+        operation = target.decode("latin-1").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        view = f"arn:aws:resource-explorer-2:us-east-1:{account}:view/all/1"
+        if operation == "ListIndexes":
+            index = f"arn:aws:resource-explorer-2:us-east-1:{account}:index/1"
+            return json_answer({"Indexes": [{"Region": "us-east-1", "Arn": index, "Type": "AGGREGATOR"}]})
+        if operation == "GetIndex":
+            return json_answer(
+                {"Type": "AGGREGATOR", "State": "ACTIVE", "ReplicatingFrom": explorer_regions}
+            )
+        if operation == "GetDefaultView":
+            return json_answer({"ViewArn": view})
+        if operation == "GetView":
+            return json_answer({"View": {"ViewArn": view, "Filters": {"FilterString": ""}}})
+        if operation == "ListResources":
+            asked = json.loads(body or b"{}").get("Filters", {}).get("FilterString", "")
+            where = asked.removeprefix("region:")
+            vpc = f"arn:aws:ec2:{where}:{account}:vpc/vpc-default"
+            return json_answer(
+                {
+                    "Resources": [
+                        {"Arn": vpc, "OwningAccountId": account, "Region": where,
+                         "ResourceType": "ec2:vpc", "Service": "ec2"}
+                    ],
+                    "ViewArn": view,
+                }
+            )
+        return None
+
     def answer(method, target, headers, body):
         m = SCOPE.search(headers.get(b"authorization", b""))
         access_key = m.group(1).decode() if m else ""
         service = m.group(3).decode() if m else ""
         account = account_of(access_key)
+        if service == "resource-explorer-2" and args.resource_explorer:
+            synthesized = resource_explorer(target, body, m.group(2).decode(), account or TEMPLATE)
+            if synthesized:
+                return synthesized
         if service == "sts":
             synthesized = sts(body, account)
             if synthesized:
@@ -281,6 +327,11 @@ def main():
     s.add_argument("--latency-ms", type=float, default=0)
     s.add_argument("--role", default="OrganizationAccountAccessRole")
     s.add_argument("--port", type=int, default=0)
+    s.add_argument(
+        "--resource-explorer",
+        action="store_true",
+        help="give every account a Resource Explorer aggregator index (see the module's doc)",
+    )
     args = ap.parse_args()
     record(args) if args.mode == "record" else serve(args)
 

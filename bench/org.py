@@ -13,6 +13,7 @@ and finds (or installs) moto.
     bench/org.sh                                  # 1, 5, 20, 50 members, 50 ms
     bench/org.sh --sizes 1,5 --latency-ms 100 --concurrency 8
     bench/org.sh --fake --sizes 10,100,1000 --concurrency 32   # bench/fakeaws.py, not moto
+    bench/org.sh --fake --resource-explorer --sizes 1000 --concurrency 32   # with an index
 """
 
 import argparse
@@ -304,7 +305,10 @@ def fake_benchmark(args, regions, n):
     with tempfile.TemporaryDirectory() as workdir:
         # The critical path of one account: a lone scan at the same latency is its chain
         # of dependent calls (wall / latency), as nothing else can hold it up.
-        server = Fake("serve", "--cassette", cassette, "--accounts", "1", "--latency-ms", str(latency))
+        index = ["--resource-explorer"] if args.resource_explorer else []
+        server = Fake(
+            "serve", "--cassette", cassette, "--accounts", "1", "--latency-ms", str(latency), *index
+        )
         try:
             _, err, _ = scan(args.tomscan, server.url, regions, 1, workdir, org=False)
         finally:
@@ -325,7 +329,7 @@ def fake_benchmark(args, regions, n):
         for members in [int(s) for s in args.sizes.split(",")]:
             server = Fake(
                 "serve", "--cassette", cassette, "--accounts", str(members),
-                "--latency-ms", str(latency),
+                "--latency-ms", str(latency), *index,
             )
             try:
                 code, err, report = scan(
@@ -367,6 +371,12 @@ def main():
         action="store_true",
         help="answer the organization from bench/fakeaws.py (one account recorded from "
         "moto), not moto: sizes of thousands",
+    )
+    ap.add_argument(
+        "--resource-explorer",
+        action="store_true",
+        help="with --fake: every account has a Resource Explorer aggregator index, which "
+        "stands in for the data-store listings of the regions not scanned",
     )
     args = ap.parse_args()
     regions = args.regions.split(",")

@@ -217,6 +217,17 @@ impl Aws {
         }
     }
 
+    /// Clients made from an SDK configuration built elsewhere (an embedding program's,
+    /// or a test's pointed at an emulator), with the same retry classification and
+    /// request counting as [`Aws::load`]'s.
+    pub fn from_config(sdk: SdkConfig) -> Aws {
+        Aws {
+            sdk,
+            metrics: Arc::default(),
+            deadline: None,
+        }
+    }
+
     /// The same clients, with collection bounded by `deadline`.
     pub fn with_deadline(mut self, deadline: Option<crate::deadline::Deadline>) -> Aws {
         self.deadline = deadline;
@@ -606,4 +617,5 @@ regional_clients! {
     ds: aws_sdk_directory,
     tagging: aws_sdk_resourcegroupstagging,
     sns: aws_sdk_sns,
+    resource_explorer: aws_sdk_resourceexplorer2,
 }

@@ -117,6 +117,53 @@ async fn the_synthetic_endpoint_answers_as_moto_did() {
         assert_eq!(verdicts(&org, member), moto_said, "member {member}");
     }
 
+    // Every account with a Resource Explorer aggregator index (`serve
+    // --resource-explorer`), which holds only the default VPC outside the scanned
+    // regions: the same verdicts, said to come from the index, for eight listings fewer
+    // in each region the scan was not pointed at. The index's answers pass through the
+    // SDK's own REST-JSON reader here, not a mock.
+    let indexed = Fake::start(&["serve", "--cassette", cassette, "--resource-explorer"]);
+    let with_index = scan(&indexed.url, &regions, &[]);
+    let said = indexed.stop();
+    assert!(said.contains(" 0 not in the cassette"), "{said}");
+    assert_eq!(verdicts(&with_index, support::ACCOUNT_ID), moto_said);
+    let calls = |r: &Value, op: &str| r["stats"]["operations"][op].as_u64().unwrap_or(0);
+    // One listing of the index per region not scanned; moto's account has 18.
+    let unscanned = calls(&with_index, "Resource Explorer 2:ListResources");
+    assert_eq!(unscanned, 18, "{}", with_index["stats"]);
+    for op in [
+        "EC2:DescribeInstances",
+        "EC2:DescribeVolumes",
+        "EC2:DescribeSnapshots",
+        "EC2:DescribeImages",
+        "RDS:DescribeDBInstances",
+        "RDS:DescribeDBClusters",
+        "RDS:DescribeDBSnapshots",
+        "RDS:DescribeDBClusterSnapshots",
+    ] {
+        assert_eq!(
+            calls(&with_index, op) + unscanned,
+            calls(&recorded, op),
+            "{op}: not listed where the index holds nothing"
+        );
+    }
+    for op in [
+        "EC2:DescribeVpcs",
+        "Resource Groups Tagging API:GetResources",
+    ] {
+        assert_eq!(calls(&with_index, op), calls(&recorded, op), "{op}");
+    }
+    let residency = with_index["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "ACCT-01")
+        .unwrap();
+    assert_eq!(
+        residency["evidence"]["resource_explorer"]["status"], "used",
+        "{residency}"
+    );
+
     // Six accounts at once, each asking a hundred things at a time, answered slowly:
     // the requests awaiting an answer stay at the bound (aws.rs REQUESTS_IN_FLIGHT), as
     // do the connections that carry them. Unbounded, 484 were open at once.

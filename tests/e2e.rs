@@ -521,14 +521,23 @@ fn operation_of(request: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// REST-JSON reads sent as POST: the Account API's GetAlternateContact and Security
-/// Hub's GetEnabledStandards.
+/// REST-JSON reads sent as POST: the Account API's GetAlternateContact, Security Hub's
+/// GetEnabledStandards and Resource Explorer's reads (moto lacks the service, and
+/// answers the first of them, ListIndexes, with an error).
 fn rest_read(request: &Value) -> bool {
     let url = request["url"].as_str().unwrap_or_default();
     let path = url.split('?').next().unwrap_or_default();
-    ["/getAlternateContact", "/standards/get"]
-        .iter()
-        .any(|p| path.ends_with(p))
+    [
+        "/getAlternateContact",
+        "/standards/get",
+        "/ListIndexes",
+        "/GetIndex",
+        "/GetDefaultView",
+        "/GetView",
+        "/ListResources",
+    ]
+    .iter()
+    .any(|p| path.ends_with(p))
 }
 
 /// Measure 3 takes a scanned region's listings from the regional collectors instead of

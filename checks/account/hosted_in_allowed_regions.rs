@@ -15,7 +15,7 @@ pub static CHECK: Check = Check {
         Source::S3Buckets,
         Source::CloudTrailTrails,
     ],
-    rationale: "The TOM promises where customer data is hosted (the hosting jurisdiction). Every instance, volume, snapshot, image, network, bucket, database or other resource in a region outside the agreed ones is data, or infrastructure that handles it, outside that promise. Every region the account has enabled is listed, whatever regions the scan was pointed at: EC2 instances, volumes, snapshots and AMIs this account owns, non-default VPCs, RDS instances, clusters and snapshots, and every resource of any service that carries a tag (Resource Groups Tagging API); buckets are placed by their own location. An untagged resource of a service without a listing here (an untagged DynamoDB table, say) is not seen. Security monitoring that CIS asks for in every region and that holds no customer data (GuardDuty, Security Hub, Access Analyzer, Config) is not counted.",
+    rationale: "The TOM promises where customer data is hosted (the hosting jurisdiction). Every instance, volume, snapshot, image, network, bucket, database or other resource in a region outside the agreed ones is data, or infrastructure that handles it, outside that promise. Every region the account has enabled is listed, whatever regions the scan was pointed at: EC2 instances, volumes, snapshots and AMIs this account owns, non-default VPCs, RDS instances, clusters and snapshots, and every resource of any service that carries a tag (Resource Groups Tagging API); buckets are placed by their own location. Where the account's Resource Explorer aggregator index covers a region the scan was not pointed at and holds no instance, volume, snapshot, AMI or database there, those listings are not made and the evidence says so (`from_index`); resources created in the last minutes may not be indexed yet. An untagged resource of a service without a listing here (an untagged DynamoDB table, say) is not seen. Security monitoring that CIS asks for in every region and that holds no customer data (GuardDuty, Security Hub, Access Analyzer, Config) is not counted.",
     remediation: "Move or delete the resources in the listed regions, then keep new ones out with a service control policy that denies every action outside the allowed regions (condition `aws:RequestedRegion`, exempting global services and the read-only calls of the auditing role); if a region is legitimately used, add it to `allowed_regions` in tomscan.toml and to the TOM.",
     references: &["TOM 3 hosting jurisdiction (tomscan)"],
     run,
@@ -28,21 +28,6 @@ const MAX_IDS: usize = 20;
 /// Services whose tagged resources are not counted: detection that belongs in every
 /// region (CIS) and stores findings about the account, not customer data.
 const SECURITY_MONITORING: &[&str] = &["guardduty", "securityhub", "access-analyzer", "config"];
-
-/// Resource types a dedicated listing reads in full. Where that listing was read, it is
-/// the truth for its type (it drops terminated instances and default VPCs, which the
-/// tagging API may still name).
-const LISTED_KINDS: &[(&str, &str)] = &[
-    ("instances", "ec2:instance"),
-    ("volumes", "ec2:volume"),
-    ("snapshots", "ec2:snapshot"),
-    ("images", "ec2:image"),
-    ("vpcs", "ec2:vpc"),
-    ("db_instances", "rds:db"),
-    ("db_clusters", "rds:cluster"),
-    ("db_snapshots", "rds:snapshot"),
-    ("db_cluster_snapshots", "rds:cluster-snapshot"),
-];
 
 /// Region -> resource type -> ids.
 type InUse = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
@@ -118,7 +103,9 @@ fn listed_in<'a>(cx: &mut Cx<'a>, region: &str, facts: &'a RegionFootprint, foun
             read.insert(name, list);
         }
     }
-    let listed: BTreeSet<&str> = LISTED_KINDS
+    // Where a dedicated listing was read, it is the truth for its type: it drops
+    // terminated instances and default VPCs, which the tagging API may still name.
+    let listed: BTreeSet<&str> = RegionFootprint::KINDS
         .iter()
         .filter(|(name, _)| read.contains_key(name))
         .map(|(_, kind)| *kind)
@@ -196,6 +183,8 @@ fn judge(cx: &mut Cx<'_>, found: &Found<'_>) {
     if allowed.is_empty() {
         let regions: Vec<&str> = in_use.keys().map(String::as_str).collect();
         let account = inv.account_arn();
+        let mut evidence = json!({ "allowed_regions": null, "regions_in_use": regions });
+        index_evidence(inv, GLOBAL, &mut evidence);
         cx.manual(
             GLOBAL,
             &account,
@@ -207,14 +196,27 @@ fn judge(cx: &mut Cx<'_>, found: &Found<'_>) {
                     regions.join(", ")
                 }
             ),
-            json!({ "allowed_regions": null, "regions_in_use": regions }),
+            evidence,
         );
         return;
     }
     if in_use.is_empty() {
+        let indexed = inv
+            .footprint
+            .regions
+            .values()
+            .filter(|r| r.from_index)
+            .count();
+        let from_index = if indexed > 0 {
+            format!(
+                "; in {indexed} region(s) Resource Explorer's index held no instance, volume, snapshot, image or database, which were not listed"
+            )
+        } else {
+            String::new()
+        };
         cx.not_applicable(
             GLOBAL,
-            "no resource was found in any enabled region (instances, volumes, snapshots, images, VPCs, databases, tagged resources, buckets, trails)",
+            format!("no resource was found in any enabled region (instances, volumes, snapshots, images, VPCs, databases, tagged resources, buckets, trails){from_index}"),
         );
         return;
     }
@@ -244,6 +246,7 @@ fn judge(cx: &mut Cx<'_>, found: &Found<'_>) {
             evidence["unreadable_listings"] = json!(s.unreadable);
             evidence["security_monitoring_not_counted"] = json!(s.monitoring);
         }
+        index_evidence(inv, region, &mut evidence);
         let arn = inv.arn("account", region, "region");
         if allowed.contains(region) {
             cx.pass(
@@ -268,6 +271,24 @@ fn judge(cx: &mut Cx<'_>, found: &Found<'_>) {
                 evidence,
             );
         }
+    }
+}
+
+/// Whether Resource Explorer's index stood in for listings, said beside the verdict of
+/// a region it did (and of every region once it was asked).
+fn index_evidence(inv: &crate::inventory::Inventory, region: &str, evidence: &mut Value) {
+    let index = &inv.footprint.index;
+    if index.is_not_asked() {
+        return;
+    }
+    evidence["resource_explorer"] = json!(index);
+    if inv
+        .footprint
+        .regions
+        .get(region)
+        .is_some_and(|r| r.from_index)
+    {
+        evidence["from_index"] = json!(RegionFootprint::INDEXED);
     }
 }
 

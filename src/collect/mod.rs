@@ -21,6 +21,7 @@ pub mod logs;
 pub mod organizations;
 pub mod rds;
 pub mod residency;
+pub mod resource_explorer;
 pub mod s3;
 pub mod securityhub;
 pub mod sns;

@@ -22,17 +22,22 @@
 //! from its facts when those were read ([`fill_scanned`]). EBS snapshots and AMIs are
 //! listed again, as the footprint keeps only those whose owner is this account (an
 //! emulator that ignores `Owner=self` lists other owners' public ones too).
+//!
+//! A region the scan does not read, where the account's Resource Explorer aggregator
+//! index holds no resource of the eight data-store listings' types, gets only `tagged`
+//! and `vpcs` listed: three requests instead of ten ([`super::resource_explorer`]).
 
 use std::collections::BTreeSet;
 use std::future::Future;
 
 use futures_util::{StreamExt, stream};
 
+use super::resource_explorer::{self, Index};
 use super::{REGION_CONCURRENCY, Target, action};
 use crate::aws::{Aws, unavailable};
 use crate::inventory::{
-    Collected, Footprint, InstanceState, RdsSnapshotKind, RegionFootprint, Regional, Source,
-    Unavailable,
+    Collected, Footprint, InstanceState, RdsSnapshotKind, RegionFootprint, Regional, ResourceIndex,
+    Source, Unavailable,
 };
 
 /// The enabled regions and every region's footprint. In a region the scan reads, the
@@ -40,6 +45,19 @@ use crate::inventory::{
 /// takes them from the region's facts once collected: waiting for them here would tie
 /// the footprint to the region's slowest service.
 pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Footprint {
+    collect_asking(aws, target, sources, &|region| {
+        aws.resource_explorer(region)
+    })
+    .await
+}
+
+/// [`collect`], with Resource Explorer asked through `explorer`'s client for a region.
+pub async fn collect_asking(
+    aws: &Aws,
+    target: &Target<'_>,
+    sources: &BTreeSet<Source>,
+    explorer: &(dyn Fn(&str) -> aws_sdk_resourceexplorer2::Client + Sync),
+) -> Footprint {
     if !sources.contains(&Source::RegionFootprint) {
         return Footprint::default();
     }
@@ -49,20 +67,30 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     if let Ok(list) = &enabled {
         regions.extend(list.iter().cloned());
     }
+    let unscanned = regions.iter().any(|r| !target.regions.contains(r));
+    let index = if unscanned {
+        resource_explorer::locate(aws.home_region(), explorer).await
+    } else {
+        Err(ResourceIndex::NotAsked)
+    };
     let listed = stream::iter(regions)
-        .map(|region| async move {
-            let arn = Arns {
-                partition: target.partition,
-                region: &region,
-                account: target.account_id,
-            };
-            let plan = if target.regions.contains(&region) {
-                Plan::scanned(sources)
-            } else {
-                Plan::default()
-            };
-            let facts = region_footprint_of(aws, &arn, &plan).await;
-            (region, facts)
+        .map(|region| {
+            let index = index.as_ref().ok();
+            async move {
+                let arn = Arns {
+                    partition: target.partition,
+                    region: &region,
+                    account: target.account_id,
+                };
+                let facts = if target.regions.contains(&region) {
+                    region_footprint_of(aws, &arn, &Plan::scanned(sources)).await
+                } else if let Some(index) = index.filter(|i| i.covers(&region)) {
+                    indexed(aws, &arn, index).await
+                } else {
+                    region_footprint_of(aws, &arn, &Plan::default()).await
+                };
+                (region, facts)
+            }
         })
         .buffer_unordered(REGION_CONCURRENCY)
         .collect::<Vec<_>>()
@@ -70,6 +98,59 @@ pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
     Footprint {
         enabled_regions: enabled.into(),
         regions: listed.into_iter().collect(),
+        index: index.map_or_else(|why| why, |i| i.fact()),
+    }
+}
+
+/// A region the scan does not read, which `index` covers: `tagged` and `vpcs` are listed
+/// while the index is asked; the other eight only when it holds something of theirs.
+async fn indexed(aws: &Aws, arn: &Arns<'_>, index: &Index) -> RegionFootprint {
+    let unindexed = Plan::by(|name| {
+        if RegionFootprint::INDEXED.contains(&name) {
+            Step::Skip
+        } else {
+            Step::List
+        }
+    });
+    let (held, mut footprint) = tokio::join!(
+        index.holds_data(arn.region, arn.account),
+        region_footprint_of(aws, arn, &unindexed),
+    );
+    match held {
+        Ok(false) => {
+            for (name, slot) in footprint.listings_mut() {
+                if RegionFootprint::INDEXED.contains(&name) {
+                    *slot = Collected::Ok(Vec::new());
+                }
+            }
+            footprint.from_index = true;
+        }
+        Ok(true) => fill(aws, arn, &mut footprint, Plan::missing).await,
+        Err(u) => {
+            tracing::debug!(region = arn.region, action = %u.action, code = %u.code, "Resource Explorer did not answer for the region; listing it");
+            fill(aws, arn, &mut footprint, Plan::missing).await;
+        }
+    }
+    footprint
+}
+
+/// Makes the listings `plan` asks for `footprint` and files them into its slots that
+/// are still `NotCollected`.
+async fn fill(
+    aws: &Aws,
+    arn: &Arns<'_>,
+    footprint: &mut RegionFootprint,
+    plan: impl FnOnce(&RegionFootprint) -> Plan,
+) {
+    let filled = region_footprint_of(aws, arn, &plan(footprint)).await;
+    for ((_, slot), (_, new)) in footprint
+        .listings_mut()
+        .into_iter()
+        .zip(filled.listings_owned())
+    {
+        if matches!(slot, Collected::NotCollected) {
+            *slot = new;
+        }
     }
 }
 
@@ -87,17 +168,10 @@ pub async fn fill_scanned(
         region,
         account: target.account_id,
     };
-    let plan = Plan::fill(footprint, facts, &arn);
-    let filled = region_footprint_of(aws, &arn, &plan).await;
-    for ((_, slot), (_, new)) in footprint
-        .listings_mut()
-        .into_iter()
-        .zip(filled.listings_owned())
-    {
-        if matches!(slot, Collected::NotCollected) {
-            *slot = new;
-        }
-    }
+    fill(aws, &arn, footprint, |footprint| {
+        Plan::fill(footprint, facts, &arn)
+    })
+    .await;
 }
 
 /// What to do for one listing of one region.
@@ -129,6 +203,31 @@ struct Plan {
 }
 
 impl Plan {
+    /// A step per listing, by the listing's name.
+    fn by(mut step: impl FnMut(&'static str) -> Step) -> Plan {
+        Plan {
+            tagged: step("tagged"),
+            instances: step("instances"),
+            volumes: step("volumes"),
+            snapshots: step("snapshots"),
+            images: step("images"),
+            vpcs: step("vpcs"),
+            db_instances: step("db_instances"),
+            db_clusters: step("db_clusters"),
+            db_snapshots: step("db_snapshots"),
+            db_cluster_snapshots: step("db_cluster_snapshots"),
+        }
+    }
+
+    /// The listings `footprint` does not hold yet.
+    fn missing(footprint: &RegionFootprint) -> Plan {
+        let slots = footprint.listings();
+        Plan::by(|name| match slots.iter().find(|(n, _)| *n == name) {
+            Some((_, Collected::NotCollected)) => Step::List,
+            _ => Step::Skip,
+        })
+    }
+
     /// A scanned region: what a selected regional source lists is left for later.
     /// Snapshots and AMIs are listed anyway: the footprint keeps only the account's own.
     fn scanned(sources: &BTreeSet<Source>) -> Plan {
@@ -302,6 +401,7 @@ async fn listed(
         db_clusters,
         db_snapshots,
         db_cluster_snapshots,
+        from_index: false,
     }
 }
 

@@ -36,7 +36,8 @@ pub struct Inventory {
 /// 2: typed policy documents, per-region trails, login profiles and the other facts of
 /// the no-false-pass review. 3: who each EBS snapshot and AMI is shared with (replacing
 /// the snapshot's `public`), ACL grantees, KMS key policies, Access Analyzer findings.
-pub const INVENTORY_FORMAT_VERSION: u32 = 3;
+/// 4: whether Resource Explorer's index stood in for the footprint's listings.
+pub const INVENTORY_FORMAT_VERSION: u32 = 4;
 
 /// The partition a region belongs to, by its name's prefix (AWS names no region of one
 /// partition with another's prefix): `cn-north-1` is `aws-cn`, `eu-west-1` is `aws`.
@@ -1070,6 +1071,38 @@ pub struct Footprint {
     pub enabled_regions: Collected<Vec<String>>,
     /// Region name -> its listings.
     pub regions: BTreeMap<String, RegionFootprint>,
+    /// Whether Resource Explorer's index stood in for listings in the regions the scan
+    /// did not read, and if not, why.
+    #[serde(skip_serializing_if = "ResourceIndex::is_not_asked")]
+    pub index: ResourceIndex,
+}
+
+/// Resource Explorer's aggregator index, as measure 3's sweep found it. Asked only when
+/// some enabled region is not scanned: in those regions one listing of the index tells
+/// whether the eight listings of data stores would find anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ResourceIndex {
+    /// Every enabled region was scanned (or the footprint was not collected).
+    #[default]
+    NotAsked,
+    /// Listed through `view_arn` in `region`, the aggregator's.
+    Used {
+        region: String,
+        view_arn: String,
+        /// The regions whose local index replicates into the aggregator; the others
+        /// were swept.
+        covered_regions: Vec<String>,
+    },
+    /// Every listing was made: no usable index, and why (no aggregator, a view that
+    /// filters, a call that failed, ...).
+    NotUsed { reason: String },
+}
+
+impl ResourceIndex {
+    pub fn is_not_asked(&self) -> bool {
+        matches!(self, ResourceIndex::NotAsked)
+    }
 }
 
 /// The listings of one region, each an ARN list, each read (or not) on its own.
@@ -1093,9 +1126,41 @@ pub struct RegionFootprint {
     /// DB snapshots this account owns (manual and automated).
     pub db_snapshots: Collected<Vec<String>>,
     pub db_cluster_snapshots: Collected<Vec<String>>,
+    /// The listings of [`Self::INDEXED`] were not made: Resource Explorer's index holds
+    /// no resource of their types here, so they are known to be empty.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_index: bool,
 }
 
 impl RegionFootprint {
+    /// The resource type (`service:type`, as in ARNs and Resource Explorer) each
+    /// dedicated listing reads in full; `tagged` reads every type.
+    pub const KINDS: [(&'static str, &'static str); 9] = [
+        ("instances", "ec2:instance"),
+        ("volumes", "ec2:volume"),
+        ("snapshots", "ec2:snapshot"),
+        ("images", "ec2:image"),
+        ("vpcs", "ec2:vpc"),
+        ("db_instances", "rds:db"),
+        ("db_clusters", "rds:cluster"),
+        ("db_snapshots", "rds:snapshot"),
+        ("db_cluster_snapshots", "rds:cluster-snapshot"),
+    ];
+
+    /// The listings Resource Explorer's index can stand in for: every dedicated one but
+    /// `vpcs`, as the index cannot tell the default VPC AWS makes in every region from
+    /// one of the account's.
+    pub const INDEXED: [&'static str; 8] = [
+        "instances",
+        "volumes",
+        "snapshots",
+        "images",
+        "db_instances",
+        "db_clusters",
+        "db_snapshots",
+        "db_cluster_snapshots",
+    ];
+
     /// Every listing, named, in the order of [`Self::listings`], to fill in.
     pub fn listings_mut(&mut self) -> [(&'static str, &mut Collected<Vec<String>>); 10] {
         [

@@ -264,6 +264,15 @@ impl Source {
                     "rds:DescribeDBClusters",
                     "rds:DescribeDBSnapshots",
                     "rds:DescribeDBClusterSnapshots",
+                    // Where an aggregator index covers a region the scan did not read,
+                    // one listing of it stands in for eight of the ten (or none is
+                    // made without them: the sweep lists everything).
+                    "resource-explorer-2:ListIndexes",
+                    "resource-explorer-2:GetIndex",
+                    "resource-explorer-2:GetDefaultView",
+                    "resource-explorer-2:GetView",
+                    // ListResources is authorized as Search.
+                    "resource-explorer-2:Search",
                 ],
                 Account("footprint.enabled_regions"),
             ),

@@ -24,6 +24,9 @@ use tomscan::collect;
 use tomscan::config::Settings;
 use tomscan::inventory::{Collected, Inventory, Regional, Source};
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod accessanalyzer;
 mod backup;
 mod cloudtrail;
