@@ -1,9 +1,10 @@
 //! Resource Explorer's aggregator index, as measure 3's sweep asks it: in a region the
 //! scan does not read, one listing of the index tells whether the eight listings of data
 //! stores (instances, volumes, snapshots, AMIs, RDS instances, clusters and both kinds of
-//! snapshot) would find anything. Where it holds none, they are known empty and not made;
-//! where it holds one, or cannot say, they are made as without an index, so the verdict
-//! is the sweep's either way.
+//! snapshot) could find anything. Where it holds nothing of EC2 but the default VPC's
+//! networking and nothing of RDS, they are known empty and not made; where it holds
+//! more, or cannot say, they are made as without an index, so the verdict is the
+//! sweep's either way.
 //!
 //! The index is used only when it can be read whole: an aggregator that is `ACTIVE`, and
 //! its region's default view with no filter (a view that filters would hide resources
@@ -21,7 +22,7 @@ use aws_sdk_resourceexplorer2::types::{IndexState, IndexType, SearchFilter};
 
 use super::action;
 use crate::aws::unavailable;
-use crate::inventory::{RegionFootprint, ResourceIndex, Unavailable};
+use crate::inventory::{ResourceIndex, Unavailable};
 
 /// ListResources answers at most this many resources and then no further page: a region
 /// answered in full holds fewer (and a page with a token for more is not all of it).
@@ -50,10 +51,10 @@ impl Index {
         }
     }
 
-    /// Whether the index shows `account` holding, in `region`, a resource of a type one
-    /// of [`RegionFootprint::INDEXED`]'s listings reads. `Ok(false)` is the only answer
-    /// that spares them: a full page (the listing may be cut) or a resource without a
-    /// type counts as holding one.
+    /// Whether the index shows `account` holding, in `region`, a resource that may be
+    /// one [`crate::inventory::RegionFootprint::INDEXED`]'s listings read ([`may_be_a_data_store`]).
+    /// `Ok(false)` is the only answer that spares them: a full page (the listing may be
+    /// cut) counts as holding one.
     pub async fn holds_data(&self, region: &str, account: &str) -> Result<bool, Unavailable> {
         let out = self
             .client
@@ -73,24 +74,43 @@ impl Index {
         if resources.len() >= LISTING_CAP as usize || out.next_token().is_some() {
             return Ok(true);
         }
-        let indexed = indexed_kinds();
         Ok(resources
             .iter()
             // A view over an organization lists other accounts' resources too.
             .filter(|r| r.owning_account_id().is_none_or(|owner| owner == account))
             // A view over several regions would not be filtered by an emulator.
             .filter(|r| r.region().is_none_or(|r| r == region))
-            .any(|r| r.resource_type().is_none_or(|kind| indexed.contains(kind))))
+            .any(|r| may_be_a_data_store(r.resource_type())))
     }
 }
 
-/// The resource types the index stands in for.
-fn indexed_kinds() -> BTreeSet<&'static str> {
-    RegionFootprint::KINDS
-        .iter()
-        .filter(|(name, _)| RegionFootprint::INDEXED.contains(name))
-        .map(|(_, kind)| *kind)
-        .collect()
+/// EC2's networking, which AWS makes in every region with the default VPC: none of it is
+/// read by the eight listings the index stands in for.
+const EC2_NETWORKING: &[&str] = &[
+    "ec2:vpc",
+    "ec2:subnet",
+    "ec2:security-group",
+    "ec2:security-group-rule",
+    "ec2:network-acl",
+    "ec2:route-table",
+    "ec2:internet-gateway",
+    "ec2:dhcp-options",
+];
+
+/// Whether a resource of `kind` may be one the eight listings ([`crate::inventory::RegionFootprint::INDEXED`])
+/// read. Asked by service, not by the listings' own type names: every EC2 type but its
+/// networking and every RDS type counts, and so does a resource without a type, so a
+/// type the index names otherwise than expected costs the listings, never a verdict.
+/// Other services' resources are for the tagging listing, which is always made.
+fn may_be_a_data_store(kind: Option<&str>) -> bool {
+    let Some(kind) = kind else {
+        return true;
+    };
+    match kind.split_once(':').map_or(kind, |(service, _)| service) {
+        "ec2" => !EC2_NETWORKING.contains(&kind),
+        "rds" => true,
+        _ => false,
+    }
 }
 
 /// The account's aggregator index and its default view, if both can be used; else why

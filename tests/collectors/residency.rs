@@ -698,6 +698,23 @@ mod resource_explorer {
         }
     }
 
+    /// Asked by service, so a type named otherwise than the listings' own costs the
+    /// listings, never a verdict; other services are the tagging listing's.
+    #[tokio::test]
+    async fn any_ec2_type_but_networking_and_any_rds_type_may_be_a_data_store() {
+        for kind in [
+            "ec2:fleet",
+            "ec2:snapshot-copy",
+            "rds:db-instance",
+            "rds:pg",
+        ] {
+            assert!(holds(vec![resource(ACCT, Some(kind))]).await, "{kind}");
+        }
+        for kind in ["lambda:function", "events:event-bus", "sqs:queue"] {
+            assert!(!holds(vec![resource(ACCT, Some(kind))]).await, "{kind}");
+        }
+    }
+
     #[tokio::test]
     async fn another_accounts_instance_in_an_organization_view_is_not_this_accounts() {
         assert!(!holds(vec![resource("210987654321", Some("ec2:instance"))]).await);
