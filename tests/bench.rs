@@ -131,16 +131,7 @@ async fn the_synthetic_endpoint_answers_as_moto_did() {
     // One listing of the index per region not scanned; moto's account has 18.
     let unscanned = calls(&with_index, "Resource Explorer 2:ListResources");
     assert_eq!(unscanned, 18, "{}", with_index["stats"]);
-    for op in [
-        "EC2:DescribeInstances",
-        "EC2:DescribeVolumes",
-        "EC2:DescribeSnapshots",
-        "EC2:DescribeImages",
-        "RDS:DescribeDBInstances",
-        "RDS:DescribeDBClusters",
-        "RDS:DescribeDBSnapshots",
-        "RDS:DescribeDBClusterSnapshots",
-    ] {
+    for op in support::INDEXED_OPERATIONS {
         assert_eq!(
             calls(&with_index, op) + unscanned,
             calls(&recorded, op),

@@ -413,16 +413,7 @@ async fn index_spares_listings() {
     let calls = |aws: &tomscan::aws::Aws, op: &str| aws.metrics().per_operation().get(op).copied();
     let swept_calls = |op| calls(&swept, op).unwrap_or(0);
     let asked_calls = |op| calls(&asking, op).unwrap_or(0);
-    for op in [
-        "EC2:DescribeInstances",
-        "EC2:DescribeVolumes",
-        "EC2:DescribeSnapshots",
-        "EC2:DescribeImages",
-        "RDS:DescribeDBInstances",
-        "RDS:DescribeDBClusters",
-        "RDS:DescribeDBSnapshots",
-        "RDS:DescribeDBClusterSnapshots",
-    ] {
+    for op in support::INDEXED_OPERATIONS {
         assert_eq!(swept_calls(op), enabled.len() as u64, "{op}");
         assert_eq!(
             asked_calls(op),

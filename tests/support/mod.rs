@@ -22,6 +22,19 @@ pub const ACCESS_KEY: &str = "testing";
 pub const SECRET_KEY: &str = "testing";
 pub const ACCOUNT_ID: &str = "123456789012";
 
+/// The eight listings of measure 3's sweep that Resource Explorer's index stands in
+/// for, as the report's request counts name their operations.
+pub const INDEXED_OPERATIONS: [&str; 8] = [
+    "EC2:DescribeInstances",
+    "EC2:DescribeVolumes",
+    "EC2:DescribeSnapshots",
+    "EC2:DescribeImages",
+    "RDS:DescribeDBInstances",
+    "RDS:DescribeDBClusters",
+    "RDS:DescribeDBSnapshots",
+    "RDS:DescribeDBClusterSnapshots",
+];
+
 /// Every entry of `dir`, sorted by name, with the bytes of the regular files (a FIFO is
 /// not opened).
 pub fn dir_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
