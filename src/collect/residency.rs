@@ -24,8 +24,9 @@
 //! emulator that ignores `Owner=self` lists other owners' public ones too).
 //!
 //! A region the scan does not read, where the account's Resource Explorer aggregator
-//! index holds no resource of the eight data-store listings' types, gets only `tagged`
-//! and `vpcs` listed: three requests instead of ten ([`super::resource_explorer`]).
+//! index holds nothing of EC2 but the default VPC's networking and nothing of RDS, gets
+//! only `tagged` and `vpcs` listed: three requests instead of ten
+//! ([`super::resource_explorer`]).
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -124,13 +125,14 @@ async fn indexed(aws: &Aws, arn: &Arns<'_>, index: &Index) -> RegionFootprint {
                 }
             }
             footprint.from_index = true;
+            return footprint;
         }
-        Ok(true) => fill(aws, arn, &mut footprint, Plan::missing).await,
+        Ok(true) => {}
         Err(u) => {
             tracing::debug!(region = arn.region, action = %u.action, code = %u.code, "Resource Explorer did not answer for the region; listing it");
-            fill(aws, arn, &mut footprint, Plan::missing).await;
         }
     }
+    fill(aws, arn, &mut footprint, Plan::missing).await;
     footprint
 }
 

@@ -1127,7 +1127,8 @@ pub struct RegionFootprint {
     pub db_snapshots: Collected<Vec<String>>,
     pub db_cluster_snapshots: Collected<Vec<String>>,
     /// The listings of [`Self::INDEXED`] were not made: Resource Explorer's index holds
-    /// no resource of their types here, so they are known to be empty.
+    /// nothing of EC2 here but the default VPC's networking and nothing of RDS, so they
+    /// are known to be empty.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub from_index: bool,
 }

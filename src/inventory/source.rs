@@ -265,8 +265,8 @@ impl Source {
                     "rds:DescribeDBSnapshots",
                     "rds:DescribeDBClusterSnapshots",
                     // Where an aggregator index covers a region the scan did not read,
-                    // one listing of it stands in for eight of the ten (or none is
-                    // made without them: the sweep lists everything).
+                    // one listing of it can stand in for eight of the ten; without these
+                    // permissions the sweep lists everything.
                     "resource-explorer-2:ListIndexes",
                     "resource-explorer-2:GetIndex",
                     "resource-explorer-2:GetDefaultView",
