@@ -289,6 +289,14 @@ def measured(err):
     return wall, cpu, peak
 
 
+def keep_report(args, members, report):
+    """--keep: the report of an organization of `members` as DIR/org-N.json."""
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        with open(os.path.join(args.keep, f"org-{members}.json"), "w") as f:
+            json.dump(report, f)
+
+
 def fake_benchmark(args, regions, n):
     """One account seeded into moto and recorded once; then organizations of every size
     answered by the synthetic endpoint from that recording (bench/fakeaws.py)."""
@@ -337,6 +345,7 @@ def fake_benchmark(args, regions, n):
                 )
             finally:
                 served = server.close()
+            keep_report(args, members, report)
             missing = served.split("requests; ")[1].split(" ")[0] if "requests; " in served else "?"
             # The endpoint's own CPU: both share the machine, so the sum is what it spent.
             endpoint = re.search(r"; ([0-9.]+) s of CPU", served)
@@ -405,10 +414,7 @@ def main():
                 )
             finally:
                 proxy.close()
-            if args.keep:
-                os.makedirs(args.keep, exist_ok=True)
-                with open(os.path.join(args.keep, f"org-{members}.json"), "w") as f:
-                    json.dump(report, f)
+            keep_report(args, members, report)
             accounts = len(report.get("account_summaries") or []) or 1
             wall = seconds(rusage(err, "Elapsed (wall clock) time (h:mm:ss or m:ss):"))
             cpu = float(rusage(err, "User time (seconds):")) + float(

@@ -66,22 +66,25 @@ tokio::task_local! {
 
 /// Runs a collection under `deadline` (none: unbounded), with `metrics` to explain cut-off
 /// and timed-out calls.
-pub async fn scoped<F: Future>(
+///
+/// Boxed here, as it is handed over, and not once polled (as an `async fn` would): a
+/// whole account's collection is a future of some 200 KB, too large for the stack of the
+/// thread that blocks on it (debug builds overflow 8 MiB), and every future that held it
+/// by value until then (the account's task, the scan's queue of accounts) would keep a
+/// copy's room for as long as the account is in flight: three copies of it were a fifth
+/// of the heap of a thousand accounts (heaptrack).
+pub fn scoped<F: Future>(
     deadline: Option<Deadline>,
     metrics: Arc<Metrics>,
     collection: F,
-) -> F::Output {
-    // Boxed: a whole account's collection is too large a future for the stack of the
-    // thread that blocks on it (debug builds overflow 8 MiB).
-    BUDGET
-        .scope(Budget { deadline, metrics }, Box::pin(collection))
-        .await
+) -> impl Future<Output = F::Output> {
+    BUDGET.scope(Budget { deadline, metrics }, Box::pin(collection))
 }
 
 /// Runs a regional collection, so its unfinished calls are explained from this region's
-/// answers.
-pub async fn in_region<F: Future>(region: &str, collection: F) -> F::Output {
-    REGION.scope(region.to_string(), Box::pin(collection)).await
+/// answers; boxed as it is handed over, as [`scoped`] is.
+pub fn in_region<F: Future>(region: &str, collection: F) -> impl Future<Output = F::Output> {
+    REGION.scope(region.to_string(), Box::pin(collection))
 }
 
 /// The deadline of the collection this runs in, if any.

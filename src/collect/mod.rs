@@ -80,14 +80,17 @@ pub struct Target<'a> {
     pub regions: &'a [String],
 }
 
-pub async fn collect(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
+pub fn collect<'a>(
+    aws: &'a Aws,
+    target: &'a Target<'_>,
+    sources: &'a BTreeSet<Source>,
+) -> impl Future<Output = Inventory> + 'a {
     // Every source below is cut off at the scan deadline, if there is one.
     crate::deadline::scoped(
         aws.deadline(),
         aws.metrics_handle(),
         collect_all(aws, target, sources),
     )
-    .await
 }
 
 async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>) -> Inventory {
@@ -231,7 +234,10 @@ macro_rules! regional {
                     Box::pin(async move {
                         let facts = $crate::deadline::within(
                             $crate::inventory::Source::$source,
-                            $fetch(clients.$client()),
+                            async {
+                                let _turn = clients.turn().await;
+                                $fetch(clients.$client()).await
+                            },
                         )
                         .await;
                         Box::new(move |r: &mut $crate::inventory::Regional| {

@@ -358,7 +358,10 @@ pub async fn region_footprint(
     listed(tagging, ec2, rds, arn, &Plan::default()).await
 }
 
+/// The listings of one region by `plan`, in a turn of its own ([`Aws::turn`]), taken
+/// before its clients are made.
 async fn region_footprint_of(aws: &Aws, arn: &Arns<'_>, plan: &Plan) -> RegionFootprint {
+    let _turn = aws.turn().await;
     let region = arn.region;
     listed(
         &aws.tagging(region),
