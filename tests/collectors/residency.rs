@@ -235,12 +235,8 @@ fn the_resource_explorer_index_spares_listings_and_changes_no_verdict() {
 }
 
 async fn index_spares_listings() {
-    use aws_sdk_resourceexplorer2::operation::get_default_view::GetDefaultViewOutput;
-    use aws_sdk_resourceexplorer2::operation::get_index::GetIndexOutput;
-    use aws_sdk_resourceexplorer2::operation::get_view::GetViewOutput;
-    use aws_sdk_resourceexplorer2::operation::list_indexes::ListIndexesOutput;
     use aws_sdk_resourceexplorer2::operation::list_resources::ListResourcesOutput;
-    use aws_sdk_resourceexplorer2::types::{Index, IndexState, IndexType, View};
+    use aws_sdk_resourceexplorer2::types::IndexState;
     use tomscan::collect::{Target, residency};
     use tomscan::inventory::ResourceIndex;
 
@@ -322,51 +318,20 @@ async fn index_spares_listings() {
         .filter(|r| *r != uncovered)
         .cloned()
         .collect();
-    const VIEW: &str = "arn:aws:resource-explorer-2:us-east-1:123456789012:view/all/1";
-    let aggregator = mock!(aws_sdk_resourceexplorer2::Client::list_indexes)
-        .match_requests(|r| r.r#type() == Some(&IndexType::Aggregator))
-        .then_output(|| {
-            ListIndexesOutput::builder()
-                .indexes(
-                    Index::builder()
-                        .region("us-east-1")
-                        .r#type(IndexType::Aggregator)
-                        .build(),
-                )
-                .build()
-        });
-    let replicating = covered.clone();
-    let get_index = mock!(aws_sdk_resourceexplorer2::Client::get_index).then_output(move || {
-        GetIndexOutput::builder()
-            .r#type(IndexType::Aggregator)
-            .state(IndexState::Active)
-            .set_replicating_from(Some(replicating.clone()))
-            .build()
-    });
-    let default_view = mock!(aws_sdk_resourceexplorer2::Client::get_default_view)
-        .then_output(|| GetDefaultViewOutput::builder().view_arn(VIEW).build());
-    let view = mock!(aws_sdk_resourceexplorer2::Client::get_view)
-        .match_requests(|r| r.view_arn() == Some(VIEW))
-        .then_output(|| {
-            GetViewOutput::builder()
-                .view(View::builder().view_arn(VIEW).build())
-                .build()
-        });
+    let view = resource_explorer::view("us-east-1");
+    let asked = view.clone();
     let listing = mock!(aws_sdk_resourceexplorer2::Client::list_resources)
-        .match_requests(|r| r.view_arn() == Some(VIEW))
+        .match_requests(move |r| r.view_arn() == Some(asked.as_str()))
         .then_compute_output(move |r| {
             let filter = r.filters().map(|f| f.filter_string()).unwrap_or_default();
             let region = filter.strip_prefix("region:").expect("one region asked");
             ListResourcesOutput::builder()
                 .set_resources(index.get(region).cloned())
-                .view_arn(VIEW)
+                .view_arn(&view)
                 .build()
         });
-    let explorer = mock_client!(
-        aws_sdk_resourceexplorer2,
-        RuleMode::MatchAny,
-        &[&aggregator, &get_index, &default_view, &view, &listing]
-    );
+    let explorer =
+        resource_explorer::aggregator("us-east-1", &covered, IndexState::Active, None, &[&listing]);
     let asking = aws.with_own_metrics();
     let footprint =
         residency::collect_asking(&asking, &target, &sources, &|_| explorer.clone()).await;
@@ -543,41 +508,75 @@ mod resource_explorer {
     use tomscan::collect::resource_explorer::locate;
     use tomscan::inventory::ResourceIndex;
 
-    const VIEW: &str = "arn:aws:resource-explorer-2:eu-west-1:123456789012:view/all/1";
     const ACCT: &str = "123456789012";
 
-    /// An account whose aggregator is in eu-west-1, replicating from us-east-1, with
-    /// `state` and a default view filtering by `filter`.
-    fn account(state: IndexState, filter: Option<&'static str>, extra: &[&Rule]) -> Client {
-        let aggregator = mock!(Client::list_indexes).then_output(|| {
-            ListIndexesOutput::builder()
-                .indexes(
-                    Index::builder()
-                        .region("eu-west-1")
-                        .r#type(IndexType::Aggregator)
-                        .build(),
-                )
-                .build()
-        });
+    /// The default view of an account whose aggregator index is in `home`.
+    pub(super) fn view(home: &str) -> String {
+        format!("arn:aws:resource-explorer-2:{home}:{ACCT}:view/all/1")
+    }
+
+    /// Resource Explorer of an account whose aggregator index is in `home`, in `state`,
+    /// replicating from `replicating`, and whose default view filters by `filter`; `extra`
+    /// answers the rest (its listings).
+    pub(super) fn aggregator(
+        home: &'static str,
+        replicating: &[String],
+        state: IndexState,
+        filter: Option<&'static str>,
+        extra: &[&Rule],
+    ) -> Client {
+        let aggregator = mock!(Client::list_indexes)
+            .match_requests(|r| r.r#type() == Some(&IndexType::Aggregator))
+            .then_output(move || {
+                ListIndexesOutput::builder()
+                    .indexes(
+                        Index::builder()
+                            .region(home)
+                            .r#type(IndexType::Aggregator)
+                            .build(),
+                    )
+                    .build()
+            });
+        let replicating = replicating.to_vec();
         let index = mock!(Client::get_index).then_output(move || {
             GetIndexOutput::builder()
                 .r#type(IndexType::Aggregator)
                 .state(state.clone())
-                .replicating_from("us-east-1")
+                .set_replicating_from(Some(replicating.clone()))
                 .build()
         });
-        let default_view = mock!(Client::get_default_view)
-            .then_output(|| GetDefaultViewOutput::builder().view_arn(VIEW).build());
-        let view = mock!(Client::get_view).then_output(move || {
-            let mut view = View::builder().view_arn(VIEW);
-            if let Some(f) = filter {
-                view = view.filters(SearchFilter::builder().filter_string(f).build().unwrap());
-            }
-            GetViewOutput::builder().view(view.build()).build()
+        let arn = view(home);
+        let default_view = mock!(Client::get_default_view).then_output({
+            let arn = arn.clone();
+            move || GetDefaultViewOutput::builder().view_arn(&arn).build()
         });
+        let view = mock!(Client::get_view)
+            .match_requests({
+                let arn = arn.clone();
+                move |r| r.view_arn() == Some(arn.as_str())
+            })
+            .then_output(move || {
+                let mut view = View::builder().view_arn(&arn);
+                if let Some(f) = filter {
+                    view = view.filters(SearchFilter::builder().filter_string(f).build().unwrap());
+                }
+                GetViewOutput::builder().view(view.build()).build()
+            });
         let mut rules = vec![&aggregator, &index, &default_view, &view];
         rules.extend(extra);
         mock_client!(aws_sdk_resourceexplorer2, RuleMode::MatchAny, &rules)
+    }
+
+    /// An account whose aggregator is in eu-west-1, replicating from us-east-1, with
+    /// `state` and a default view filtering by `filter`.
+    fn account(state: IndexState, filter: Option<&'static str>, extra: &[&Rule]) -> Client {
+        aggregator(
+            "eu-west-1",
+            &["us-east-1".to_string()],
+            state,
+            filter,
+            extra,
+        )
     }
 
     async fn not_used(client: Client) -> String {
@@ -640,9 +639,10 @@ mod resource_explorer {
 
     /// What the index lists in us-east-1 decides whether its data stores are listed.
     async fn holds(listed: Vec<Resource>) -> bool {
+        let asked = view("eu-west-1");
         let listing = mock!(Client::list_resources)
-            .match_requests(|r| {
-                r.view_arn() == Some(VIEW)
+            .match_requests(move |r| {
+                r.view_arn() == Some(asked.as_str())
                     && r.filters().map(|f| f.filter_string()) == Some("region:us-east-1")
             })
             .then_output(move || {
