@@ -148,8 +148,8 @@ const REQUESTS_IN_FLIGHT: usize = 256;
 /// over every account of the run. A collection that has started holds its requests built
 /// and signed, with their runtime state, until [`REQUESTS_IN_FLIGHT`] lets them through:
 /// unbounded, `--account-concurrency 32` started some 3,000 of them for 256 connections,
-/// and they were most of the heap (heaptrack: 171 MB at the peak of 100 accounts, 120 MB
-/// with this bound; README "A thousand accounts"). As many turns as requests in flight,
+/// and they were most of the heap (heaptrack, 100 accounts: 171 MB at the peak; 66 MB
+/// with this bound and each collection boxed once, README "A thousand accounts"). As many turns as requests in flight,
 /// since a collection is one call or a few, so the connections stay busy; a region's
 /// footprint, ten listings at once, is one turn too: weighed by its listings, turns held
 /// through paging and parsing left connections idle (1,000 accounts without Resource

@@ -236,7 +236,10 @@ macro_rules! regional {
                             $crate::inventory::Source::$source,
                             async {
                                 let _turn = clients.turn().await;
-                                $fetch(clients.$client()).await
+                                // Made on the heap once its turn came: a collection
+                                // waiting for its turn holds a pointer's room, not
+                                // its calls' state.
+                                Box::pin($fetch(clients.$client())).await
                             },
                         )
                         .await;
