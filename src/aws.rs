@@ -62,9 +62,9 @@ macro_rules! regional_clients {
                 self.$name.get_or_init(|| self.aws.$name(self.region))
             })*
 
-            /// A turn to collect one of this region's sources ([`Aws::turn`]).
-            pub async fn turn(&self) -> tokio::sync::SemaphorePermit<'a> {
-                self.aws.turn().await
+            /// Collects one of this region's sources in a turn ([`Aws::in_turn`]).
+            pub async fn in_turn<F: Future>(&self, start: impl FnOnce() -> F) -> F::Output {
+                self.aws.in_turn(start).await
             }
         }
     };
@@ -149,8 +149,9 @@ const REQUESTS_IN_FLIGHT: usize = 256;
 /// and signed, with their runtime state, until [`REQUESTS_IN_FLIGHT`] lets them through:
 /// unbounded, `--account-concurrency 32` started some 3,000 of them for 256 connections,
 /// and they were most of the heap (heaptrack, 100 accounts: 171 MB at the peak; 66 MB
-/// with this bound and each collection boxed once, README "A thousand accounts"). As many turns as requests in flight,
-/// since a collection is one call or a few, so the connections stay busy; a region's
+/// with this bound and each collection boxed once, README "A thousand accounts"). As many
+/// turns as requests in flight, since a collection is one call or a few, so the
+/// connections stay busy; a region's
 /// footprint, ten listings at once, is one turn too: weighed by its listings, turns held
 /// through paging and parsing left connections idle (1,000 accounts without Resource
 /// Explorer: 183 s instead of 90 s). Only leaf collections take a turn (none waits for
@@ -245,10 +246,17 @@ impl Aws {
         }
     }
 
-    /// Waits for a turn to collect (see [`COLLECTIONS_UNDER_WAY`]); the collection runs
-    /// while the turn is held. Turns are taken in arrival order, so the accounts that
-    /// started first finish first and hand their memory back.
-    pub async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
+    /// Runs the collection `start` makes once a turn is free ([`COLLECTIONS_UNDER_WAY`]),
+    /// and holds the turn until it ends. The collection is made only then, on the heap: one
+    /// waiting for its turn holds a pointer's room, not its calls' state. Turns are taken
+    /// in arrival order, so the accounts that started first finish first and hand their
+    /// memory back.
+    pub async fn in_turn<F: Future>(&self, start: impl FnOnce() -> F) -> F::Output {
+        let _turn = self.turn().await;
+        Box::pin(start()).await
+    }
+
+    async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
         self.turns
             .acquire()
             .await

@@ -234,13 +234,7 @@ macro_rules! regional {
                     Box::pin(async move {
                         let facts = $crate::deadline::within(
                             $crate::inventory::Source::$source,
-                            async {
-                                let _turn = clients.turn().await;
-                                // Made on the heap once its turn came: a collection
-                                // waiting for its turn holds a pointer's room, not
-                                // its calls' state.
-                                Box::pin($fetch(clients.$client())).await
-                            },
+                            clients.in_turn(|| $fetch(clients.$client())),
                         )
                         .await;
                         Box::new(move |r: &mut $crate::inventory::Regional| {

@@ -358,14 +358,15 @@ pub async fn region_footprint(
     listed(tagging, ec2, rds, arn, &Plan::default()).await
 }
 
-/// The listings of one region by `plan`, in a turn of its own ([`Aws::turn`]); the
-/// clients and the listings' state are made once the turn came (on the heap, so that
-/// a region waiting for its turn holds a pointer's room).
+/// The listings of one region by `plan`, in a turn of their own ([`Aws::in_turn`]), with
+/// clients made once the turn came.
 async fn region_footprint_of(aws: &Aws, arn: &Arns<'_>, plan: &Plan) -> RegionFootprint {
-    let _turn = aws.turn().await;
-    let region = arn.region;
-    let (tagging, ec2, rds) = (aws.tagging(region), aws.ec2(region), aws.rds(region));
-    Box::pin(listed(&tagging, &ec2, &rds, arn, plan)).await
+    aws.in_turn(|| async {
+        let region = arn.region;
+        let (tagging, ec2, rds) = (aws.tagging(region), aws.ec2(region), aws.rds(region));
+        listed(&tagging, &ec2, &rds, arn, plan).await
+    })
+    .await
 }
 
 /// The listings of one region by `plan`, concurrently; each fails on its own.
