@@ -6,20 +6,34 @@ use std::process::Command;
 
 fn main() {
     packed_relocations();
-    println!("cargo:rerun-if-changed=.git/HEAD");
-    println!("cargo:rerun-if-changed=.git/refs");
-    println!("cargo:rerun-if-changed=.git/packed-refs");
-    let commit = Command::new("git")
-        .args(["rev-parse", "HEAD"])
+    // Without a rerun-if-changed line Cargo reruns the script whenever any file of the
+    // package changes; with one naming a path that does not exist, on every build (a
+    // clone may have no `packed-refs`, a worktree has no `.git` directory), and tomscan
+    // is compiled again each time. So: what moves when the commit does, where it is.
+    println!("cargo:rerun-if-changed=build.rs");
+    for name in ["HEAD", "refs", "packed-refs"] {
+        if let Some(path) = git(&["rev-parse", "--git-path", name])
+            && std::path::Path::new(&path).exists()
+        {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
+    let commit = git(&["rev-parse", "HEAD"])
+        .filter(|s| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    if let Some(commit) = commit {
+        println!("cargo:rustc-env=TOMSCAN_GIT_COMMIT={commit}");
+    }
+}
+
+/// What `git args` prints, trimmed; none outside a git checkout or without git.
+fn git(args: &[&str]) -> Option<String> {
+    Command::new("git")
+        .args(args)
         .output()
         .ok()
         .filter(|o| o.status.success())
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .map(|s| s.trim().to_string())
-        .filter(|s| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()));
-    if let Some(commit) = commit {
-        println!("cargo:rustc-env=TOMSCAN_GIT_COMMIT={commit}");
-    }
 }
 
 /// Relative relocations packed (DT_RELR): the dynamic loader reads every relocation at

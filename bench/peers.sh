@@ -11,4 +11,4 @@ if [ ! -x "$prowler" ]; then
   "${PYTHON:-python3}" -m venv "$target/prowler-venv"
   "$target/prowler-venv/bin/pip" install --quiet --disable-pip-version-check "${PROWLER:-prowler==5.46.0}"
 fi
-exec "$python" bench/peers.py --tomscan "$target/release/tomscan" --prowler "$prowler" "$@"
+exec "$python" bench/peers.py --tomscan "$tomscan" --prowler "$prowler" "$@"

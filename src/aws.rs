@@ -105,7 +105,7 @@ pub struct Aws {
     sdk: SdkConfig,
     metrics: Arc<Metrics>,
     /// Turns to collect, shared by every account's clients made from this one.
-    turns: Arc<tokio::sync::Semaphore>,
+    turns: Turns,
     /// When collection must end (`--timeout`); none: when every call has answered.
     deadline: Option<crate::deadline::Deadline>,
 }
@@ -144,18 +144,17 @@ fn shared_https_client() -> SharedHttpClient {
 /// inside its attempt's timeout, which is seconds to spare at this bound.
 const REQUESTS_IN_FLIGHT: usize = 256;
 
-/// Collections (one source in one region, or one region's footprint) under way at once,
-/// over every account of the run. A collection that has started holds its requests built
-/// and signed, with their runtime state, until [`REQUESTS_IN_FLIGHT`] lets them through:
-/// unbounded, `--account-concurrency 32` started some 3,000 of them for 256 connections,
-/// and they were most of the heap (heaptrack, 100 accounts: 171 MB at the peak; 66 MB
-/// with this bound and each collection boxed once, README "A thousand accounts"). As many
-/// turns as requests in flight, since a collection is one call or a few, so the
-/// connections stay busy; a region's
-/// footprint, ten listings at once, is one turn too: weighed by its listings, turns held
-/// through paging and parsing left connections idle (1,000 accounts without Resource
-/// Explorer: 183 s instead of 90 s). Only leaf collections take a turn (none waits for
-/// another), so the bound cannot deadlock.
+/// Collections under way at once, over every account of the run ([`Turns`]). A
+/// collection is one call or a few: one source in one region, one account-wide source
+/// (an IAM source, the bucket listing, one bucket's settings, the trails), or one listing
+/// of a region's footprint. One that has started holds its requests built and signed,
+/// with their runtime state, until [`REQUESTS_IN_FLIGHT`] lets them through: unbounded,
+/// `--account-concurrency 32` started some 3,000 of them for 256 connections, and they
+/// were most of the heap (heaptrack: 100 accounts peaked at 171 MB; with every
+/// collection in turns, 400 accounts peak at 43 MB; README "A thousand accounts"). A turn
+/// is held while the answers are read and parsed too, so more turns keep more requests
+/// on the wire, at the price of memory: 1,000 accounts without Resource Explorer took
+/// 113 s and 98 MiB with 256, 99 s and 112 MiB with 384.
 const COLLECTIONS_UNDER_WAY: usize = REQUESTS_IN_FLIGHT;
 
 /// The HTTP client with [`REQUESTS_IN_FLIGHT`] permits, taken in arrival order.
@@ -202,6 +201,42 @@ impl HttpConnector for InFlightConnector {
     }
 }
 
+/// Turns to collect ([`COLLECTIONS_UNDER_WAY`] at once), shared by every account of a run.
+/// A collection is a leaf: nothing that holds a turn waits for another, so the bound
+/// cannot deadlock.
+#[derive(Clone, Debug)]
+pub struct Turns(Arc<tokio::sync::Semaphore>);
+
+impl Default for Turns {
+    /// A run's bound of its own: a run's first `Aws`, or a test's collector.
+    fn default() -> Self {
+        Turns::new(COLLECTIONS_UNDER_WAY)
+    }
+}
+
+impl Turns {
+    /// `count` turns, for a bound other than a run's ([`COLLECTIONS_UNDER_WAY`]).
+    pub fn new(count: usize) -> Turns {
+        Turns(Arc::new(tokio::sync::Semaphore::new(count)))
+    }
+
+    /// Runs the collection `start` makes once a turn is free, and holds the turn until it
+    /// ends. The collection is made only then, on the heap: one waiting for its turn holds
+    /// a pointer's room, not its calls' state. Turns are taken in arrival order, so the
+    /// accounts that started first finish first and hand their memory back.
+    pub async fn take<F: Future>(&self, start: impl FnOnce() -> F) -> F::Output {
+        let _turn = self.turn().await;
+        Box::pin(start()).await
+    }
+
+    async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.0
+            .acquire()
+            .await
+            .expect("the semaphore is never closed")
+    }
+}
+
 impl Aws {
     pub async fn load(opts: &AwsOptions) -> Aws {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -241,26 +276,25 @@ impl Aws {
         Aws {
             sdk,
             metrics: Arc::default(),
-            turns: Arc::new(tokio::sync::Semaphore::new(COLLECTIONS_UNDER_WAY)),
+            turns: Turns::default(),
             deadline: None,
         }
     }
 
-    /// Runs the collection `start` makes once a turn is free ([`COLLECTIONS_UNDER_WAY`]),
-    /// and holds the turn until it ends. The collection is made only then, on the heap: one
-    /// waiting for its turn holds a pointer's room, not its calls' state. Turns are taken
-    /// in arrival order, so the accounts that started first finish first and hand their
-    /// memory back.
+    /// Runs the collection `start` makes in a turn of the run's ([`Turns::take`]).
     pub async fn in_turn<F: Future>(&self, start: impl FnOnce() -> F) -> F::Output {
-        let _turn = self.turn().await;
-        Box::pin(start()).await
+        self.turns.take(start).await
     }
 
-    async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
-        self.turns
-            .acquire()
-            .await
-            .expect("the semaphore is never closed")
+    /// The run's turns, for a collector handed a client rather than an `Aws`.
+    pub fn turns(&self) -> &Turns {
+        &self.turns
+    }
+
+    /// The same clients, taking their turns from `turns` (a test's narrower bound).
+    pub fn with_turns(mut self, turns: Turns) -> Aws {
+        self.turns = turns;
+        self
     }
 
     /// The same clients, with collection bounded by `deadline`.
@@ -671,13 +705,13 @@ mod tests {
         let base = Aws::from_config(SdkConfig::builder().build());
         let (first, second) = (base.with_own_metrics(), base.with_own_metrics());
         let mut held: Vec<_> = (0..COLLECTIONS_UNDER_WAY)
-            .map(|_| first.turn().now_or_never().expect("a turn is free"))
+            .map(|_| first.turns.turn().now_or_never().expect("a turn is free"))
             .collect();
         assert!(
-            second.turn().now_or_never().is_none(),
+            second.turns.turn().now_or_never().is_none(),
             "another account started a collection past the bound"
         );
         held.pop();
-        assert!(second.turn().now_or_never().is_some());
+        assert!(second.turns.turn().now_or_never().is_some());
     }
 }

@@ -438,6 +438,7 @@ pub async fn scan_accounts(
         assembly.account(outcome.meta, outcome.findings);
     }
     drop(outcomes);
+    hand_back_freed_memory();
     let mut stats = stats_of(&base, started);
     stats.add(&assembly.stats);
     assembly.stats = stats;
@@ -449,6 +450,25 @@ pub async fn scan_accounts(
         split_regions: split_regions.is_some(),
     })
 }
+
+/// Hands what the collection freed back to the system before the report is made. glibc
+/// keeps the memory each worker thread freed in that thread's arena, while the report is
+/// made on the thread that drives the scan, whose arena grows anew: at 1,000 accounts
+/// the making of the report was the run's peak, 14 MiB over the collection's (README "A
+/// thousand accounts").
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn hand_back_freed_memory() {
+    // SAFETY: malloc_trim returns the free pages of glibc's own heaps to the system; it
+    // takes each arena's lock, touches no memory a live allocation holds, and may be
+    // called from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators give memory back on their own terms.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn hand_back_freed_memory() {}
 
 /// What every account of a multi-account scan shares.
 struct MemberScan<'a> {

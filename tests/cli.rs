@@ -820,11 +820,12 @@ fn metrics_are_written_beside_the_report() {
     assert!(out.stderr.clone().contains("both name"));
 }
 
-/// The release profile compiles every AWS SDK service crate at opt-level 0 (Cargo.toml,
-/// README "Build time"): a service crate added without its entry would quietly cost
-/// minutes of every cold release build.
+/// The release profile compiles every AWS SDK service crate at opt-level 0, and the fleet
+/// profile at 3 (Cargo.toml, README "Build time"): a service crate added without its
+/// entries would quietly cost minutes of every cold release build, or leave the fleet
+/// build's scans at the slower code.
 #[test]
-fn every_sdk_service_crate_has_its_release_opt_level() {
+fn every_sdk_service_crate_has_its_release_and_fleet_opt_levels() {
     let manifest: toml::Table =
         toml::from_str(&std::fs::read_to_string(project("Cargo.toml")).unwrap()).unwrap();
     let services: Vec<&String> = manifest["dependencies"]
@@ -834,24 +835,29 @@ fn every_sdk_service_crate_has_its_release_opt_level() {
         .filter(|name| name.starts_with("aws-sdk-"))
         .collect();
     assert!(services.len() > 10, "{services:?}");
-    let packages = manifest["profile"]["release"]["package"]
-        .as_table()
-        .unwrap();
-    for name in &services {
-        assert_eq!(
-            packages
-                .get(name.as_str())
-                .and_then(|p| p.get("opt-level"))
-                .and_then(toml::Value::as_integer),
-            Some(0),
-            "Cargo.toml: add [profile.release.package.{name}] with opt-level = 0"
-        );
-    }
-    for name in packages.keys() {
-        assert!(
-            services.contains(&name),
-            "Cargo.toml: [profile.release.package.{name}] names no AWS SDK dependency"
-        );
+    assert_eq!(
+        manifest["profile"]["fleet"]["inherits"].as_str(),
+        Some("release"),
+        "Cargo.toml: [profile.fleet] inherits = \"release\""
+    );
+    for (profile, level) in [("release", 0), ("fleet", 3)] {
+        let packages = manifest["profile"][profile]["package"].as_table().unwrap();
+        for name in &services {
+            assert_eq!(
+                packages
+                    .get(name.as_str())
+                    .and_then(|p| p.get("opt-level"))
+                    .and_then(toml::Value::as_integer),
+                Some(level),
+                "Cargo.toml: add [profile.{profile}.package.{name}] with opt-level = {level}"
+            );
+        }
+        for name in packages.keys() {
+            assert!(
+                services.contains(&name),
+                "Cargo.toml: [profile.{profile}.package.{name}] names no AWS SDK dependency"
+            );
+        }
     }
 }
 

@@ -608,11 +608,19 @@ async fn the_footprint_of_a_scanned_region_is_not_listed_twice() {
         .find(|f| f["status"] == "fail")
         .unwrap_or_else(|| panic!("{:#?}", verdicts(&whole.report)));
     let message = failed["message"].as_str().unwrap();
-    for kind in ["ec2:instance", "ec2:volume", "ec2:vpc", "rds:db"] {
+    for kind in [
+        "ec2:instance",
+        "ec2:volume",
+        "ec2:snapshot",
+        "ec2:vpc",
+        "rds:db",
+    ] {
         assert!(message.contains(kind), "{message}");
     }
     for op in [
         "EC2:DescribeVolumes",
+        "EC2:DescribeSnapshots",
+        "EC2:DescribeImages",
         "EC2:DescribeVpcs",
         "RDS:DescribeDBInstances",
     ] {

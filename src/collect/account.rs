@@ -12,7 +12,7 @@ pub async fn collect(aws: &Aws, sources: &BTreeSet<Source>) -> Account {
         security_contact: when(
             sources,
             Source::AccountSecurityContact,
-            security_contact(aws),
+            aws.in_turn(|| security_contact(aws)),
         )
         .await,
     }

@@ -13,7 +13,9 @@ pub async fn collect(aws: &Aws, regions: &[String], sources: &BTreeSet<Source>) 
     if !sources.contains(&Source::CloudTrailTrails) {
         return CloudTrail::default();
     }
-    trails(|region| aws.cloudtrail(region), regions, aws.home_region()).await
+    // One collection, in one turn: a listing per region, then each trail's settings.
+    aws.in_turn(|| trails(|region| aws.cloudtrail(region), regions, aws.home_region()))
+        .await
 }
 
 /// Each region lists its own trails and the multi-region trails of others; the same

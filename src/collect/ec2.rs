@@ -375,6 +375,7 @@ pub async fn snapshots(client: &aws_sdk_ec2::Client) -> Result<Vec<Snapshot>, Un
             .into();
         Snapshot {
             id,
+            owner_id: s.owner_id().map(str::to_string),
             volume_id: s.volume_id().map(str::to_string),
             encrypted: s.encrypted().unwrap_or(false),
             shared_with,
@@ -417,6 +418,7 @@ pub async fn images(client: &aws_sdk_ec2::Client) -> Result<Vec<Image>, Unavaila
             .into();
         Image {
             id,
+            owner_id: i.owner_id().map(str::to_string),
             name: i.name().unwrap_or_default().to_string(),
             public: i.public().unwrap_or(false),
             shared_with,

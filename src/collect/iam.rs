@@ -9,7 +9,7 @@ use futures_util::future::{BoxFuture, join_all};
 use futures_util::{FutureExt, StreamExt, TryStreamExt, stream};
 
 use super::{action, when};
-use crate::aws::unavailable;
+use crate::aws::{Turns, unavailable};
 use crate::inventory::policy::{PolicyDocument, PolicyError};
 use crate::inventory::{
     AccessKey, AccountSummary, Authorization, Collected, CredentialReport, CredentialUser, Iam,
@@ -17,16 +17,33 @@ use crate::inventory::{
     VirtualMfaDevice,
 };
 
-pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -> Iam {
+/// Each IAM source is a collection of its own, in a turn of the run's ([`Turns`]).
+pub async fn collect(
+    client: &aws_sdk_iam::Client,
+    turns: &Turns,
+    sources: &BTreeSet<Source>,
+) -> Iam {
     let (credential_report, account_summary, password_policy, authorization) = tokio::join!(
         when(
             sources,
             Source::IamCredentialReport,
-            credential_report(client)
+            turns.take(|| credential_report(client))
         ),
-        when(sources, Source::IamAccountSummary, account_summary(client)),
-        when(sources, Source::IamPasswordPolicy, password_policy(client)),
-        when(sources, Source::IamAuthorization, authorization(client)),
+        when(
+            sources,
+            Source::IamAccountSummary,
+            turns.take(|| account_summary(client))
+        ),
+        when(
+            sources,
+            Source::IamPasswordPolicy,
+            turns.take(|| password_policy(client))
+        ),
+        when(
+            sources,
+            Source::IamAuthorization,
+            turns.take(|| authorization(client))
+        ),
     );
     // Only console passwords never used can still be the initial one; their login
     // profiles say when that password was set and whether IAM forces a new one.
@@ -34,11 +51,12 @@ pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -
         &credential_report,
         sources.contains(&Source::IamLoginProfiles),
     ) {
-        (Collected::Ok(report), true) => {
-            crate::deadline::within(Source::IamLoginProfiles, login_profiles(client, report))
-                .await
-                .into()
-        }
+        (Collected::Ok(report), true) => crate::deadline::within(
+            Source::IamLoginProfiles,
+            turns.take(|| login_profiles(client, report)),
+        )
+        .await
+        .into(),
         (Collected::Unavailable(u), true) => Collected::Unavailable(u.clone()),
         _ => Collected::NotCollected,
     };
@@ -51,7 +69,7 @@ pub async fn collect(client: &aws_sdk_iam::Client, sources: &BTreeSet<Source>) -
         virtual_mfa_devices: when(
             sources,
             Source::IamVirtualMfaDevices,
-            virtual_mfa_devices(client),
+            turns.take(|| virtual_mfa_devices(client)),
         )
         .await,
     }

@@ -108,7 +108,7 @@ async fn collect_all(aws: &Aws, target: &Target<'_>, sources: &BTreeSet<Source>)
         .collect::<Vec<_>>();
     let iam_client = aws.iam();
     let (iam, s3, cloudtrail, account, regional, footprint) = tokio::join!(
-        counted(iam::collect(&iam_client, sources)),
+        counted(iam::collect(&iam_client, aws.turns(), sources)),
         counted(s3::collect(aws, target.account_id, sources)),
         counted(crate::deadline::bounded_or(
             "cloudtrail:DescribeTrails",

@@ -35,7 +35,7 @@ use futures_util::{StreamExt, stream};
 
 use super::resource_explorer::{self, Index};
 use super::{REGION_CONCURRENCY, Target, action};
-use crate::aws::{Aws, unavailable};
+use crate::aws::{Aws, RegionClients, Turns, unavailable};
 use crate::inventory::{
     Collected, Footprint, InstanceState, RdsSnapshotKind, RegionFootprint, Regional, ResourceIndex,
     Source, Unavailable,
@@ -63,14 +63,17 @@ pub async fn collect_asking(
         return Footprint::default();
     }
     // Asked even when the scan was given its regions: those are not the account's.
-    let enabled = super::enabled_regions(aws, target.partition).await;
+    let enabled = aws
+        .in_turn(|| super::enabled_regions(aws, target.partition))
+        .await;
     let mut regions: BTreeSet<String> = target.regions.iter().cloned().collect();
     if let Ok(list) = &enabled {
         regions.extend(list.iter().cloned());
     }
     let unscanned = regions.iter().any(|r| !target.regions.contains(r));
     let index = if unscanned {
-        resource_explorer::locate(aws.home_region(), explorer).await
+        aws.in_turn(|| resource_explorer::locate(aws.home_region(), explorer))
+            .await
     } else {
         Err(ResourceIndex::NotAsked)
     };
@@ -114,7 +117,7 @@ async fn indexed(aws: &Aws, arn: &Arns<'_>, index: &Index) -> RegionFootprint {
         }
     });
     let (held, mut footprint) = tokio::join!(
-        index.holds_data(arn.region, arn.account),
+        aws.in_turn(|| index.holds_data(arn.region, arn.account)),
         region_footprint_of(aws, arn, &unindexed),
     );
     match held {
@@ -231,7 +234,6 @@ impl Plan {
     }
 
     /// A scanned region: what a selected regional source lists is left for later.
-    /// Snapshots and AMIs are listed anyway: the footprint keeps only the account's own.
     fn scanned(sources: &BTreeSet<Source>) -> Plan {
         let later = |source| {
             if sources.contains(&source) {
@@ -243,6 +245,8 @@ impl Plan {
         Plan {
             instances: later(Source::Ec2Instances),
             volumes: later(Source::Ec2Volumes),
+            snapshots: later(Source::Ec2Snapshots),
+            images: later(Source::Ec2Images),
             vpcs: later(Source::Ec2Vpcs),
             db_instances: later(Source::RdsInstances),
             db_clusters: later(Source::RdsClusters),
@@ -267,10 +271,29 @@ impl Plan {
                     .collect()
             })
         };
+        // The account's own, as the footprint's listings keep them (an emulator may list
+        // other owners' public snapshots and AMIs however it is asked).
+        let own = |owner: &Option<String>| owner.as_ref().is_none_or(|o| o == arn.account);
         Plan {
             tagged: left(&footprint.tagged, None),
-            snapshots: left(&footprint.snapshots, None),
-            images: left(&footprint.images, None),
+            snapshots: left(
+                &footprint.snapshots,
+                facts.snapshots.ok().map(|list| {
+                    list.iter()
+                        .filter(|s| own(&s.owner_id))
+                        .map(|s| arn.ec2(&format!("snapshot/{}", s.id)))
+                        .collect()
+                }),
+            ),
+            images: left(
+                &footprint.images,
+                facts.images.ok().map(|list| {
+                    list.iter()
+                        .filter(|i| own(&i.owner_id))
+                        .map(|i| arn.ec2(&format!("image/{}", i.id)))
+                        .collect()
+                }),
+            ),
             instances: left(
                 &footprint.instances,
                 facts.instances.ok().map(|list| {
@@ -355,41 +378,63 @@ pub async fn region_footprint(
     rds: &aws_sdk_rds::Client,
     arn: &Arns<'_>,
 ) -> RegionFootprint {
-    listed(tagging, ec2, rds, arn, &Plan::default()).await
+    let clients = Clients {
+        tagging: &|| tagging,
+        ec2: &|| ec2,
+        rds: &|| rds,
+    };
+    listed(&Turns::default(), &clients, arn, &Plan::default()).await
 }
 
-/// The listings of one region by `plan`, in a turn of their own ([`Aws::in_turn`]), with
-/// clients made once the turn came.
+/// The listings of one region by `plan`, each a collection in a turn of its own
+/// ([`Turns`]), with the region's clients made when a listing first needs them.
 async fn region_footprint_of(aws: &Aws, arn: &Arns<'_>, plan: &Plan) -> RegionFootprint {
-    aws.in_turn(|| async {
-        let region = arn.region;
-        let (tagging, ec2, rds) = (aws.tagging(region), aws.ec2(region), aws.rds(region));
-        listed(&tagging, &ec2, &rds, arn, plan).await
-    })
-    .await
+    let region = RegionClients::new(aws, arn.region);
+    let clients = Clients {
+        tagging: &|| region.tagging(),
+        ec2: &|| region.ec2(),
+        rds: &|| region.rds(),
+    };
+    listed(aws.turns(), &clients, arn, plan).await
 }
 
-/// The listings of one region by `plan`, concurrently; each fails on its own.
-async fn listed(
-    tagging: &aws_sdk_resourcegroupstagging::Client,
-    ec2: &aws_sdk_ec2::Client,
-    rds: &aws_sdk_rds::Client,
-    arn: &Arns<'_>,
-    plan: &Plan,
-) -> RegionFootprint {
-    let (tagged, instances, volumes, snapshots, images) = tokio::join!(
-        step(&plan.tagged, tagged(tagging)),
-        step(&plan.instances, instances(ec2, arn)),
-        step(&plan.volumes, volumes(ec2, arn)),
-        step(&plan.snapshots, snapshots(ec2, arn)),
-        step(&plan.images, images(ec2, arn)),
-    );
-    let (vpcs, db_instances, db_clusters, db_snapshots, db_cluster_snapshots) = tokio::join!(
-        step(&plan.vpcs, vpcs(ec2, arn)),
-        step(&plan.db_instances, db_instances(rds)),
-        step(&plan.db_clusters, db_clusters(rds)),
-        step(&plan.db_snapshots, db_snapshots(rds)),
-        step(&plan.db_cluster_snapshots, db_cluster_snapshots(rds)),
+/// How a region's listings reach their clients.
+struct Clients<'c> {
+    tagging: &'c (dyn Fn() -> &'c aws_sdk_resourcegroupstagging::Client + Sync),
+    ec2: &'c (dyn Fn() -> &'c aws_sdk_ec2::Client + Sync),
+    rds: &'c (dyn Fn() -> &'c aws_sdk_rds::Client + Sync),
+}
+
+/// The listings of one region by `plan`, concurrently; each fails on its own. Each takes
+/// a turn: as one turn for the region, its ten listings held their requests built while
+/// they waited for a connection, most of the heap of an organization scan without a
+/// Resource Explorer index (README "A thousand accounts").
+async fn listed(turns: &Turns, c: &Clients<'_>, arn: &Arns<'_>, plan: &Plan) -> RegionFootprint {
+    let (
+        tagged,
+        instances,
+        volumes,
+        snapshots,
+        images,
+        vpcs,
+        db_instances,
+        db_clusters,
+        db_snapshots,
+        db_cluster_snapshots,
+    ) = tokio::join!(
+        step(&plan.tagged, turns.take(|| tagged((c.tagging)()))),
+        step(&plan.instances, turns.take(|| instances((c.ec2)(), arn))),
+        step(&plan.volumes, turns.take(|| volumes((c.ec2)(), arn))),
+        step(&plan.snapshots, turns.take(|| snapshots((c.ec2)(), arn))),
+        step(&plan.images, turns.take(|| images((c.ec2)(), arn))),
+        step(&plan.vpcs, turns.take(|| vpcs((c.ec2)(), arn))),
+        step(&plan.db_instances, turns.take(|| db_instances((c.rds)()))),
+        step(&plan.db_clusters, turns.take(|| db_clusters((c.rds)()))),
+        step(&plan.db_snapshots, turns.take(|| db_snapshots((c.rds)()))),
+        step(
+            &plan.db_cluster_snapshots,
+            turns.take(|| db_cluster_snapshots((c.rds)()))
+        ),
     );
     RegionFootprint {
         tagged,

@@ -17,7 +17,7 @@ pub async fn collect(aws: &Aws, account_id: &str, sources: &BTreeSet<Source>) ->
         when(
             sources,
             Source::S3AccountPublicAccessBlock,
-            account_public_access_block(aws, account_id)
+            aws.in_turn(|| account_public_access_block(aws, account_id))
         ),
     );
     S3 {
@@ -26,12 +26,15 @@ pub async fn collect(aws: &Aws, account_id: &str, sources: &BTreeSet<Source>) ->
     }
 }
 
+/// The listing is a collection, and so is each bucket's settings, each in a turn of the
+/// run's ([`Aws::in_turn`]).
 async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, Unavailable> {
-    let home = aws.s3(aws.home_region());
-    let located = list_buckets(&home).await?;
+    let located = aws
+        .in_turn(|| async { list_buckets(&aws.s3(aws.home_region())).await })
+        .await?;
     let mut buckets: Vec<Bucket> = stream::iter(located)
         .map(|(name, located)| {
-            async move {
+            aws.in_turn(move || async move {
                 let (region, region_unavailable) = match located {
                     Ok(region) => (region, None),
                     Err(u) => (String::new(), Some(u)),
@@ -76,7 +79,7 @@ async fn buckets(aws: &Aws, sources: &BTreeSet<Source>) -> Result<Vec<Bucket>, U
                     object_lock,
                     tags,
                 }
-            }
+            })
         })
         .buffer_unordered(BUCKET_CONCURRENCY)
         .collect()

@@ -608,6 +608,9 @@ pub struct Volume {
 #[serde(default, deny_unknown_fields)]
 pub struct Snapshot {
     pub id: String,
+    /// The account that owns it: the listing asks for the account's own, which an
+    /// emulator may not honour.
+    pub owner_id: Option<String>,
     pub volume_id: Option<String>,
     pub encrypted: bool,
     /// Who may create a volume from it (`createVolumePermission`): `all` (public), or
@@ -620,6 +623,8 @@ pub struct Snapshot {
 #[serde(default, deny_unknown_fields)]
 pub struct Image {
     pub id: String,
+    /// The account that owns it, as for [`Snapshot::owner_id`].
+    pub owner_id: Option<String>,
     pub name: String,
     /// `DescribeImages`' own answer, known even where the launch permission is not.
     pub public: bool,

@@ -10,7 +10,12 @@ async fn password_policy_absent_is_a_fact_but_denied_is_not() {
         )
     });
     let client = mock_client!(aws_sdk_iam, &[&none]);
-    let facts = collect::iam::collect(&client, &sources(&[Source::IamPasswordPolicy])).await;
+    let facts = collect::iam::collect(
+        &client,
+        &Turns::default(),
+        &sources(&[Source::IamPasswordPolicy]),
+    )
+    .await;
     assert_eq!(
         facts.password_policy.ok().map(|p| p.is_none()),
         Some(true),
@@ -27,7 +32,12 @@ async fn password_policy_absent_is_a_fact_but_denied_is_not() {
         )
     });
     let client = mock_client!(aws_sdk_iam, &[&denied]);
-    let facts = collect::iam::collect(&client, &sources(&[Source::IamPasswordPolicy])).await;
+    let facts = collect::iam::collect(
+        &client,
+        &Turns::default(),
+        &sources(&[Source::IamPasswordPolicy]),
+    )
+    .await;
     let Collected::Unavailable(u) = &facts.password_policy else {
         panic!("{:?}", facts.password_policy);
     };
@@ -46,7 +56,12 @@ async fn password_policy_absent_is_a_fact_but_denied_is_not() {
             .build()
     });
     let client = mock_client!(aws_sdk_iam, &[&strong]);
-    let facts = collect::iam::collect(&client, &sources(&[Source::IamPasswordPolicy])).await;
+    let facts = collect::iam::collect(
+        &client,
+        &Turns::default(),
+        &sources(&[Source::IamPasswordPolicy]),
+    )
+    .await;
     let p = facts.password_policy.ok().unwrap().as_ref().unwrap();
     assert_eq!(
         (p.minimum_length, p.max_age_days, p.reuse_prevention),
@@ -81,7 +96,12 @@ async fn credential_report_waits_for_generation_and_parses_the_root_row() {
             .build()
     });
     let client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, &[&generate, &get]);
-    let facts = collect::iam::collect(&client, &sources(&[Source::IamCredentialReport])).await;
+    let facts = collect::iam::collect(
+        &client,
+        &Turns::default(),
+        &sources(&[Source::IamCredentialReport]),
+    )
+    .await;
     assert_eq!(generate.num_calls(), 2, "polled until COMPLETE");
     let report = facts.credential_report.ok().expect("report");
     let root = report.root.as_ref().expect("root row");
@@ -171,7 +191,12 @@ async fn authorization_documents_are_parsed_once_and_a_bad_one_is_unavailable_al
                 .build()
         });
     let client = mock_client!(aws_sdk_iam, &[&page]);
-    let facts = collect::iam::collect(&client, &sources(&[Source::IamAuthorization])).await;
+    let facts = collect::iam::collect(
+        &client,
+        &Turns::default(),
+        &sources(&[Source::IamAuthorization]),
+    )
+    .await;
     let auth = facts.authorization.ok().expect("authorization");
     let mallory = &auth.users[0].inline_policies[0].document;
     // Administrator, or a way to it, as the permission engine judges the document.
@@ -243,7 +268,12 @@ async fn authorization_documents_are_parsed_once_and_a_bad_one_is_unavailable_al
         )
     });
     let client = mock_client!(aws_sdk_iam, &[&denied]);
-    let facts = collect::iam::collect(&client, &sources(&[Source::IamAuthorization])).await;
+    let facts = collect::iam::collect(
+        &client,
+        &Turns::default(),
+        &sources(&[Source::IamAuthorization]),
+    )
+    .await;
     let Collected::Unavailable(u) = &facts.authorization else {
         panic!("{:?}", facts.authorization);
     };

@@ -19,6 +19,7 @@ use aws_sdk_iam::operation::get_credential_report::GetCredentialReportOutput;
 use aws_sdk_iam::types::{PasswordPolicy, ReportStateType};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_types::error::ErrorMetadata;
+use tomscan::aws::Turns;
 use tomscan::check::{Cx, Status};
 use tomscan::collect;
 use tomscan::config::Settings;
@@ -41,6 +42,7 @@ mod residency;
 mod s3;
 mod securityhub;
 mod sns;
+mod turns;
 
 fn sources(list: &[Source]) -> BTreeSet<Source> {
     list.iter().copied().collect()
