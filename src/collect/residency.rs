@@ -278,47 +278,33 @@ impl Plan {
             tagged: left(&footprint.tagged, None),
             snapshots: left(
                 &footprint.snapshots,
-                facts.snapshots.ok().map(|list| {
-                    list.iter()
-                        .filter(|s| own(&s.owner_id))
-                        .map(|s| arn.ec2(&format!("snapshot/{}", s.id)))
-                        .collect()
-                }),
+                arn.ec2_of(
+                    "snapshot",
+                    facts.snapshots.ok(),
+                    |s| own(&s.owner_id),
+                    |s| &s.id,
+                ),
             ),
             images: left(
                 &footprint.images,
-                facts.images.ok().map(|list| {
-                    list.iter()
-                        .filter(|i| own(&i.owner_id))
-                        .map(|i| arn.ec2(&format!("image/{}", i.id)))
-                        .collect()
-                }),
+                arn.ec2_of("image", facts.images.ok(), |i| own(&i.owner_id), |i| &i.id),
             ),
             instances: left(
                 &footprint.instances,
-                facts.instances.ok().map(|list| {
-                    list.iter()
-                        .filter(|i| hosts_data(&i.state))
-                        .map(|i| arn.ec2(&format!("instance/{}", i.id)))
-                        .collect()
-                }),
+                arn.ec2_of(
+                    "instance",
+                    facts.instances.ok(),
+                    |i| hosts_data(&i.state),
+                    |i| &i.id,
+                ),
             ),
             volumes: left(
                 &footprint.volumes,
-                facts.volumes.ok().map(|list| {
-                    list.iter()
-                        .map(|v| arn.ec2(&format!("volume/{}", v.id)))
-                        .collect()
-                }),
+                arn.ec2_of("volume", facts.volumes.ok(), |_| true, |v| &v.id),
             ),
             vpcs: left(
                 &footprint.vpcs,
-                facts.vpcs.ok().map(|list| {
-                    list.iter()
-                        .filter(|v| !v.is_default)
-                        .map(|v| arn.ec2(&format!("vpc/{}", v.id)))
-                        .collect()
-                }),
+                arn.ec2_of("vpc", facts.vpcs.ok(), |v| !v.is_default, |v| &v.id),
             ),
             db_instances: left(
                 &footprint.db_instances,
@@ -368,6 +354,23 @@ impl Arns<'_> {
             "arn:{}:ec2:{}:{}:{resource}",
             self.partition, self.region, self.account
         )
+    }
+
+    /// The ARNs of the `kind` resources (`snapshot/ID`) of a regional source's listing
+    /// that `keep` keeps; none when the source was not read.
+    fn ec2_of<T>(
+        &self,
+        kind: &str,
+        listed: Option<&Vec<T>>,
+        keep: impl Fn(&T) -> bool,
+        id: impl Fn(&T) -> &String,
+    ) -> Option<Vec<String>> {
+        listed.map(|list| {
+            list.iter()
+                .filter(|t| keep(t))
+                .map(|t| self.ec2(&format!("{kind}/{}", id(t))))
+                .collect()
+        })
     }
 }
 

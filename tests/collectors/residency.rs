@@ -226,12 +226,7 @@ async fn region_footprint_lists_every_kind_and_a_failed_listing_is_unavailable_a
 /// lists them (aws-smithy-mocks), so the two footprints read the same account.
 #[test]
 fn the_resource_explorer_index_spares_listings_and_changes_no_verdict() {
-    // A collection's futures nest deep: run on a worker with a scan's stack, as a scan does.
-    let runtime = tomscan::scan::runtime().unwrap();
-    let ran = runtime.block_on(async { tokio::spawn(index_spares_listings()).await });
-    if let Err(e) = ran {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    support::on_a_scan_worker(index_spares_listings());
 }
 
 async fn index_spares_listings() {

@@ -14,12 +14,7 @@ use super::*;
 /// would wait for itself here.
 #[test]
 fn one_turn_collects_what_a_runs_bound_collects() {
-    // A collection's futures nest deep: run on a worker with a scan's stack, as a scan does.
-    let runtime = tomscan::scan::runtime().unwrap();
-    let ran = runtime.block_on(async { tokio::spawn(one_turn()).await });
-    if let Err(e) = ran {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    support::on_a_scan_worker(one_turn());
 }
 
 async fn one_turn() {

@@ -35,6 +35,20 @@ pub const INDEXED_OPERATIONS: [&str; 8] = [
     "RDS:DescribeDBClusterSnapshots",
 ];
 
+/// Runs a whole collection as a scan does: on a worker of the scan's runtime, with its
+/// stack (a collection's futures nest deep), a panic in it going on here.
+pub fn on_a_scan_worker<F>(collection: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let runtime = tomscan::scan::runtime().unwrap();
+    match runtime.block_on(async { tokio::spawn(collection).await }) {
+        Ok(done) => done,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
 /// Every entry of `dir`, sorted by name, with the bytes of the regular files (a FIFO is
 /// not opened).
 pub fn dir_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
