@@ -5,14 +5,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use support::{Moto, load_scenario, scenario_path, seed, tomscan};
-
-async fn seeded(name: &str) -> (Moto, Vec<String>) {
-    let scenario = load_scenario(&scenario_path(name));
-    let moto = Moto::start_with(scenario.root.as_ref(), &[]);
-    seed::seed(&moto, &scenario).await;
-    (moto, scenario.region_names())
-}
+use support::{Moto, load_scenario, scenario_path, seed, seeded, tomscan};
 
 fn region_args(regions: &[String]) -> Vec<&str> {
     regions

@@ -648,3 +648,69 @@ async fn db_cluster_snapshots(rds: &aws_sdk_rds::Client) -> Result<Vec<String>, 
         .filter_map(|s| s.db_cluster_snapshot_arn().map(str::to_string))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Image, Snapshot};
+
+    const ACCOUNT: &str = "111122223333";
+
+    fn known(step: &Step) -> &[String] {
+        match step {
+            Step::Known(arns) => arns,
+            Step::List => panic!("listed again, not taken from the regional facts"),
+            Step::Skip => panic!("skipped"),
+        }
+    }
+
+    /// A scanned region's snapshots and AMIs come from its regional facts, the account's
+    /// own only, as the footprint's own listing keeps them (an emulator that ignores
+    /// `self` lists other owners' public ones too); a source that was not read is listed.
+    #[test]
+    fn a_scanned_regions_snapshots_and_amis_are_the_accounts_own_from_its_facts() {
+        let arn = Arns {
+            partition: "aws",
+            region: "eu-west-1",
+            account: ACCOUNT,
+        };
+        let snapshot = |id: &str, owner: Option<&str>| Snapshot {
+            id: id.into(),
+            owner_id: owner.map(Into::into),
+            ..Default::default()
+        };
+        let image = |id: &str, owner: Option<&str>| Image {
+            id: id.into(),
+            owner_id: owner.map(Into::into),
+            ..Default::default()
+        };
+        let facts = Regional {
+            snapshots: Collected::Ok(vec![
+                snapshot("snap-own", Some(ACCOUNT)),
+                snapshot("snap-public", Some("999988887777")),
+                snapshot("snap-unsaid", None),
+            ]),
+            images: Collected::Ok(vec![
+                image("ami-amazon", Some("137112412989")),
+                image("ami-own", Some(ACCOUNT)),
+            ]),
+            ..Default::default()
+        };
+        let plan = Plan::fill(&RegionFootprint::default(), &facts, &arn);
+        assert_eq!(
+            known(&plan.snapshots),
+            [
+                "arn:aws:ec2:eu-west-1:111122223333:snapshot/snap-own",
+                "arn:aws:ec2:eu-west-1:111122223333:snapshot/snap-unsaid",
+            ]
+        );
+        assert_eq!(
+            known(&plan.images),
+            ["arn:aws:ec2:eu-west-1:111122223333:image/ami-own"]
+        );
+        assert!(
+            matches!(plan.volumes, Step::List),
+            "volumes nobody read are listed"
+        );
+    }
+}

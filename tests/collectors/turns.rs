@@ -18,10 +18,7 @@ fn one_turn_collects_what_a_runs_bound_collects() {
 }
 
 async fn one_turn() {
-    let scenario = support::load_scenario(&support::scenario_path("noncompliant"));
-    let moto = support::Moto::start_with(scenario.root.as_ref(), &[]);
-    support::seed::seed(&moto, &scenario).await;
-    let regions = scenario.region_names();
+    let (moto, regions) = support::seeded("noncompliant").await;
     let target = Target {
         account_id: support::ACCOUNT_ID,
         partition: "aws",

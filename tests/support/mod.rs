@@ -35,6 +35,15 @@ pub const INDEXED_OPERATIONS: [&str; 8] = [
     "RDS:DescribeDBClusterSnapshots",
 ];
 
+/// A moto with the scenario `name` (`mocks/scenarios/NAME.json`) seeded into it, and the
+/// scenario's regions.
+pub async fn seeded(name: &str) -> (Moto, Vec<String>) {
+    let scenario = load_scenario(&scenario_path(name));
+    let moto = Moto::start_with(scenario.root.as_ref(), &[]);
+    seed::seed(&moto, &scenario).await;
+    (moto, scenario.region_names())
+}
+
 /// Runs a whole collection as a scan does: on a worker of the scan's runtime, with its
 /// stack (a collection's futures nest deep), a panic in it going on here.
 pub fn on_a_scan_worker<F>(collection: F) -> F::Output
